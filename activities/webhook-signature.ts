@@ -1,0 +1,55 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The headers of a Standard Webhooks signature (https://www.standardwebhooks.com). */
+export interface WebhookSignatureHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+const SECRET_PREFIX = 'whsec_';
+
+/** Decodes a `whsec_<base64>` secret (the prefix is optional) into its key bytes. */
+export function decodeWebhookSecret(secret: string): Buffer {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length < 16) throw new Error('the webhook secret must be base64 of at least 16 bytes (whsec_...)');
+  return key;
+}
+
+/**
+ * Signs a payload as Standard Webhooks does: HMAC-SHA256 over `${id}.${timestamp}.${payload}`,
+ * base64, in the header as `v1,<signature>`.
+ */
+export function signWebhook(key: Buffer, id: string, timestampSeconds: number, payload: string): WebhookSignatureHeaders {
+  const signature = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${payload}`).digest('base64');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestampSeconds),
+    'webhook-signature': `v1,${signature}`,
+  };
+}
+
+/**
+ * Verifies a Standard Webhooks signature, as a target would; used by the tests and shown in
+ * the README. Rejects timestamps further than `toleranceSeconds` from now.
+ */
+export function verifyWebhook(
+  key: Buffer,
+  headers: Record<string, string | string[] | undefined>,
+  payload: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  toleranceSeconds = 300,
+): boolean {
+  const id = headers['webhook-id'];
+  const timestamp = headers['webhook-timestamp'];
+  const signatures = headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
+  if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
+  const expected = Buffer.from(signWebhook(key, id, Number(timestamp), payload)['webhook-signature'].slice(3));
+  return signatures.split(' ').some((entry) => {
+    const [version, value] = entry.split(',', 2);
+    const given = Buffer.from(value ?? '');
+    return version === 'v1' && given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}

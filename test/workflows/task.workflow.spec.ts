@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  cancelTaskUpdate,
+  HTTP_DEFAULTS,
+  modifyTaskUpdate,
+  NOT_SCHEDULED_FAILURE,
+  TASK_FAILED_FAILURE,
+  type TaskState,
+  type TaskWorkflowInput,
+} from '../../common';
+import { scheduledTaskWorkflow } from '../../workflows';
+import { HttpTarget } from '../support/http-target';
+import { startTimeSkipping, type TimeSkippingHarness } from '../support/time-skipping';
+
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Server time from the call's start to the task's end, rounded to the second: with attempts
+ * taking milliseconds, that is the sum of the retry waits the server skipped through.
+ */
+function retryWaitsMs(state: TaskState): number {
+  return Math.round((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1_000) * 1_000;
+}
+
+describe('scheduledTaskWorkflow (time-skipping)', () => {
+  let harness: TimeSkippingHarness;
+  let target: HttpTarget;
+
+  beforeAll(async () => {
+    [harness, target] = await Promise.all([startTimeSkipping(), HttpTarget.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([harness?.teardown(), target?.stop()]);
+  });
+
+  function taskInput(path: string, runAt: Date, overrides: Partial<TaskWorkflowInput> = {}): TaskWorkflowInput {
+    return {
+      ownerId: 'owner-1',
+      name: path,
+      request: { url: target.url(path), method: 'POST', headers: {}, body: { hello: path }, timeoutMs: HTTP_DEFAULTS.timeoutMs },
+      retry: { retries: 0, retryIntervalMs: 1_000, retryBackoff: 1 },
+      runAt: runAt.toISOString(),
+      createdAt: new Date().toISOString(),
+      ...overrides,
+    };
+  }
+
+  function start(input: TaskWorkflowInput) {
+    return harness.env.client.workflow.start(scheduledTaskWorkflow, {
+      workflowId: `task-${randomUUID()}`,
+      taskQueue: harness.taskQueue,
+      args: [input],
+    });
+  }
+
+  async function failedState(promise: Promise<unknown>): Promise<TaskState> {
+    const err = await promise.then(
+      () => {
+        throw new Error('expected the workflow to fail');
+      },
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe(TASK_FAILED_FAILURE);
+    return cause.details?.[0] as TaskState;
+  }
+
+  it('fires a task due in 30 days exactly once, at its time', async () => {
+    const now = await harness.env.currentTimeMs();
+    const runAt = new Date(now + 30 * DAY_MS);
+    const state = await (await start(taskInput('/in-30-days', runAt))).result();
+
+    expect(state.status).toBe('completed');
+    expect(target.requests('/in-30-days')).toHaveLength(1);
+    expect(target.requests('/in-30-days')[0].body).toBe('{"hello":"/in-30-days"}');
+    const lateness = Date.parse(state.startedAt!) - runAt.getTime();
+    expect(lateness).toBeGreaterThanOrEqual(0);
+    expect(lateness).toBeLessThan(1_000);
+    expect(state.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([[1, 200, null]]);
+    expect(state.result).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
+  });
+
+  it('moves a sleeping task to the time a modify Update gives it', async () => {
+    const now = await harness.env.currentTimeMs();
+    const state = await (async () => {
+      const handle = await start(taskInput('/moved', new Date(now + 30 * DAY_MS)));
+      const newRunAt = new Date(now + 2 * DAY_MS).toISOString();
+      const modified = await handle.executeUpdate(modifyTaskUpdate, { args: [{ runAt: newRunAt, request: { method: 'PUT' } }] });
+      expect(modified.runAt).toBe(newRunAt);
+      expect(modified.status).toBe('scheduled');
+      return handle.result();
+    })();
+
+    expect(state.status).toBe('completed');
+    const lateness = Date.parse(state.startedAt!) - (now + 2 * DAY_MS);
+    expect(lateness).toBeGreaterThanOrEqual(0);
+    expect(lateness).toBeLessThan(1_000);
+    expect(target.requests('/moved').map((r) => r.method)).toEqual(['PUT']);
+  });
+
+  it('never calls a task that a cancel Update ended', async () => {
+    const now = await harness.env.currentTimeMs();
+    {
+      const handle = await start(taskInput('/cancelled', new Date(now + DAY_MS)));
+      const cancelled = await handle.executeUpdate(cancelTaskUpdate);
+      expect(cancelled.status).toBe('cancelled');
+      const state = await handle.result();
+      expect(state.status).toBe('cancelled');
+    }
+    await harness.env.sleep(2 * DAY_MS);
+    expect(target.requests('/cancelled')).toHaveLength(0);
+  });
+
+  it('rejects modify and cancel Updates once the call has started, naming the status', async () => {
+    target.respond('/slow', () => ({ status: 200, body: { ok: true }, delayMs: 1_000 }));
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(taskInput('/slow', new Date(now + 1_000)));
+    const resultPromise = handle.result();
+    await target.waitForRequests('/slow', 1);
+
+    for (const attempt of [
+      handle.executeUpdate(modifyTaskUpdate, { args: [{ runAt: new Date(now + DAY_MS).toISOString() }] }),
+      handle.executeUpdate(cancelTaskUpdate),
+    ]) {
+      const err = await attempt.then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      expect(cause.type).toBe(NOT_SCHEDULED_FAILURE);
+      expect(cause.message).toBe('task is running; only a scheduled task can be changed or cancelled');
+    }
+    expect((await resultPromise).status).toBe('completed');
+    expect(target.requests('/slow')).toHaveLength(1);
+  });
+
+  it('retries a target that fails twice and completes after exactly 3 attempts spaced by the interval', async () => {
+    target.failTimes('/flaky', 2);
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(taskInput('/flaky', new Date(now + 1_000), { retry: { retries: 3, retryIntervalMs: 10_000, retryBackoff: 1 } }));
+    const state = await handle.result();
+
+    expect(state.status).toBe('completed');
+    expect(state.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([
+      [1, 500, 'HTTP 500'],
+      [2, 500, 'HTTP 500'],
+      [3, 200, null],
+    ]);
+    expect(target.requests('/flaky').map((r) => r.headers['x-task-attempt'])).toEqual(['1', '2', '3']);
+    const keys = new Set(target.requests('/flaky').map((r) => r.headers['idempotency-key']));
+    expect(keys.size).toBe(1);
+    expect(retryWaitsMs(state)).toBe(2 * 10_000);
+  });
+
+  it('fails a task whose target always fails after exactly retries + 1 attempts', async () => {
+    target.failTimes('/down', Number.MAX_SAFE_INTEGER, 503);
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(taskInput('/down', new Date(now + 1_000), { retry: { retries: 2, retryIntervalMs: 5_000, retryBackoff: 2 } }));
+    const state = await failedState(handle.result());
+
+    expect(state.status).toBe('failed');
+    expect(state.error).toBe('attempt 3 failed: HTTP 503');
+    expect(state.attempts.map((a) => [a.number, a.statusCode])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 503],
+    ]);
+    expect(state.result).toEqual({ statusCode: 503, body: { error: 'scripted failure' }, bodyTruncated: false });
+    expect(target.requests('/down')).toHaveLength(3);
+    expect(retryWaitsMs(state)).toBe(5_000 + 10_000); // backoff 2
+  });
+});

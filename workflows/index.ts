@@ -1,0 +1,2 @@
+/** Every workflow the worker registers. Bundled for the workflow sandbox: keep it deterministic. */
+export { scheduledTaskWorkflow } from './task.workflow';
