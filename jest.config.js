@@ -1,9 +1,19 @@
 /** Three layers (DEVELOPERS.md): unit specs next to code, time-skipping workflow tests, e2e over HTTP. */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest'],
+  // NestJS 12 is ESM; see the transformer for why and how.
+  '^.+/node_modules/.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs-transformer.js',
+};
+const common = {
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testTimeout: 60_000,
   // One Temporal dev server and one workflow bundle for the whole run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -13,7 +23,7 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,common,workflows,activities,libs,scripts,bench}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
     },
-    { ...common, displayName: 'workflows', testTimeout: 60_000, testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testTimeout: 60_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

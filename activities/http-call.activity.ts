@@ -36,6 +36,7 @@ export function createHttpActivities(deps: HttpActivityDeps) {
       const ctx = Context.current();
       const attemptNumber = ctx.info.attempt;
       const attempts = previousAttempts(ctx.info.heartbeatDetails, attemptNumber);
+      await holdUntil(input.notBefore, ctx.cancellationSignal);
 
       const startedAt = new Date();
       const { record, result } = await attemptCall(input, attemptNumber, startedAt, ctx.cancellationSignal, deps);
@@ -52,6 +53,25 @@ export function createHttpActivities(deps: HttpActivityDeps) {
       });
     },
   };
+}
+
+/**
+ * The longest a call is held for its due time. The workflow dispatches at most
+ * EARLY_DISPATCH_MS ahead; anything longer means the clocks disagree, and then sending now
+ * beats waiting on a clock we cannot trust.
+ */
+const MAX_HOLD_MS = 1_000;
+
+async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal): Promise<void> {
+  const holdMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
+  if (!(holdMs > 0 && holdMs <= MAX_HOLD_MS)) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, holdMs);
+    cancellation.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The records of earlier attempts, with a placeholder for any whose worker died before reporting. */

@@ -58,6 +58,11 @@ export interface HttpCallInput {
   idempotencyKey: string;
   /** The task or orchestration id, sent as X-Task-Id. */
   taskId: string;
+  /**
+   * ISO time before which the first attempt must not be sent: the workflow dispatches a call a
+   * little ahead of its due time and the activity holds it until then.
+   */
+  notBefore?: string;
 }
 
 /** What the HTTP activity returns on success (and attaches to its failure on the last attempt). */

@@ -32,8 +32,24 @@ import {
 const ACTIVITY_GRACE_MS = 5_000;
 
 /**
- * Sleeps on a durable timer until `dueAt()`; returns early when `stop()` turns true.
- * When `revision()` changes (an Update moved the time), it recomputes the deadline.
+ * A timer's length is computed from the start of the workflow task that creates it, but the
+ * server counts it from that task's completion: a slow task (a cold worker, a busy one) makes
+ * the timer late by its own duration. So a long wait stops this much early and a short timer,
+ * computed afresh in a quick task, covers the rest.
+ */
+const FINAL_APPROACH_MS = 1_000;
+
+/**
+ * Firing a timer and scheduling the call costs a couple of workflow tasks (~10-20 ms). So the
+ * call is dispatched up to this much ahead, and the activity holds it until the due time on
+ * the worker's clock (see `notBefore`): the target sees it on time, not a few tasks late.
+ */
+export const EARLY_DISPATCH_MS = 200;
+
+/**
+ * Sleeps on durable timers until `dueAt()` (or up to EARLY_DISPATCH_MS before it); returns
+ * early when `stop()` turns true. When `revision()` changes (an Update moved the time), it
+ * recomputes the deadline.
  * @returns true when it is due, false when stopped.
  */
 export async function sleepUntilDue(
@@ -44,9 +60,10 @@ export async function sleepUntilDue(
   for (;;) {
     if (stop()) return false;
     const waitMs = Date.parse(dueAt()) - Date.now();
-    if (waitMs <= 0) return true;
+    if (waitMs <= EARLY_DISPATCH_MS) return true;
     const seen = revision();
-    await condition(() => stop() || revision() !== seen, waitMs);
+    const stepMs = waitMs > FINAL_APPROACH_MS + EARLY_DISPATCH_MS ? waitMs - FINAL_APPROACH_MS : waitMs - (EARLY_DISPATCH_MS * 3) / 4;
+    await condition(() => stop() || revision() !== seen, stepMs);
   }
 }
 

@@ -74,11 +74,12 @@ export async function scheduledTaskWorkflow(input: TaskWorkflowInput): Promise<T
   if (!due) return state;
 
   state.status = 'running';
-  state.startedAt = new Date().toISOString();
+  // Dispatched up to EARLY_DISPATCH_MS ahead, the call is held by the activity until runAt.
+  state.startedAt = new Date(Math.max(Date.now(), Date.parse(state.runAt))).toISOString();
   publishStatus(state.status);
   const taskId = workflowInfo().workflowId;
   try {
-    const outcome = await callHttp({ request: state.request, idempotencyKey: taskId, taskId }, state.retry);
+    const outcome = await callHttp({ request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt }, state.retry);
     state.attempts = outcome.attempts;
     state.result = outcome.result;
     state.status = 'completed';

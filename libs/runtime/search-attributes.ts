@@ -21,7 +21,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
       throw err;
     },
   );
-  const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter(({ name }) => !existing.includes(name));
+  const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter(({ name }) => !(existing as string[]).includes(name));
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,

@@ -35,7 +35,8 @@ export class HttpTarget {
         const n = this.recorded.filter((r) => r.path === path).length;
         this.recorded.push(request);
         this.waiters.forEach((notify) => notify());
-        const answer = (this.responders.get(path) ?? (() => ({ status: 200, body: { ok: true } })))(n, request);
+        const responder: Responder = this.responders.get(path) ?? (() => ({ status: 200, body: { ok: true } }));
+        const answer = responder(n, request);
         const send = () => {
           if (res.destroyed) return;
           res.writeHead(answer.status, { 'content-type': 'application/json' });

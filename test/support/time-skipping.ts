@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createHttpActivities, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 
@@ -15,7 +15,20 @@ export interface TimeSkippingHarness {
   teardown(): Promise<void>;
 }
 
+/**
+ * Keeps the SDK to errors: the tests fail attempts on purpose, and a warning per failed
+ * attempt would bury the test output. Installs once per test file (one Runtime per process).
+ */
+export function installQuietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { forward: {}, filter: 'ERROR' } } });
+  } catch {
+    // Already installed by an earlier harness in this file.
+  }
+}
+
 export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
+  installQuietRuntime();
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
   const codePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!path || !codePath) throw new Error('run through jest: test/support/global-setup.ts provides the test server and bundle');

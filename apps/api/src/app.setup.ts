@@ -1,0 +1,51 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { AppConfig } from '../../../libs/runtime/config';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './core/api-exception.filter';
+import { ownerMiddleware } from './core/owner.decorator';
+import { createValidationPipe } from './core/validation';
+
+/** The OpenAPI document of the app. */
+export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('HTTP task scheduler')
+    .setDescription(
+      'Durable scheduled HTTP calls and orchestrations on Temporal. Every resource is a Temporal workflow: ' +
+        'its id is the workflow id, and its whole history is in the Temporal Web UI.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  return SwaggerModule.createDocument(app, config);
+}
+
+/**
+ * Creates the API application with everything main.ts and the e2e tests share: body limit,
+ * the global validation pipe and exception filter, the owner of each request, Swagger.
+ */
+export async function createApiApp(
+  config: AppConfig,
+  logLevels: LogLevel[] = ['error', 'warn', 'log'],
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: logLevels,
+  });
+  const exceptionFilter = new ApiExceptionFilter(config.api.bodyLimitBytes);
+  app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
+  // body-parser fails before Nest's pipeline: answer its errors (400, 413) as the filter would.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (!err) return next();
+    const answer = exceptionFilter.toErrorBody(err);
+    res.status(answer.statusCode).json(answer);
+  });
+  app.use(ownerMiddleware(config.api.defaultOwner));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(exceptionFilter);
+  app.enableShutdownHooks();
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,15 @@
+import { loadConfig } from '../../../libs/runtime/config';
+import { createApiApp } from './app.setup';
+
+/** API entry point. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApiApp(config);
+  await app.listen(config.api.port, config.api.host);
+  console.log(`api: listening on ${await app.getUrl()} (Swagger UI at /docs), Temporal at ${config.temporal.address}`);
+}
+
+main().catch((err: unknown) => {
+  console.error('api: fatal', err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,57 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HTTP_METHODS, RUN_STATUSES, type HttpMethod, type RunStatus } from '../../../../../common';
+import { AttemptDto, HttpResultDto } from '../../http-calls/http-call.dto';
+
+/** A task as lists show it (from Temporal visibility, no worker needed). */
+export class TaskSummaryDto {
+  @ApiProperty({ example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'Also the Temporal workflow id.' })
+  id!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'nightly report' })
+  name!: string | null;
+  @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled' })
+  status!: RunStatus;
+  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })
+  url!: string;
+  @ApiProperty({ enum: HTTP_METHODS, example: 'POST' })
+  method!: HttpMethod;
+  @ApiProperty({ example: '2026-11-24T14:05:00.000Z' })
+  runAt!: string;
+  @ApiProperty({ example: '2026-11-23T09:00:00.000Z' })
+  createdAt!: string;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The recurring schedule that started it.' })
+  scheduleId!: string | null;
+}
+
+/** The whole task: its request, retry policy, every attempt and the result. */
+export class TaskResponseDto extends TaskSummaryDto {
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { 'x-api-key': 'k-123' } })
+  headers!: Record<string, string>;
+  @ApiPropertyOptional({ description: 'The JSON body sent.', example: { reportId: 42 } })
+  body?: unknown;
+  @ApiProperty({ example: 10000 })
+  timeoutMs!: number;
+  @ApiProperty({ example: 3 })
+  retries!: number;
+  @ApiProperty({ example: 10000 })
+  retryIntervalMs!: number;
+  @ApiProperty({ example: 1 })
+  retryBackoff!: number;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the call started.' })
+  startedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null })
+  finishedAt!: string | null;
+  @ApiProperty({ type: [AttemptDto] })
+  attempts!: AttemptDto[];
+  @ApiProperty({ type: HttpResultDto, nullable: true, description: 'The last attempt\'s response, or null.' })
+  result!: HttpResultDto | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the task failed.' })
+  error!: string | null;
+}
+
+/** `GET /tasks`. */
+export class TaskListDto {
+  @ApiProperty({ type: [TaskSummaryDto] })
+  items!: TaskSummaryDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last.' })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Client } from '@temporalio/client';
+import {
+  cancelTaskUpdate,
+  modifyTaskUpdate,
+  SearchAttr,
+  TASK_ID_PREFIX,
+  TASK_WORKFLOW_TYPE,
+  taskStateQuery,
+  type RunStatus,
+  type TaskModification,
+  type TaskState,
+  type TaskWorkflowInput,
+} from '../../../../common';
+import type { AppConfig } from '../../../../libs/runtime/config';
+import { APP_CONFIG } from '../core/config.module';
+import { InvalidRequestError } from '../core/errors';
+import { definedFields, resolveRunAt, toRequestSpec, toRetrySpec } from '../http-calls/http-call.mapper';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { WorkflowRunsRepository } from '../workflow-runs/workflow-runs.repository';
+import type { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
+import type { CreateTaskDto } from './dto/create-task.dto';
+import type { ModifyTaskDto } from './dto/modify-task.dto';
+import type { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
+import { toTaskResponse, toTaskSummary, type TaskMemo } from './task.mapper';
+
+/** Scheduled tasks: each one a `scheduledTaskWorkflow` execution. */
+@Injectable()
+export class TasksService {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly runs: WorkflowRunsRepository,
+  ) {}
+
+  async create(owner: string, dto: CreateTaskDto): Promise<TaskResponseDto> {
+    const now = new Date();
+    const input: TaskWorkflowInput = {
+      ownerId: owner,
+      name: dto.name ?? null,
+      request: toRequestSpec(dto),
+      retry: toRetrySpec(dto),
+      runAt: resolveRunAt(dto.runAt, dto.delayMs, now),
+      createdAt: now.toISOString(),
+      scheduleId: null,
+    };
+    const id = `${TASK_ID_PREFIX}${randomUUID()}`;
+    const memo: TaskMemo = { name: input.name, url: input.request.url, method: input.request.method };
+    await this.client.workflow.start(TASK_WORKFLOW_TYPE, {
+      workflowId: id,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [input],
+      memo: { ...memo },
+      typedSearchAttributes: [
+        { key: SearchAttr.kind, value: 'task' },
+        { key: SearchAttr.owner, value: owner },
+        { key: SearchAttr.status, value: 'scheduled' },
+        { key: SearchAttr.runAt, value: new Date(input.runAt) },
+      ],
+    });
+    return toTaskResponse(id, { ...input, status: 'scheduled', attempts: [], result: null, error: null, startedAt: null, finishedAt: null });
+  }
+
+  async list(owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<TaskListDto> {
+    const page = await this.runs.list('task', owner, status, limit, cursor);
+    return { items: page.items.map(toTaskSummary), nextCursor: page.nextCursor };
+  }
+
+  async get(owner: string, id: string): Promise<TaskResponseDto> {
+    const run = await this.runs.findOwned('task', owner, id);
+    return toTaskResponse(id, await this.runs.readState<TaskState>(run, taskStateQuery));
+  }
+
+  async status(owner: string, id: string): Promise<RunStatusDto> {
+    const run = await this.runs.findOwned('task', owner, id);
+    return { id, status: run.status };
+  }
+
+  async modify(owner: string, id: string, dto: ModifyTaskDto): Promise<TaskResponseDto> {
+    const change: TaskModification = {};
+    if (dto.runAt !== undefined || dto.delayMs !== undefined) change.runAt = resolveRunAt(dto.runAt, dto.delayMs, new Date());
+    const request = definedFields({ url: dto.url, method: dto.method, headers: dto.headers, body: dto.body, timeoutMs: dto.timeoutMs });
+    const retry = definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
+    if (Object.keys(request).length > 0) change.request = request;
+    if (Object.keys(retry).length > 0) change.retry = retry;
+    if (Object.keys(change).length === 0) throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
+
+    const run = await this.runs.findOwned('task', owner, id);
+    const state = await this.runs.update(run, modifyTaskUpdate, [change]);
+    return toTaskResponse(id, state);
+  }
+
+  async cancel(owner: string, id: string): Promise<CancelledDto> {
+    const run = await this.runs.findOwned('task', owner, id);
+    await this.runs.update(run, cancelTaskUpdate, []);
+    return { id, cancelled: true, status: 'cancelled' };
+  }
+}

@@ -1,0 +1,31 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import type { AppConfig } from '../../../../libs/runtime/config';
+import { APP_CONFIG } from '../core/config.module';
+
+/** Injection token of the Temporal {@link Client}. */
+export const TEMPORAL_CLIENT = Symbol('TEMPORAL_CLIENT');
+
+/**
+ * The Temporal client. The connection is lazy, so the API starts (and /health says why it is
+ * degraded) even while Temporal is down.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: TEMPORAL_CLIENT,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace }),
+    },
+  ],
+  exports: [TEMPORAL_CLIENT],
+})
+export class TemporalModule implements OnApplicationShutdown {
+  constructor(@Inject(TEMPORAL_CLIENT) private readonly client: Client) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.connection.close();
+  }
+}

@@ -1,0 +1,25 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { RUN_STATUSES, type RunStatus } from '../../../../common';
+
+/** Query of the list endpoints (`GET /tasks`, `GET /orchestrations`). */
+export class ListRunsQuery {
+  @ApiPropertyOptional({ enum: [...RUN_STATUSES, 'all'], default: 'all', example: 'scheduled' })
+  @IsOptional()
+  @IsIn([...RUN_STATUSES, 'all'], { message: `status must be one of ${[...RUN_STATUSES, 'all'].join(', ')}` })
+  status?: RunStatus | 'all';
+
+  @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: 20, example: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  Client,
+  ServiceError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, type TypedSearchAttributes } from '@temporalio/common';
+import { mapFromPayloads } from '@temporalio/common/lib/converter/payload-converter';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { SearchAttr, type RunKind, type RunStatus } from '../../../../common';
+import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+
+/** A run as visibility lists it: what lists show without asking the worker. */
+export interface RunSummary {
+  id: string;
+  status: RunStatus;
+  runAt: string | null;
+  createdAt: string;
+  scheduleId: string | null;
+  memo: Record<string, unknown>;
+}
+
+export interface RunPage {
+  items: RunSummary[];
+  nextCursor: string | null;
+}
+
+/** A run the caller owns, described by Temporal. */
+export interface OwnedRun {
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+  status: RunStatus;
+}
+
+/** How long a list with a caller-given cursor may take before the cursor is deemed invalid. */
+const CURSOR_DEADLINE_MS = 2_000;
+
+/** How long a query may wait for a worker before the API answers 503. */
+const QUERY_DEADLINE_MS = 5_000;
+
+/**
+ * Tasks and orchestrations are both workflows tagged with kind, owner and status search
+ * attributes. This is everything the API does with them that does not depend on the kind:
+ * ownership checks, paged lists, reading state, and Updates with errors mapped to HTTP.
+ */
+@Injectable()
+export class WorkflowRunsRepository {
+  constructor(@Inject(TEMPORAL_CLIENT) private readonly client: Client) {}
+
+  /**
+   * Describes the run if it exists, is of `kind` and belongs to `owner`.
+   * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
+   */
+  async findOwned(kind: RunKind, owner: string, id: string): Promise<OwnedRun> {
+    const handle = this.client.workflow.getHandle(id);
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ResourceNotFoundError(kind, id);
+      throw err;
+    }
+    const attrs = description.typedSearchAttributes;
+    if (attrs.get(SearchAttr.kind) !== kind || attrs.get(SearchAttr.owner) !== owner) throw new ResourceNotFoundError(kind, id);
+    return { handle, description, status: statusOf(attrs, description) };
+  }
+
+  /** One page of the owner's runs of `kind`, optionally of one status. */
+  async list(kind: RunKind, owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<RunPage> {
+    const clauses = [`${SearchAttr.kind.name} = ${quote(kind)}`, `${SearchAttr.owner.name} = ${quote(owner)}`];
+    if (status !== 'all') clauses.push(`${SearchAttr.status.name} = ${quote(status)}`);
+    const request = {
+      namespace: this.client.options.namespace,
+      query: clauses.join(' AND '),
+      pageSize: limit,
+      nextPageToken: cursor ? Buffer.from(cursor, 'base64url') : undefined,
+    };
+    let response;
+    if (!cursor) {
+      response = await this.client.workflowService.listWorkflowExecutions(request);
+    } else {
+      // A cursor is the caller's input: whatever Temporal makes of a forged one is a 400, and fast.
+      try {
+        response = await this.client.withDeadline(Date.now() + CURSOR_DEADLINE_MS, () => this.client.workflowService.listWorkflowExecutions(request));
+      } catch {
+        throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
+      }
+    }
+    const items = (response.executions ?? []).map((raw): RunSummary => {
+      const attrs = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
+      const runAt = attrs.get(SearchAttr.runAt);
+      return {
+        id: raw.execution?.workflowId ?? '',
+        status: attrs.get(SearchAttr.status) as RunStatus,
+        runAt: runAt ? runAt.toISOString() : null,
+        createdAt: timestampToIso(raw.startTime),
+        scheduleId: attrs.get(SearchAttr.scheduleId) ?? null,
+        memo: mapFromPayloads(defaultPayloadConverter, raw.memo?.fields) ?? {},
+      };
+    });
+    const token = response.nextPageToken;
+    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  }
+
+  /**
+   * The run's full state: from its query while it runs; from its result (or its failure's
+   * details) once closed, so finished runs read even while no worker is up.
+   */
+  async readState<S>(run: OwnedRun, query: QueryDefinition<S>): Promise<S> {
+    const executionStatus = run.description.status.name;
+    if (executionStatus === 'COMPLETED') return (await run.handle.result()) as S;
+    if (executionStatus === 'FAILED') {
+      try {
+        await run.handle.result();
+      } catch (err) {
+        const details = err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure ? err.cause.details : undefined;
+        if (details?.[0]) return details[0] as S;
+      }
+    }
+    try {
+      return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => run.handle.query(query));
+    } catch (err) {
+      if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GrpcStatus.DEADLINE_EXCEEDED) {
+        throw new UnavailableError(`no worker answered for ${run.handle.workflowId} within ${QUERY_DEADLINE_MS} ms; try again shortly`);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Runs an Update; its validator's rejections become 409 (not scheduled) or 400, and an Update
+   * to a run that has already closed becomes 409 naming its status.
+   */
+  async update<R, A extends unknown[]>(run: OwnedRun, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+    try {
+      const untyped = definition as unknown as UpdateDefinition<R, [unknown, ...unknown[]]>;
+      return await run.handle.executeUpdate(untyped, { args: args as unknown as [unknown, ...unknown[]] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // The run exists (we just described it): it closed in between.
+        const { status } = await this.findOwned(kindOf(run), ownerOf(run), run.handle.workflowId);
+        throw new WrongStateError(`${kindOf(run)} is ${status}; only a scheduled ${kindOf(run)} can be changed or cancelled`);
+      }
+      throw err;
+    }
+  }
+}
+
+function statusOf(attrs: TypedSearchAttributes, description: WorkflowExecutionDescription): RunStatus {
+  const published = attrs.get(SearchAttr.status) as RunStatus | undefined;
+  if (published && (description.status.name === 'RUNNING' || published !== 'scheduled')) return published;
+  // Closed without publishing a final status: terminated or timed out from outside.
+  return description.status.name === 'TERMINATED' || description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+}
+
+function kindOf(run: OwnedRun): RunKind {
+  return run.description.typedSearchAttributes.get(SearchAttr.kind) as RunKind;
+}
+
+function ownerOf(run: OwnedRun): string {
+  return run.description.typedSearchAttributes.get(SearchAttr.owner) as string;
+}
+
+/** A string literal of Temporal's visibility query language. */
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string {
+  if (!ts) return '';
+  const ms = Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
