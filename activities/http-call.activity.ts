@@ -149,7 +149,7 @@ async function attemptCall(
 /** Reads at most `limit` bytes; parses JSON when the response says it is JSON and it is whole. */
 async function readBody(response: Response, limit: number): Promise<Omit<HttpResult, 'statusCode'>> {
   if (!response.body) return { body: null, bodyTruncated: false };
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
@@ -178,12 +178,11 @@ async function readBody(response: Response, limit: number): Promise<Omit<HttpRes
 }
 
 function describeNetworkError(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
-    const detail = cause?.code ?? cause?.message;
-    return detail ? `${err.message}: ${detail}` : err.message;
-  }
-  return String(err);
+  // Duck-typed: fetch's errors may come from another realm (e.g. under a test runner).
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: { code?: string; message?: string } };
+  const text = typeof message === 'string' ? message : String(err);
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${text}: ${detail}` : text;
 }
 
 function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {

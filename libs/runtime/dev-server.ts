@@ -28,6 +28,8 @@ export interface DevServerOptions {
   dynamicConfig?: Record<string, unknown>;
   /** How long to wait for the server to answer. */
   readyTimeoutMs?: number;
+  /** The server's own log level (default warn). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's output goes (default: discarded). */
   stdio?: 'inherit' | 'ignore';
 }
@@ -59,7 +61,7 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port || (await freePort(ip));
-  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'warn'];
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.headless) args.push('--headless');
@@ -94,7 +96,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server at ${address} did not answer within ${options.readyTimeoutMs ?? 60_000} ms: ${String(err)}`);
+        throw new Error(`temporal dev server at ${address} did not answer within ${options.readyTimeoutMs ?? 60_000} ms`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 200));
     }

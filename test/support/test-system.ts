@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { createTaskWorker } from '../../apps/worker/src/task-worker';
 import { loadConfig, type AppConfig } from '../../libs/runtime/config';

@@ -44,7 +44,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (isBodyParserError(exception, 400)) return body(400, `malformed JSON body: ${(exception as Error).message}`);
     if (exception instanceof HttpException) {
       const res = exception.getResponse();
-      return typeof res === 'object' ? { ...body(exception.getStatus(), exception.message), ...(res as object) } : body(exception.getStatus(), res);
+      return typeof res === 'object' ? { ...body(exception.getStatus(), exception.message), ...res } : body(exception.getStatus(), res);
     }
     if (exception instanceof ResourceNotFoundError || exception instanceof WorkflowNotFoundError) {
       return body(404, exception instanceof ResourceNotFoundError ? exception.message : 'not found');

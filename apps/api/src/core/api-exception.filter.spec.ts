@@ -1,0 +1,31 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+
+describe('ApiExceptionFilter', () => {
+  const filter = new ApiExceptionFilter(1024);
+  const updateRejected = (type: string, message: string) =>
+    new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ type, message, nonRetryable: true }));
+
+  it.each([
+    [new ResourceNotFoundError('task', 'task-1'), { statusCode: 404, error: 'Not Found', message: 'task task-1 not found' }],
+    [new WorkflowNotFoundError('gone', 'task-1', undefined), { statusCode: 404, error: 'Not Found', message: 'not found' }],
+    [new WrongStateError('task is running'), { statusCode: 409, error: 'Conflict', message: 'task is running' }],
+    [updateRejected(NOT_SCHEDULED_FAILURE, 'task is completed'), { statusCode: 409, error: 'Conflict', message: 'task is completed' }],
+    [updateRejected(INVALID_MODIFICATION_FAILURE, 'runAt is bad'), { statusCode: 400, error: 'Bad Request', message: 'runAt is bad' }],
+    [
+      new InvalidRequestError('cursor is not valid', 'cursor'),
+      { statusCode: 400, error: 'Bad Request', message: 'cursor is not valid', errors: [{ field: 'cursor', messages: ['cursor is not valid'] }] },
+    ],
+    [new UnavailableError('no worker'), { statusCode: 503, error: 'Service Unavailable', message: 'no worker' }],
+    [new PayloadTooLargeException(), { statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 1024 bytes' }],
+    [Object.assign(new Error('Unexpected end of JSON input'), { type: 'entity.parse.failed', status: 400 }), { statusCode: 400, error: 'Bad Request', message: 'malformed JSON body: Unexpected end of JSON input' }],
+    [new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }), { statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }],
+    [new Error('a bug'), { statusCode: 500, error: 'Internal Server Error', message: 'internal error' }],
+  ])('maps %p to its answer', (exception, expected) => {
+    expect(filter.toErrorBody(exception)).toEqual(expected);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * `npm start`: the whole system on one machine. Starts the Temporal dev server (SQLite under
+ * data/, Web UI on :8233) unless TEMPORAL_ADDRESS names a server, then the worker and the API
+ * as child processes; prints the URLs once the API answers; Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../libs/runtime/config';
+import { startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
+import { projectRoot } from '../libs/runtime/paths';
+
+const root = projectRoot();
+const dataDir = join(root, 'data');
+const startedAt = Date.now();
+
+/** The dev server's own settings (README, "Configuration"). */
+const devServerSettings = {
+  ip: process.env.TEMPORAL_DEV_IP ?? '127.0.0.1',
+  port: Number(process.env.TEMPORAL_DEV_PORT ?? 7233),
+  uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+  dbFile: process.env.TEMPORAL_DB_FILE ?? join(dataDir, 'temporal.db'),
+  logLevel: (process.env.TEMPORAL_LOG_LEVEL ?? 'error') as 'debug' | 'info' | 'warn' | 'error',
+};
+
+/** The webhook secret: WEBHOOK_SECRET, else one made on first start and kept in data/ (git-ignored). */
+function webhookSecret(): string {
+  if (process.env.WEBHOOK_SECRET) return process.env.WEBHOOK_SECRET;
+  const file = join(dataDir, 'webhook-secret');
+  if (!existsSync(file)) {
+    writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    console.log(`start: made a webhook signing secret in ${file} (set WEBHOOK_SECRET to use your own)`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function prefixLines(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream): void {
+  let pending = '';
+  stream?.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) out.write(`[${name}] ${line}\n`);
+  });
+}
+
+function spawnApp(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [join(root, 'dist', entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  prefixLines(name, child.stdout, process.stdout);
+  prefixLines(name, child.stderr, process.stderr);
+  return child;
+}
+
+async function waitForApi(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode} before answering`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API did not answer ${url} within ${timeoutMs} ms`);
+}
+
+let server: RunningDevServer | null = null;
+const children: ChildProcess[] = [];
+let stopping = false;
+
+/** Stops the API and the worker (SIGTERM: they drain), then the dev server. */
+async function stop(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = exitCode;
+  console.log('start: stopping the API and the worker ...');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (server) {
+    console.log('start: stopping the Temporal dev server ...');
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  const env: NodeJS.ProcessEnv = { ...process.env, WEBHOOK_SECRET: webhookSecret() };
+  env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
+  if (!process.env.TEMPORAL_ADDRESS) {
+    server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
+    env.TEMPORAL_ADDRESS = server.address;
+  }
+  const config = loadConfig(env); // fail here, once, with every bad variable named
+
+  children.push(spawnApp('worker', 'apps/worker/src/main.js', env), spawnApp('api', 'apps/api/src/main.js', env));
+  for (const child of children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`start: a child process exited (code ${code}, signal ${signal}); stopping everything`);
+      void stop(1);
+    });
+  }
+
+  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  const apiUrl = `http://${apiHost}:${config.api.port}`;
+  await waitForApi(`${apiUrl}/health`, children[1]);
+  const ui = server?.uiUrl ?? '(the Web UI of your Temporal cluster)';
+  console.log(
+    [
+      '',
+      `Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s:`,
+      `  API            ${apiUrl}`,
+      `  Swagger UI     ${apiUrl}/docs`,
+      `  OpenAPI JSON   ${apiUrl}/docs-json`,
+      `  Temporal UI    ${ui}`,
+      `  Temporal gRPC  ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
+      server ? `  Data           ${devServerSettings.dbFile}` : '',
+      'Ctrl-C stops everything.',
+      '',
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
+  );
+}
+
+main().catch(async (err: unknown) => {
+  console.error('start: failed:', err instanceof Error ? err.message : err);
+  await stop(1);
+});
