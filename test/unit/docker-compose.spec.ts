@@ -1,0 +1,233 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
+import { SERVER_DYNAMIC_CONFIG } from '../../libs/runtime/dev-server';
+
+/**
+ * No Docker engine runs where the tests run, so the scale-out stack is checked by
+ * construction: docker-compose.yml, docker/dynamicconfig.yaml and the Dockerfile must agree
+ * with the code they deploy.
+ */
+
+const ROOT = join(__dirname, '../..');
+const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
+
+interface Healthcheck {
+  test: string | string[];
+}
+interface DependsOn {
+  condition?: 'service_started' | 'service_healthy' | 'service_completed_successfully';
+}
+interface Service {
+  image?: string;
+  build?: { context?: string; dockerfile?: string; target?: string };
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | number | boolean | null>;
+  depends_on?: Record<string, DependsOn>;
+  healthcheck?: Healthcheck;
+  ports?: string[];
+  volumes?: string[];
+  container_name?: string;
+  deploy?: { replicas?: number | string };
+}
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(read('docker-compose.yml')) as Compose;
+const { services } = compose;
+const dynamicConfig = parse(read('docker/dynamicconfig.yaml')) as Record<string, Array<{ value: unknown; constraints?: Record<string, unknown> }>>;
+const dockerfile = read('Dockerfile');
+
+const APPS = {
+  worker: { command: ['node', 'dist/apps/worker/src/main.js'], source: 'apps/worker/src/main.ts' },
+  api: { command: ['node', 'dist/apps/api/src/main.js'], source: 'apps/api/src/main.ts' },
+} as const;
+
+/** Dockerfile stages by name (`FROM image AS name`), each with its instructions as text. */
+function dockerfileStages(text: string): Record<string, string> {
+  const stages: Record<string, string> = {};
+  let current: string | null = null;
+  for (const line of text.split('\n')) {
+    const from = /^FROM\s+\S+(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (from) {
+      current = from[1] ?? `stage${Object.keys(stages).length}`;
+      stages[current] = '';
+    }
+    if (current !== null) stages[current] += `${line}\n`;
+  }
+  return stages;
+}
+
+/** A shell command as one line: backslash-newlines joined, runs of whitespace made one space. */
+function oneLine(command: string | string[] | undefined): string {
+  const text = Array.isArray(command) ? command.join(' ') : (command ?? '');
+  return text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ');
+}
+
+describe('docker-compose stack', () => {
+  it('parses as YAML and names exactly the services of the stack', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+  });
+
+  it('runs the Temporal server on PostgreSQL, with the product dynamic config mounted where DYNAMIC_CONFIG_FILE_PATH points', () => {
+    const { postgresql, temporal } = services;
+    expect(postgresql.image).toBe('postgres:16');
+    expect(postgresql.volumes).toContain('postgresql-data:/var/lib/postgresql/data');
+    expect(compose.volumes).toHaveProperty('postgresql-data');
+    expect(oneLine(postgresql.healthcheck?.test)).toContain('pg_isready');
+
+    expect(temporal.image).toBe('temporalio/auto-setup:1.29.1');
+    expect(temporal.environment).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql' });
+    expect(temporal.environment?.POSTGRES_USER).toBe(postgresql.environment?.POSTGRES_USER);
+    expect(temporal.environment?.POSTGRES_PWD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
+    expect(temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(temporal.ports).toEqual(['7233:7233']);
+    expect(temporal.volumes).toContain(`./docker/dynamicconfig.yaml:${temporal.environment?.DYNAMIC_CONFIG_FILE_PATH}:ro`);
+    expect(oneLine(temporal.healthcheck?.test)).toContain('temporal operator cluster health --address temporal:7233');
+  });
+
+  it('serves the Temporal Web UI on host port 8233', () => {
+    const ui = services['temporal-ui'];
+    expect(ui.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(ui.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(ui.ports).toEqual(['8233:8080']);
+  });
+
+  it('builds the worker and the api from the repo Dockerfile and runs files the build produces from existing sources', () => {
+    for (const [name, app] of Object.entries(APPS)) {
+      const service = services[name];
+      expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile', target: 'runtime' });
+      expect(service.command).toEqual(app.command);
+      expect(existsSync(join(ROOT, app.source))).toBe(true);
+      // tsc maps apps/x/src/main.ts to dist/apps/x/src/main.js.
+      expect(app.command[1]).toBe(`dist/${app.source.replace(/\.ts$/, '.js')}`);
+    }
+    expect(existsSync(join(ROOT, 'Dockerfile'))).toBe(true);
+  });
+
+  it('points the worker at the workflow bundle the build writes into the image', () => {
+    expect(services.worker.environment?.WORKFLOW_BUNDLE_PATH).toBe('/app/dist/workflow-bundle.js');
+    expect(dockerfileStages(dockerfile).runtime).toMatch(/^WORKDIR \/app$/m);
+    expect(read('scripts/build-workflow-bundle.ts')).toContain("join(projectRoot(), 'dist', 'workflow-bundle.js')");
+  });
+
+  it('registers every search attribute of common/search-attributes.ts in namespace default, with its type', () => {
+    const setup = services['temporal-setup'];
+    expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
+    expect(setup.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+    const script = oneLine(setup.command);
+    expect(script).toContain('temporal operator search-attribute create --namespace default --address temporal:7233');
+    expect(SEARCH_ATTRIBUTE_DEFINITIONS.length).toBeGreaterThan(0);
+    for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) {
+      expect(script).toContain(`--name ${name} --type ${type}`);
+    }
+    // Exactly those: no attribute registered here that the code does not define.
+    const registered = [...script.matchAll(/--name (\S+) --type (\S+)/g)].map(([, name, type]) => ({ name, type }));
+    expect(registered).toEqual(SEARCH_ATTRIBUTE_DEFINITIONS.map(({ name, type }) => ({ name, type })));
+  });
+
+  it('tolerates search attributes that already exist, but not with another type', () => {
+    const script = oneLine(services['temporal-setup'].command);
+    expect(script).toContain('*"already exists"*)');
+    // The "different type" case must come first: its message also says "already exists".
+    expect(script.indexOf('*"different type"*) exit 1')).toBeGreaterThan(-1);
+    expect(script.indexOf('*"different type"*)')).toBeLessThan(script.indexOf('*"already exists"*)'));
+  });
+
+  it('starts the api and the worker only once the search attributes are registered', () => {
+    for (const name of Object.keys(APPS)) {
+      expect(services[name].depends_on?.['temporal-setup']).toEqual({ condition: 'service_completed_successfully' });
+    }
+  });
+
+  it('sets every value of SERVER_DYNAMIC_CONFIG in docker/dynamicconfig.yaml, as the dev server does', () => {
+    expect(SERVER_DYNAMIC_CONFIG).toHaveProperty(['history.timerProcessorMaxTimeShift']);
+    expect(Object.keys(SERVER_DYNAMIC_CONFIG).length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(SERVER_DYNAMIC_CONFIG)) {
+      // One unconstrained entry: the value holds for every namespace and task queue.
+      expect(dynamicConfig[key]).toEqual([{ value, constraints: {} }]);
+    }
+  });
+
+  it('sets only environment variables that libs/runtime/config.ts reads, in the api and the worker', () => {
+    const configSource = read('libs/runtime/config.ts');
+    for (const name of Object.keys(APPS)) {
+      const variables = Object.keys(services[name].environment ?? {}).filter((variable) => variable !== 'NODE_ENV');
+      expect(variables.length).toBeGreaterThan(0);
+      for (const variable of variables) {
+        expect({ service: name, variable, readByLoadConfig: new RegExp(`\\b${variable}\\b`).test(configSource) }).toEqual({
+          service: name,
+          variable,
+          readByLoadConfig: true,
+        });
+      }
+      expect(services[name].environment).toMatchObject({
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: 'http-tasks',
+        NODE_ENV: 'production',
+      });
+    }
+    expect(services.api.environment).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: '3000' });
+  });
+
+  it('exposes the api on port 3000 and checks its health on /health', () => {
+    const { api } = services;
+    expect(api.ports).toEqual([`3000:${api.environment?.API_PORT}`]);
+    expect(oneLine(api.healthcheck?.test)).toContain(`http://127.0.0.1:${api.environment?.API_PORT}/health`);
+  });
+
+  it('names only defined services in depends_on, and every service waited on as healthy has a healthcheck', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect({ service: name, dependency, defined: dependency in services }).toEqual({ service: name, dependency, defined: true });
+        if (condition === 'service_healthy') {
+          expect({ service: name, dependency, hasHealthcheck: Boolean(services[dependency].healthcheck) }).toEqual({
+            service: name,
+            dependency,
+            hasHealthcheck: true,
+          });
+        }
+      }
+    }
+  });
+
+  it('lets the worker scale: replicas from WORKER_REPLICAS, no host ports, no container_name', () => {
+    const { worker } = services;
+    expect(worker.deploy?.replicas).toBe('${WORKER_REPLICAS:-2}');
+    expect(worker.ports).toBeUndefined();
+    expect(worker.container_name).toBeUndefined();
+  });
+
+  it('takes WEBHOOK_SECRET from the environment and refuses to start without it', () => {
+    expect(services.worker.environment?.WEBHOOK_SECRET).toMatch(/^\$\{WEBHOOK_SECRET:\?[^}]*\}$/);
+    // No secret of any kind is written into the file.
+    expect(read('docker-compose.yml')).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}/);
+  });
+
+  it('builds dist/ in the build stage and copies only dist/ and production dependencies into the runtime stage', () => {
+    const stages = dockerfileStages(dockerfile);
+    expect(Object.keys(stages)).toEqual(['build', 'runtime']);
+    expect(stages.build).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
+    expect(stages.build).toMatch(/^RUN npm ci\b/m);
+    expect(stages.build).toMatch(/^RUN npm run build$/m);
+    expect(stages.runtime).toMatch(/^FROM node:20-bookworm-slim AS runtime$/m);
+    expect(stages.runtime).toMatch(/^ENV NODE_ENV=production$/m);
+    expect(stages.runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(stages.runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(stages.runtime).toMatch(/^USER node$/m);
+    expect(stages.runtime).toMatch(/^CMD \["node", "dist\/apps\/api\/src\/main\.js"\]$/m);
+  });
+
+  it('keeps host state and secrets out of the build context', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    for (const entry of ['node_modules', 'dist', 'data', '.tools', '.git', '.env']) expect(ignored).toContain(entry);
+  });
+});
