@@ -31,7 +31,7 @@ describe('httpCall activity (real loopback target)', () => {
   }
 
   it('sends the JSON body with its headers, signed, and returns the parsed response', async () => {
-    const outcome = await new MockActivityEnvironment({ attempt: 2 }).run(httpCall, input('/ok'));
+    const outcome: HttpCallOutcome = await new MockActivityEnvironment({ attempt: 2 }).run(httpCall, input('/ok'));
     const [request] = target.requests('/ok');
     expect(request.body).toBe('{"n":1}');
     expect(request.headers).toMatchObject({ 'x-custom': 'yes', 'user-agent': 'unit-test', 'x-task-attempt': '2', 'idempotency-key': 'task-1' });
@@ -45,7 +45,7 @@ describe('httpCall activity (real loopback target)', () => {
 
   it('cuts a long response body to the limit and says so', async () => {
     target.respond('/long', () => ({ status: 200, body: 'x'.repeat(100) }));
-    const outcome = await new MockActivityEnvironment().run(httpCall, input('/long'));
+    const outcome: HttpCallOutcome = await new MockActivityEnvironment().run(httpCall, input('/long'));
     expect(outcome.result).toEqual({ statusCode: 200, body: '"xxxxxxxxxxxxxxx', bodyTruncated: true });
   });
 

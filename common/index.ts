@@ -6,6 +6,7 @@ export * from './http';
 export * from './status';
 export * from './search-attributes';
 export * from './task';
+export * from './orchestration';
 
 /** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
 export const DEFAULT_TASK_QUEUE = 'http-tasks';

@@ -2,25 +2,30 @@
  * Pieces every workflow of this project is made of: a durable wait that Updates can move or
  * end, the status kept in search attributes, and the HTTP call under a Temporal retry policy.
  */
+import type { UpdateDefinition } from '@temporalio/common';
 import {
   ActivityFailure,
   ApplicationFailure,
   condition,
   proxyActivities,
+  setHandler,
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { HttpActivities } from '../activities';
 import {
   HttpFailureType,
+  type HttpCallInput,
   INVALID_MODIFICATION_FAILURE,
   longestRetryIntervalMs,
   NOT_SCHEDULED_FAILURE,
   SearchAttr,
-  type HttpCallInput,
+  type AttemptRecord,
   type HttpCallOutcome,
   type HttpRequestSpec,
+  type HttpResult,
   type RetrySpec,
+  type RunKind,
   type RunStatus,
 } from '../common';
 
@@ -141,4 +146,115 @@ export async function callHttp(input: HttpCallInput, retry: RetrySpec): Promise<
     }
     throw err;
   }
+}
+
+/** Where a call's attempts and result are recorded (a task, a step, a fallback). */
+export interface CallRecord {
+  attempts: AttemptRecord[];
+  result: HttpResult | null;
+}
+
+/**
+ * Makes a call (see {@link callHttp}) and records its attempts and result on `record`.
+ * @returns the failure after the last attempt, or null when the call succeeded.
+ */
+export async function callAndRecord(record: CallRecord, input: HttpCallInput, retry: RetrySpec): Promise<HttpCallFailed | null> {
+  try {
+    const outcome = await callHttp(input, retry);
+    record.attempts = outcome.attempts;
+    record.result = outcome.result;
+    return null;
+  } catch (err) {
+    if (!(err instanceof HttpCallFailed)) throw err;
+    record.attempts = err.outcome.attempts;
+    record.result = err.outcome.result;
+    return err;
+  }
+}
+
+/** The lifecycle every run (task, orchestration) shares. */
+export interface RunLifecycle {
+  status: RunStatus;
+  runAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** The Updates that move or cancel a run while it is scheduled, and what they do to its state. */
+export interface ScheduleControls<S extends RunLifecycle, M extends { runAt?: string }> {
+  kind: RunKind;
+  modify: UpdateDefinition<S, [M]>;
+  cancel: UpdateDefinition<S, []>;
+  /** Applies an accepted modification (runAt included) to the state. */
+  applyModification(change: M): void;
+  /** Refuses a modification beyond "no longer scheduled" and "bad time" (use rejectModification). */
+  validateModification?(change: M): void;
+  /** Marks what a cancel leaves behind, beyond the status. */
+  onCancel?(): void;
+}
+
+/**
+ * Registers the modify and cancel Updates (their validators reject once the run is past
+ * `scheduled`, which the API answers with 409), sleeps until the run is due, then marks it
+ * running.
+ * @returns true when the run started, false when it was cancelled.
+ */
+export async function waitForStart<S extends RunLifecycle, M extends { runAt?: string }>(
+  state: S,
+  controls: ScheduleControls<S, M>,
+): Promise<boolean> {
+  let revision = 0;
+  setHandler(
+    controls.modify,
+    (change: M) => {
+      controls.applyModification(change);
+      revision++;
+      publishStatus(state.status, state.runAt);
+      return state;
+    },
+    {
+      validator: (change: M) => {
+        assertScheduled(state.status, controls.kind);
+        assertValidTime(change?.runAt);
+        controls.validateModification?.(change);
+      },
+    },
+  );
+  setHandler(
+    controls.cancel,
+    () => {
+      state.status = 'cancelled';
+      state.finishedAt = new Date().toISOString();
+      controls.onCancel?.();
+      publishStatus(state.status);
+      return state;
+    },
+    { validator: () => assertScheduled(state.status, controls.kind) },
+  );
+
+  const due = await sleepUntilDue(
+    () => state.runAt,
+    () => revision,
+    () => state.status !== 'scheduled',
+  );
+  if (!due) return false;
+  state.status = 'running';
+  // Dispatched up to EARLY_DISPATCH_MS ahead, the first call is held by the activity until runAt.
+  state.startedAt = new Date(Math.max(Date.now(), Date.parse(state.runAt))).toISOString();
+  publishStatus(state.status);
+  return true;
+}
+
+/**
+ * Ends a run: completed, or failed with `failure`. A failed run fails the workflow (typed, with
+ * the final state in the details), so Temporal's UI shows it failed and the API reads it back.
+ */
+export function finishRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null): S {
+  state.status = failure ? 'failed' : 'completed';
+  state.finishedAt = new Date().toISOString();
+  publishStatus(state.status);
+  if (failure) {
+    throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [state], nonRetryable: true });
+  }
+  return state;
 }

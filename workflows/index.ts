@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. Bundled for the workflow sandbox: keep it deterministic. */
 export { scheduledTaskWorkflow } from './task.workflow';
+export { orchestrationWorkflow } from './orchestration.workflow';

@@ -224,7 +224,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(health.body).toMatchObject({ status: 'ok', api: 'up', temporal: { status: 'up', address: system.config.temporal.address } });
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
-    expect(Object.keys(doc.body.paths).sort()).toEqual(['/health', '/tasks', '/tasks/{id}', '/tasks/{id}/cancel', '/tasks/{id}/status']);
+    expect(Object.keys(doc.body.paths).sort()).toEqual(['/health', '/orchestrations', '/orchestrations/{id}', '/orchestrations/{id}/cancel', '/orchestrations/{id}/status', '/tasks', '/tasks/{id}', '/tasks/{id}/cancel', '/tasks/{id}/status']);
     expect(doc.body.components.schemas.CreateTaskDto.properties.url.example).toBe('https://abc123.lambda-url.eu-central-1.on.aws/jobs/report');
   });
 });

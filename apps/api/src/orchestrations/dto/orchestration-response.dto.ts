@@ -1,0 +1,122 @@
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  FALLBACK_STATUSES,
+  HTTP_METHODS,
+  ORCHESTRATION_FAILURE_REASONS,
+  RUN_STATUSES,
+  STEP_STATUSES,
+  type FallbackStatus,
+  type HttpMethod,
+  type OrchestrationFailureReason,
+  type RunStatus,
+  type StepStatus,
+} from '../../../../../common';
+import { AttemptDto, HttpResultDto } from '../../http-calls/http-call.dto';
+
+/** An orchestration as lists show it (from Temporal visibility, no worker needed). */
+export class OrchestrationSummaryDto {
+  @ApiProperty({ example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f', description: 'Also the Temporal workflow id.' })
+  id!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'order 42 fulfilment', description: 'The label given on create.' })
+  name!: string | null;
+  @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled', description: 'scheduled, running, completed, failed or cancelled.' })
+  status!: RunStatus;
+  @ApiProperty({ example: 3, description: 'Number of steps.' })
+  stepCount!: number;
+  @ApiProperty({ example: '2026-11-24T14:05:00.000Z', description: 'When the first step is (or was) due.' })
+  runAt!: string;
+  @ApiProperty({ example: '2026-11-23T09:00:00.000Z', description: 'When the orchestration was created.' })
+  createdAt!: string;
+}
+
+/** One step: its call, its attempts, and the condition check's tries after it. */
+export class OrchestrationStepDto {
+  @ApiProperty({ example: 1, description: '1-based step number.' })
+  number!: number;
+  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve', description: 'URL the step calls.' })
+  url!: string;
+  @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the step.' })
+  method!: HttpMethod;
+  @ApiProperty({
+    enum: STEP_STATUSES,
+    example: 'passed',
+    description: 'pending (not reached), running (its call), checking (condition check), passed, failed, or skipped (after an earlier failure or a cancel).',
+  })
+  status!: StepStatus;
+  @ApiProperty({ type: [AttemptDto], description: "Every attempt at the step's call." })
+  attempts!: AttemptDto[];
+  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The response of the step's last attempt, or null." })
+  result!: HttpResultDto | null;
+  @ApiProperty({ type: [AttemptDto], description: 'Every condition check try after this step, numbered 1..k.' })
+  checkAttempts!: AttemptDto[];
+  @ApiProperty({ type: HttpResultDto, nullable: true, description: 'The response of the last condition check try, or null.' })
+  checkResult!: HttpResultDto | null;
+}
+
+/** The condition check as configured. */
+export class ConditionCheckResponseDto {
+  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready', description: 'URL the check calls.' })
+  url!: string;
+  @ApiProperty({ enum: HTTP_METHODS, example: 'GET', description: 'HTTP method of the check.' })
+  method!: HttpMethod;
+  @ApiProperty({ example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
+  delayMs!: number;
+  @ApiProperty({ example: 3, description: 'Re-checks after a failed check.' })
+  retries!: number;
+  @ApiProperty({ example: 2000, description: 'Wait after a failed check before the next one, in ms.' })
+  retryIntervalMs!: number;
+}
+
+/** The fallback and its outcome. */
+export class FallbackResponseDto {
+  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo', description: 'URL the fallback calls.' })
+  url!: string;
+  @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the fallback.' })
+  method!: HttpMethod;
+  @ApiProperty({ enum: FALLBACK_STATUSES, example: 'not_run', description: 'not_run, running, completed (a 2xx) or failed (after its retries).' })
+  status!: FallbackStatus;
+  @ApiProperty({ type: [AttemptDto], description: "Every attempt at the fallback's call." })
+  attempts!: AttemptDto[];
+  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The response of the fallback's last attempt, or null." })
+  result!: HttpResultDto | null;
+}
+
+/** Why an orchestration failed. */
+export class OrchestrationFailureDto {
+  @ApiProperty({
+    enum: ORCHESTRATION_FAILURE_REASONS,
+    example: 'checks_exhausted',
+    description: 'step_failed: a step failed after its retries; checks_exhausted: the condition check never passed.',
+  })
+  reason!: OrchestrationFailureReason;
+  @ApiProperty({ example: 2, description: '1-based number of the step concerned.' })
+  step!: number;
+  @ApiProperty({ example: 'condition check after step 2 did not pass in 4 tries: HTTP 409', description: 'What went wrong, in words.' })
+  message!: string;
+}
+
+/** The whole orchestration: every step with its attempts and checks, the fallback, and why it failed. */
+export class OrchestrationResponseDto extends OrchestrationSummaryDto {
+  @ApiProperty({ type: Number, nullable: true, example: 1, description: 'The step being worked on (the last one reached once finished); null before the start.' })
+  currentStep!: number | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When the first step started.' })
+  startedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'When it completed, failed or was cancelled.' })
+  finishedAt!: string | null;
+  @ApiProperty({ type: [OrchestrationStepDto], description: 'The steps, in order.' })
+  steps!: OrchestrationStepDto[];
+  @ApiProperty({ type: ConditionCheckResponseDto, description: 'The condition check as configured.' })
+  conditionCheck!: ConditionCheckResponseDto;
+  @ApiProperty({ type: FallbackResponseDto, nullable: true, description: 'The fallback and its outcome; null when none was given.' })
+  fallback!: FallbackResponseDto | null;
+  @ApiProperty({ type: OrchestrationFailureDto, nullable: true, description: 'Why it failed; null unless failed.' })
+  failure!: OrchestrationFailureDto | null;
+}
+
+/** `GET /orchestrations`. */
+export class OrchestrationListDto {
+  @ApiProperty({ type: [OrchestrationSummaryDto], description: 'One page of orchestrations.' })
+  items!: OrchestrationSummaryDto[];
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Pass as ?cursor= for the next page; null on the last.' })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,166 @@
+import { setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  cancelOrchestrationUpdate,
+  initialOrchestrationState,
+  modifyOrchestrationUpdate,
+  ORCHESTRATION_FAILED_FAILURE,
+  orchestrationStateQuery,
+  type AttemptRecord,
+  type OrchestrationFailure,
+  type OrchestrationModification,
+  type OrchestrationState,
+  type OrchestrationStepState,
+  type OrchestrationWorkflowInput,
+  type RetrySpec,
+} from '../common';
+import {
+  callAndRecord,
+  finishRun,
+  type CallRecord,
+  type HttpCallFailed,
+  rejectModification,
+  sleepUntilDue,
+  waitForStart,
+} from './building-blocks';
+
+/**
+ * An orchestration: sleeps until `runAt` (movable and cancellable by Updates while it sleeps),
+ * then runs its steps in order. Each step is one HTTP call under its own retry policy; after
+ * it succeeds, the condition check is called (after `delayMs`, then every `retryIntervalMs`)
+ * until a 2xx or `retries` re-checks are spent. A step that fails for good or whose checks are
+ * exhausted runs the fallback and ends the orchestration `failed`; nothing after it runs.
+ * Completes with the final state; fails with type `OrchestrationFailed` (state in the details).
+ */
+export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): Promise<OrchestrationState> {
+  const state = initialOrchestrationState(input);
+  setHandler(orchestrationStateQuery, () => state);
+
+  const started = await waitForStart(state, {
+    kind: 'orchestration',
+    modify: modifyOrchestrationUpdate,
+    cancel: cancelOrchestrationUpdate,
+    applyModification: (change: OrchestrationModification) => (state.runAt = change.runAt),
+    validateModification: (change: OrchestrationModification) => {
+      if (!change?.runAt) rejectModification('runAt is required: the new start of the orchestration');
+    },
+    onCancel: () => state.steps.forEach((s) => (s.status = 'skipped')),
+  });
+  if (!started) return state;
+
+  const id = workflowInfo().workflowId;
+
+  for (const step of state.steps) {
+    state.currentStep = step.number;
+    // The first call is held until runAt; the others go at once.
+    const notBefore = step.number === 1 ? state.runAt : undefined;
+    const failure = (await runStep(id, step, notBefore)) ?? (await runChecks(id, step, state.conditionCheck, notBefore));
+    if (failure) {
+      state.steps.filter((s) => s.status === 'pending').forEach((s) => (s.status = 'skipped'));
+      state.failure = failure;
+      await runFallback(id, state);
+      return finish(state);
+    }
+  }
+  return finish(state);
+}
+
+/** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
+async function runStep(id: string, step: OrchestrationStepState, notBefore: string | undefined): Promise<OrchestrationFailure | null> {
+  step.status = 'running';
+  const failed = await callAndRecord(
+    step,
+    { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, ...(notBefore ? { notBefore } : {}) },
+    step.retry,
+  );
+  if (!failed) return null;
+  step.status = 'failed';
+  const tries = step.attempts.length;
+  return {
+    reason: 'step_failed',
+    step: step.number,
+    message: `step ${step.number} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastError(failed)}`,
+  };
+}
+
+/**
+ * Calls the condition check until it answers 2xx: the first try `delayMs` after the step, each
+ * later one `retryIntervalMs` after the previous finished (on workflow time). Each try is one
+ * activity with no retries; its due time is passed as `notBefore`, so the call is sent on time
+ * to the millisecond even though the workflow dispatches it a little early.
+ * @param stepNotBefore when the step's call was held until then, it finished no earlier.
+ * @returns why the orchestration fails, or null when a check passed.
+ */
+async function runChecks(
+  id: string,
+  step: OrchestrationStepState,
+  check: OrchestrationState['conditionCheck'],
+  stepNotBefore: string | undefined,
+): Promise<OrchestrationFailure | null> {
+  step.status = 'checking';
+  const once: RetrySpec = { retries: 0, retryIntervalMs: check.retryIntervalMs, retryBackoff: 1 };
+  const tries = check.retries + 1;
+  let dueAt = after(stepNotBefore, check.delayMs);
+  let error = '';
+  for (let k = 1; k <= tries; k++) {
+    const due = dueAt;
+    await sleepUntilDue(() => due, () => 0, () => false);
+    const input = { request: check.request, idempotencyKey: `${id}:step-${step.number}:check-${k}`, taskId: id, notBefore: due };
+    const tryRecord: CallRecord = { attempts: [], result: null };
+    const failed = await callAndRecord(tryRecord, input, once);
+    if (failed) error = lastError(failed);
+    step.checkAttempts.push(...renumbered(tryRecord.attempts, k, error));
+    step.checkResult = tryRecord.result;
+    if (!failed) {
+      step.status = 'passed';
+      return null;
+    }
+    dueAt = after(due, check.retryIntervalMs);
+  }
+  step.status = 'failed';
+  return {
+    reason: 'checks_exhausted',
+    step: step.number,
+    message: `condition check after step ${step.number} did not pass in ${tries} tr${tries === 1 ? 'y' : 'ies'}: ${error}`,
+  };
+}
+
+/** Makes the fallback's call, if there is one, under its own retry policy; records its outcome. */
+async function runFallback(id: string, state: OrchestrationState): Promise<void> {
+  const fallback = state.fallback;
+  if (!fallback) return;
+  fallback.status = 'running';
+  const failed = await callAndRecord(fallback, { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
+  fallback.status = failed ? 'failed' : 'completed';
+}
+
+/** Ends the run: completed, or failed with the final state in the failure's details. */
+function finish(state: OrchestrationState): OrchestrationState {
+  return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null);
+}
+
+/**
+ * `waitMs` after the previous call finished, on workflow time. A call held until `notBefore`
+ * finished no earlier than that, though the workflow may have dispatched it (and so see its
+ * end) up to EARLY_DISPATCH_MS before on its own clock: counting from the later of the two keeps
+ * early dispatches from adding up over many checks.
+ */
+function after(notBefore: string | undefined, waitMs: number): string {
+  const finishedAt = Math.max(Date.now(), notBefore ? Date.parse(notBefore) : 0);
+  return new Date(finishedAt + waitMs).toISOString();
+}
+
+/** The last attempt's own error ("HTTP 503", "timed out after 5000 ms"), else the failure's message. */
+function lastError(err: HttpCallFailed): string {
+  return err.outcome.attempts.at(-1)?.error ?? err.message;
+}
+
+/**
+ * A check try is one activity whose attempt is always number 1: renumbered as the k-th try.
+ * An activity that never reported back leaves no record; a placeholder keeps the count true.
+ */
+function renumbered(attempts: AttemptRecord[], k: number, error: string): AttemptRecord[] {
+  if (attempts.length === 0) {
+    return [{ number: k, scheduledAt: '', startedAt: '', finishedAt: '', statusCode: null, error: error || 'no record', durationMs: 0 }];
+  }
+  return attempts.map((a) => ({ ...a, number: k }));
+}
