@@ -3,10 +3,11 @@
  * data/, Web UI on :8233) unless TEMPORAL_ADDRESS names a server, then the worker and the API
  * as child processes; prints the URLs once the API answers; Ctrl-C stops everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { loadConfig } from '../libs/runtime/config';
 import { startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
@@ -35,36 +36,6 @@ function webhookSecret(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function prefixLines(name: string, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream): void {
-  let pending = '';
-  stream?.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) out.write(`[${name}] ${line}\n`);
-  });
-}
-
-function spawnApp(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [join(root, 'dist', entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  prefixLines(name, child.stdout, process.stdout);
-  prefixLines(name, child.stderr, process.stderr);
-  return child;
-}
-
-async function waitForApi(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode} before answering`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the API did not answer ${url} within ${timeoutMs} ms`);
-}
-
 let server: RunningDevServer | null = null;
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -75,16 +46,7 @@ async function stop(exitCode: number): Promise<void> {
   stopping = true;
   process.exitCode = exitCode;
   console.log('start: stopping the API and the worker ...');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await Promise.all(children.map((child) => stopProcess(child)));
   if (server) {
     console.log('start: stopping the Temporal dev server ...');
     await server.stop();
@@ -103,7 +65,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig(env); // fail here, once, with every bad variable named
 
-  children.push(spawnApp('worker', 'apps/worker/src/main.js', env), spawnApp('api', 'apps/api/src/main.js', env));
+  children.push(spawnApp('worker', env), spawnApp('api', env));
   for (const child of children) {
     child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -114,7 +76,7 @@ async function main(): Promise<void> {
 
   const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
   const apiUrl = `http://${apiHost}:${config.api.port}`;
-  await waitForApi(`${apiUrl}/health`, children[1]);
+  await waitForHttpOk(`${apiUrl}/health`, children[1]);
   const ui = server?.uiUrl ?? '(the Web UI of your Temporal cluster)';
   console.log(
     [
