@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'http-tasks' },
       api: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, defaultOwner: 'default' },
-      worker: { maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 100, workflowBundlePath: null },
+      worker: { maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 100, maxCachedWorkflows: null, workflowBundlePath: null },
       http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1' },
     });
   });

@@ -19,6 +19,8 @@ export interface AppConfig {
   worker: {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
+    /** Workflows kept in the worker's cache; null = the SDK's default (from the heap size). */
+    maxCachedWorkflows: number | null;
     /** Prebuilt workflow bundle (production); null = bundle `workflows/` at start (development). */
     workflowBundlePath: string | null;
   };
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     worker: {
       maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10_000),
       maxConcurrentWorkflowTasks: integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10_000),
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS?.trim() ? integer('WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1_000_000) : null,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
     },
     http: {

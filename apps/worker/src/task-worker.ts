@@ -40,6 +40,7 @@ export async function createTaskWorker(
     }),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     // Finish the calls in flight on shutdown rather than abandon them to a retry.
     shutdownGraceTime: '30s',
   });

@@ -1,0 +1,115 @@
+/**
+ * `npm run bench`: the product on the embedded dev server (SQLite file, real worker and API
+ * processes), a loopback target, and the scenarios of README "Performance". Prints a table and
+ * writes it as JSON under bench-results/.
+ *
+ *   npm run bench                 # full scale (about 20 minutes on 2 cores)
+ *   npm run bench -- --quick      # smaller and shorter (about 4 minutes)
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
+import { freePort, startDevServer } from '../libs/runtime/dev-server';
+import { projectRoot } from '../libs/runtime/paths';
+import { ArrivalTarget } from './arrival-target';
+import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
+
+const SCALES = {
+  full: { latencySeconds: 60, sustainRates: [100, 150, 200, 300], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 5_000, atRest: 100_000, sample: 100 },
+  quick: { latencySeconds: 20, sustainRates: [100, 200], sustainSeconds: 20, bursts: [1_000], apiCreations: 2_000, atRest: 10_000, sample: 50 },
+} as const;
+
+async function main(): Promise<void> {
+  const scaleName = process.argv.includes('--quick') ? 'quick' : 'full';
+  const scale = SCALES[scaleName];
+  const root = projectRoot();
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const dbFile = join(workDir, 'temporal.db');
+  const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+  const server = await startDevServer({ dbFile, headless: true, logLevel: 'error' });
+  const apiPort = await freePort();
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js'),
+  };
+  const worker = spawnApp('worker', env, 'ignore');
+  const api = spawnApp('api', env, 'ignore');
+  const target = await ArrivalTarget.start();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const cleanUp = async () => {
+    await Promise.all([stopProcess(api), stopProcess(worker), target.stop()]);
+    await server.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  // Ctrl-C mid-run: stop the processes this run started, then exit.
+  process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
+  try {
+    await waitForHttpOk(`${apiUrl}/health`, api);
+    const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, log };
+    const results = {
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      scale: scaleName,
+      lateness: await steadyLateness(ctx, 20, scale.latencySeconds),
+      sustained: await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds),
+      bursts: [] as Awaited<ReturnType<typeof burst>>[],
+      api: await apiThroughput(ctx, scale.apiCreations),
+      atRest: null as Awaited<ReturnType<typeof atRest>> | null,
+    };
+    for (const count of scale.bursts) results.bursts.push(await burst(ctx, count));
+    results.atRest = await atRest(ctx, scale.atRest, scale.sample);
+
+    printTable(results);
+    const outDir = join(root, 'bench-results');
+    mkdirSync(outDir, { recursive: true });
+    const outFile = join(outDir, `bench-${scaleName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+    writeFileSync(outFile, JSON.stringify(results, null, 2));
+    log(`results written to ${outFile}`);
+  } finally {
+    await cleanUp();
+  }
+}
+
+type Results = {
+  lateness: Awaited<ReturnType<typeof steadyLateness>>;
+  sustained: Awaited<ReturnType<typeof sustainedRate>>;
+  bursts: Awaited<ReturnType<typeof burst>>[];
+  api: Awaited<ReturnType<typeof apiThroughput>>;
+  atRest: Awaited<ReturnType<typeof atRest>> | null;
+};
+
+function printTable(r: Results): void {
+  const l = r.lateness.lateness;
+  const rows: Array<[string, string, string]> = [
+    [`lateness at ${r.lateness.ratePerSecond}/s for ${r.lateness.seconds} s (ms)`, `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max}; early ${l.early}, missing ${l.missing}, repeated ${l.repeated}`, 'p50 <= 10, p99 <= 50, never early'],
+    ['sustained rate (p99 <= 250 ms)', `${r.sustained.sustainedPerSecond}/s (${r.sustained.steps.map((s) => `${s.ratePerSecond}/s: p99 ${s.p99} ms${s.missing ? `, ${s.missing} missing` : ''}`).join('; ')})`, '>= 100/s'],
+    ...r.bursts.map((b): [string, string, string] => [
+      `burst of ${b.tasks} due at once`,
+      `last arrived ${b.lastArrivalAfterDueMs} ms after due; p50 ${b.lateness.p50} / p99 ${b.lateness.p99}; missing ${b.lateness.missing} (created in ${b.creationSeconds.toFixed(1)} s)`,
+      b.tasks <= 1000 ? 'all within 1 s' : 'all within 10 s',
+    ]),
+    [`API creations (${r.api.concurrency} clients)`, `${r.api.perSecond}/s; latency p50 ${r.api.latencyMs.p50} / p99 ${r.api.latencyMs.p99} ms`, '>= 300/s, p99 <= 100 ms'],
+  ];
+  if (r.atRest) {
+    const a = r.atRest;
+    rows.push([
+      `${a.sleeping} sleeping tasks`,
+      `worker RSS ${a.workerRssMb} MB; data file ${a.dbFileMb} MB; sample of ${a.sample.count}: p50 ${a.sample.p50} / p99 ${a.sample.p99} ms, missing ${a.sample.missing}`,
+      'RSS <= 512 MB',
+    ]);
+  }
+  const width = Math.max(...rows.map((row) => row[0].length));
+  console.log('\n' + rows.map(([name, value, target]) => `${name.padEnd(width)}  ${value}   [target: ${target}]`).join('\n') + '\n');
+}
+
+main().catch((err: unknown) => {
+  console.error('bench: failed:', err);
+  process.exitCode = 1;
+});

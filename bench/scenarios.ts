@@ -1,0 +1,255 @@
+/**
+ * The benchmark's scenarios (README, "Performance"). Each drives the product through its REST
+ * API and measures, at the target, when each call arrives against when it was due.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { ArrivalTarget } from './arrival-target';
+import { summarize, type Summary } from './stats';
+
+/** What a scenario runs against. */
+export interface BenchContext {
+  apiUrl: string;
+  target: ArrivalTarget;
+  /** pid of the worker process, for its RSS. */
+  workerPid: number;
+  /** The dev server's SQLite file, for its size; null when not persisted. */
+  dbFile: string | null;
+  log(message: string): void;
+}
+
+/** Lateness (arrival - due) of a set of tasks. */
+export interface LatenessReport extends Summary {
+  /** Tasks that arrived before their due time. */
+  early: number;
+  /** Tasks that had not arrived when the scenario gave up waiting. */
+  missing: number;
+  /** Tasks that arrived more than once. */
+  repeated: number;
+}
+
+interface CreatedTask {
+  id: string;
+  dueAt: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** POST /tasks; returns the id and due time, and the request's latency. */
+async function createTask(ctx: BenchContext, runAt: number): Promise<CreatedTask & { latencyMs: number }> {
+  const started = performance.now();
+  const res = await fetch(`${ctx.apiUrl}/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: ctx.target.url, runAt: new Date(runAt).toISOString(), timeoutMs: 5000, retries: 2, retryIntervalMs: 500 }),
+  });
+  const latencyMs = performance.now() - started;
+  if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { id: string; runAt: string };
+  return { id: body.id, dueAt: Date.parse(body.runAt), latencyMs };
+}
+
+/** Runs `count` jobs with at most `concurrency` at once. */
+async function pool<T>(count: number, concurrency: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array<T>(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await job(i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Waits until every task has arrived or `graceMs` after the last is due; then measures. */
+async function lateness(ctx: BenchContext, tasks: CreatedTask[], graceMs = 30_000): Promise<LatenessReport> {
+  const lastDue = Math.max(...tasks.map((t) => t.dueAt));
+  while (tasks.some((t) => !ctx.target.arrivals.has(t.id)) && Date.now() < lastDue + graceMs) await sleep(100);
+  await sleep(500); // let repeats, if any, show up
+  const values: number[] = [];
+  let missing = 0;
+  let repeated = 0;
+  for (const task of tasks) {
+    const arrivals = ctx.target.arrivals.get(task.id);
+    if (!arrivals) missing++;
+    else {
+      values.push(arrivals[0] - task.dueAt);
+      if (arrivals.length > 1) repeated++;
+    }
+  }
+  return { ...summarize(values), early: values.filter((v) => v < 0).length, missing, repeated };
+}
+
+/**
+ * Creates tasks at a steady `ratePerSecond` for `seconds`, each due `leadMs` after its creation
+ * slot, so that they fire at that same steady rate.
+ */
+async function steadyLoad(ctx: BenchContext, ratePerSecond: number, seconds: number, leadMs: number): Promise<{ tasks: CreatedTask[]; behindMs: number }> {
+  const count = Math.round(ratePerSecond * seconds);
+  const t0 = Date.now() + 200;
+  const tasks: Promise<CreatedTask>[] = [];
+  let behindMs = 0;
+  for (let i = 0; i < count; i++) {
+    const slot = t0 + (i * 1000) / ratePerSecond;
+    const wait = slot - Date.now();
+    if (wait > 0) await sleep(wait);
+    else behindMs = Math.max(behindMs, -wait);
+    tasks.push(createTask(ctx, slot + leadMs));
+  }
+  return { tasks: await Promise.all(tasks), behindMs };
+}
+
+export interface LatenessResult {
+  ratePerSecond: number;
+  seconds: number;
+  lateness: LatenessReport;
+  /** Event-loop delay of the measuring process (its own error bar), p99 in ms. */
+  benchLoopDelayP99Ms: number;
+}
+
+/** Tasks due >= 2 s after creation, at a steady rate: lateness percentiles. */
+export async function steadyLateness(ctx: BenchContext, ratePerSecond: number, seconds: number): Promise<LatenessResult> {
+  ctx.log(`lateness: ${ratePerSecond} fires/s for ${seconds} s`);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const { tasks } = await steadyLoad(ctx, ratePerSecond, seconds, 2_000);
+  const report = await lateness(ctx, tasks);
+  loop.disable();
+  return { ratePerSecond, seconds, lateness: report, benchLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e6) };
+}
+
+export interface SustainedResult {
+  /** Highest rate that held with p99 <= the limit, or 0. */
+  sustainedPerSecond: number;
+  steps: Array<{ ratePerSecond: number; p99: number; missing: number; creationBehindMs: number; held: boolean }>;
+}
+
+/** Steps up the steady rate until p99 lateness exceeds `p99LimitMs` (or tasks go missing). */
+export async function sustainedRate(ctx: BenchContext, rates: number[], seconds: number, p99LimitMs = 250): Promise<SustainedResult> {
+  const steps: SustainedResult['steps'] = [];
+  let sustainedPerSecond = 0;
+  for (const rate of rates) {
+    ctx.log(`sustained: ${rate} fires/s for ${seconds} s`);
+    const { tasks, behindMs } = await steadyLoad(ctx, rate, seconds, 2_000);
+    const report = await lateness(ctx, tasks, 20_000);
+    const held = report.p99 <= p99LimitMs && report.missing === 0;
+    steps.push({ ratePerSecond: rate, p99: report.p99, missing: report.missing, creationBehindMs: Math.round(behindMs), held });
+    if (!held) break;
+    sustainedPerSecond = rate;
+  }
+  return { sustainedPerSecond, steps };
+}
+
+export interface BurstResult {
+  tasks: number;
+  creationSeconds: number;
+  /** From the shared due time until the last call arrived. */
+  lastArrivalAfterDueMs: number;
+  lateness: LatenessReport;
+}
+
+/** `count` tasks all due at the same instant. */
+export async function burst(
+  ctx: BenchContext,
+  count: number,
+  concurrency = 32,
+  // Due once they are surely all created (measured creation runs at >= 200/s).
+  leadMs = 5_000 + Math.ceil(count / 200) * 1000,
+): Promise<BurstResult> {
+  const dueAt = Date.now() + leadMs;
+  ctx.log(`burst: ${count} tasks due at ${new Date(dueAt).toISOString()}`);
+  const started = Date.now();
+  const created = await pool(count, concurrency, () => createTask(ctx, dueAt));
+  const creationSeconds = (Date.now() - started) / 1000;
+  if (Date.now() > dueAt) ctx.log(`burst: creation ran past the due time by ${Date.now() - dueAt} ms`);
+  const report = await lateness(ctx, created);
+  return { tasks: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report };
+}
+
+export interface ApiResult {
+  creations: number;
+  concurrency: number;
+  perSecond: number;
+  latencyMs: Summary;
+}
+
+/** Task creations through the REST API at `concurrency` clients (due far ahead: they stay asleep). */
+export async function apiThroughput(ctx: BenchContext, creations: number, concurrency = 32): Promise<ApiResult> {
+  ctx.log(`api: ${creations} creations at ${concurrency} concurrent clients`);
+  const dueAt = Date.now() + 6 * 3_600_000;
+  const started = performance.now();
+  const results = await pool(creations, concurrency, () => createTask(ctx, dueAt));
+  const seconds = (performance.now() - started) / 1000;
+  const latency = summarize(results.map((r) => r.latencyMs));
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    creations,
+    concurrency,
+    perSecond: Math.round(creations / seconds),
+    latencyMs: { count: latency.count, p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99), max: round(latency.max), min: round(latency.min) },
+  };
+}
+
+export interface AtRestResult {
+  sleeping: number;
+  creationSeconds: number;
+  workerRssMb: number;
+  dbFileMb: number | null;
+  sample: LatenessReport;
+}
+
+/** The resident set size of a process, in MB (Linux /proc). */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
+}
+
+function fileMb(path: string): number {
+  let bytes = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      bytes += statSync(path + suffix).size;
+    } catch {
+      // no such file
+    }
+  }
+  return Math.round(bytes / 1024 / 1024);
+}
+
+/**
+ * `count` sleeping tasks (due hours ahead), then the worker's RSS and the data file's size;
+ * then `sampleSize` of them are moved (PATCH) to fire in a few seconds, and measured.
+ */
+export async function atRest(ctx: BenchContext, count: number, sampleSize: number, concurrency = 32, settleMs = 5_000): Promise<AtRestResult> {
+  ctx.log(`at rest: creating ${count} sleeping tasks`);
+  const dueAt = Date.now() + 3 * 3_600_000;
+  const started = Date.now();
+  const created = await pool(count, concurrency, async (i) => {
+    const task = await createTask(ctx, dueAt + i);
+    if (i > 0 && i % 10_000 === 0) ctx.log(`at rest: ${i} created`);
+    return task;
+  });
+  const creationSeconds = (Date.now() - started) / 1000;
+  await sleep(settleMs); // let the worker settle (first workflow tasks, cache)
+  const workerRssMb = rssMb(ctx.workerPid);
+  const dbFileMb = ctx.dbFile ? fileMb(ctx.dbFile) : null;
+
+  ctx.log(`at rest: moving ${sampleSize} of them to fire now`);
+  const step = Math.max(1, Math.floor(count / sampleSize));
+  const fireAt = Date.now() + 2_000 + sampleSize * 20;
+  const sample = await pool(sampleSize, 8, async (i) => {
+    const { id } = created[i * step];
+    const runAt = fireAt + i * 20;
+    const res = await fetch(`${ctx.apiUrl}/tasks/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ runAt: new Date(runAt).toISOString() }),
+    });
+    if (res.status !== 200) throw new Error(`PATCH /tasks/${id} answered ${res.status}: ${await res.text()}`);
+    return { id, dueAt: runAt };
+  });
+  return { sleeping: count, creationSeconds, workerRssMb, dbFileMb, sample: await lateness(ctx, sample) };
+}

@@ -1,0 +1,48 @@
+import { ArrivalTarget } from '../../bench/arrival-target';
+import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from '../../bench/scenarios';
+import { startTestSystem, type TestSystem } from '../support/test-system';
+
+/** Runs every benchmark scenario at a tiny scale, so `npm run bench` cannot rot. */
+describe('benchmark scenarios (smoke, tiny scale)', () => {
+  let system: TestSystem;
+  let ctx: BenchContext;
+
+  beforeAll(async () => {
+    system = await startTestSystem();
+    const target = await ArrivalTarget.start();
+    ctx = { apiUrl: system.baseUrl, target, workerPid: process.pid, dbFile: null, log: () => undefined };
+  });
+  afterAll(async () => {
+    await ctx?.target.stop();
+    await system?.teardown();
+  });
+
+  it('measures steady lateness: every task arrives once, none early', async () => {
+    const result = await steadyLateness(ctx, 5, 1);
+    expect(result.lateness).toMatchObject({ count: 5, early: 0, missing: 0, repeated: 0 });
+    expect(result.lateness.p99).toBeLessThan(1000);
+  });
+
+  it('finds a sustained rate', async () => {
+    const result = await sustainedRate(ctx, [5], 1, 1000);
+    expect(result.sustainedPerSecond).toBe(5);
+    expect(result.steps).toHaveLength(1);
+  });
+
+  it('measures a burst due at once', async () => {
+    const result = await burst(ctx, 10, 4, 2_000);
+    expect(result.lateness).toMatchObject({ count: 10, early: 0, missing: 0 });
+  });
+
+  it('measures API creations', async () => {
+    const result = await apiThroughput(ctx, 10, 4);
+    expect(result.latencyMs.count).toBe(10);
+    expect(result.perSecond).toBeGreaterThan(0);
+  });
+
+  it('measures tasks at rest and a moved sample firing', async () => {
+    const result = await atRest(ctx, 10, 2, 4, 100);
+    expect(result.sample).toMatchObject({ count: 2, early: 0, missing: 0 });
+    expect(result.workerRssMb).toBeGreaterThan(0);
+  });
+});
