@@ -17,8 +17,8 @@ import { ArrivalTarget } from './arrival-target';
 import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
 
 const SCALES = {
-  full: { latencySeconds: 60, sustainRates: [100, 150, 200, 300], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 5_000, atRest: 100_000, sample: 100 },
-  quick: { latencySeconds: 20, sustainRates: [100, 200], sustainSeconds: 20, bursts: [1_000], apiCreations: 2_000, atRest: 10_000, sample: 50 },
+  full: { latencySeconds: 60, sustainRates: [50, 75, 100, 150], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 3_000, atRest: 100_000, sample: 100 },
+  quick: { latencySeconds: 20, sustainRates: [50, 100], sustainSeconds: 20, bursts: [1_000], apiCreations: 1_000, atRest: 5_000, sample: 50 },
 } as const;
 
 async function main(): Promise<void> {
@@ -54,16 +54,20 @@ async function main(): Promise<void> {
   try {
     await waitForHttpOk(`${apiUrl}/health`, api);
     const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, log };
+    // API first: its creation rate sizes how far ahead a burst must be due to be created in time.
+    const apiResult = await apiThroughput(ctx, scale.apiCreations);
     const results = {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
       scale: scaleName,
+      api: apiResult,
       lateness: await steadyLateness(ctx, 20, scale.latencySeconds),
       sustained: await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds),
       bursts: [] as Awaited<ReturnType<typeof burst>>[],
-      api: await apiThroughput(ctx, scale.apiCreations),
       atRest: null as Awaited<ReturnType<typeof atRest>> | null,
     };
-    for (const count of scale.bursts) results.bursts.push(await burst(ctx, count));
+    for (const count of scale.bursts) {
+      results.bursts.push(await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * apiResult.perSecond)) * 1000)));
+    }
     results.atRest = await atRest(ctx, scale.atRest, scale.sample);
 
     printTable(results);

@@ -43,5 +43,9 @@ export async function createTaskWorker(
     ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
     // Finish the calls in flight on shutdown rather than abandon them to a retry.
     shutdownGraceTime: '30s',
+    // A workflow's next task first goes to the worker that has it cached. If that worker died
+    // (kill -9), the task waits this long before any worker may take it: the default 10 s made
+    // every task due after a crash ~10 s late (test/faults/worker-kill.fault-spec.ts).
+    stickyQueueScheduleToStartTimeout: '1s',
   });
 }
