@@ -1,11 +1,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import { DefaultLogger } from '@temporalio/worker';
 import type { HttpCallInput, HttpCallOutcome } from '../common';
 import { freePort } from '../libs/runtime/dev-server';
 import { HttpTarget } from '../test/support/http-target';
 import { createHttpActivities } from './http-call.activity';
 import { decodeWebhookSecret, verifyWebhook } from './webhook-signature';
 
+// Failing attempts on purpose would log a warning each.
+const quiet = { logger: new DefaultLogger('ERROR') };
 const key = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
 const { httpCall } = createHttpActivities({ signingKey: key, responseBodyLimitBytes: 16, userAgent: 'unit-test' });
 
@@ -31,7 +34,7 @@ describe('httpCall activity (real loopback target)', () => {
   }
 
   it('sends the JSON body with its headers, signed, and returns the parsed response', async () => {
-    const outcome: HttpCallOutcome = await new MockActivityEnvironment({ attempt: 2 }).run(httpCall, input('/ok'));
+    const outcome: HttpCallOutcome = await new MockActivityEnvironment({ attempt: 2 }, quiet).run(httpCall, input('/ok'));
     const [request] = target.requests('/ok');
     expect(request.body).toBe('{"n":1}');
     expect(request.headers).toMatchObject({ 'x-custom': 'yes', 'user-agent': 'unit-test', 'x-task-attempt': '2', 'idempotency-key': 'task-1' });
@@ -45,13 +48,13 @@ describe('httpCall activity (real loopback target)', () => {
 
   it('cuts a long response body to the limit and says so', async () => {
     target.respond('/long', () => ({ status: 200, body: 'x'.repeat(100) }));
-    const outcome: HttpCallOutcome = await new MockActivityEnvironment().run(httpCall, input('/long'));
+    const outcome: HttpCallOutcome = await new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/long'));
     expect(outcome.result).toEqual({ statusCode: 200, body: '"xxxxxxxxxxxxxxx', bodyTruncated: true });
   });
 
   it('fails an attempt on a non-2xx status, carrying the attempt and the response', async () => {
     target.respond('/teapot', () => ({ status: 418, body: { no: 1 } }));
-    const err = await failure(new MockActivityEnvironment().run(httpCall, input('/teapot')));
+    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/teapot')));
     expect(err.type).toBe('HttpAttemptFailed');
     expect(err.message).toBe('attempt 1 failed: HTTP 418');
     const outcome = err.details?.[0] as HttpCallOutcome;
@@ -61,25 +64,25 @@ describe('httpCall activity (real loopback target)', () => {
   it('fails an attempt that exceeds timeoutMs', async () => {
     target.respond('/hang', () => ({ status: 200, delayMs: 1000 }));
     const started = Date.now();
-    const err = await failure(new MockActivityEnvironment().run(httpCall, input('/hang', { timeoutMs: 200 })));
+    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/hang', { timeoutMs: 200 })));
     expect(err.message).toBe('attempt 1 failed: timed out after 200 ms');
     expect(Date.now() - started).toBeLessThan(800);
   });
 
   it('fails an attempt on a refused connection', async () => {
     const closedPort = await freePort();
-    const err = await failure(new MockActivityEnvironment().run(httpCall, { ...input('/x'), request: { ...input('/x').request, url: `http://127.0.0.1:${closedPort}/x` } }));
+    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, { ...input('/x'), request: { ...input('/x').request, url: `http://127.0.0.1:${closedPort}/x` } }));
     expect(err.message).toBe('attempt 1 failed: fetch failed: ECONNREFUSED');
   });
 
   it('holds a call dispatched early until notBefore', async () => {
     const notBefore = Date.now() + 150;
-    await new MockActivityEnvironment().run(httpCall, { ...input('/held'), notBefore: new Date(notBefore).toISOString() });
+    await new MockActivityEnvironment(undefined, quiet).run(httpCall, { ...input('/held'), notBefore: new Date(notBefore).toISOString() });
     expect(target.requests('/held')[0].arrivedAt).toBeGreaterThanOrEqual(notBefore);
   });
 
   it('sends no body with GET', async () => {
-    await new MockActivityEnvironment().run(httpCall, input('/get', { method: 'GET' }));
+    await new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/get', { method: 'GET' }));
     expect(target.requests('/get')[0]).toMatchObject({ method: 'GET', body: '' });
   });
 });
