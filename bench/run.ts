@@ -54,42 +54,48 @@ async function main(): Promise<void> {
   try {
     await waitForHttpOk(`${apiUrl}/health`, api);
     const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, log };
-    // API first: its creation rate sizes how far ahead a burst must be due to be created in time.
-    const apiResult = await apiThroughput(ctx, scale.apiCreations);
-    const results = {
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-      scale: scaleName,
-      api: apiResult,
-      lateness: await steadyLateness(ctx, 20, scale.latencySeconds),
-      sustained: await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds),
-      bursts: [] as Awaited<ReturnType<typeof burst>>[],
-      atRest: null as Awaited<ReturnType<typeof atRest>> | null,
-    };
-    for (const count of scale.bursts) {
-      results.bursts.push(await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * apiResult.perSecond)) * 1000)));
-    }
-    results.atRest = await atRest(ctx, scale.atRest, scale.sample);
-
-    printTable(results);
     const outDir = join(root, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `bench-${scaleName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(outFile, JSON.stringify(results, null, 2));
+    const results: Results = {
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      scale: scaleName,
+      bursts: [],
+    };
+    // Written after every scenario: a long run stopped midway keeps what it measured.
+    const record = (name: string, value: unknown) => {
+      log(`${name}: ${JSON.stringify(value)}`);
+      writeFileSync(outFile, JSON.stringify(results, null, 2));
+    };
+    // API first: its creation rate sizes how far ahead a burst must be due to be created in time.
+    record('api', (results.api = await apiThroughput(ctx, scale.apiCreations)));
+    record('lateness', (results.lateness = await steadyLateness(ctx, 20, scale.latencySeconds)));
+    record('sustained', (results.sustained = await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds)));
+    for (const count of scale.bursts) {
+      const result = await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * results.api.perSecond)) * 1000));
+      results.bursts.push(result);
+      record(`burst ${count}`, result);
+    }
+    record('at rest', (results.atRest = await atRest(ctx, scale.atRest, scale.sample)));
+    printTable(results);
     log(`results written to ${outFile}`);
   } finally {
     await cleanUp();
   }
 }
 
-type Results = {
-  lateness: Awaited<ReturnType<typeof steadyLateness>>;
-  sustained: Awaited<ReturnType<typeof sustainedRate>>;
+interface Results {
+  machine: Record<string, unknown>;
+  scale: string;
+  api?: Awaited<ReturnType<typeof apiThroughput>>;
+  lateness?: Awaited<ReturnType<typeof steadyLateness>>;
+  sustained?: Awaited<ReturnType<typeof sustainedRate>>;
   bursts: Awaited<ReturnType<typeof burst>>[];
-  api: Awaited<ReturnType<typeof apiThroughput>>;
-  atRest: Awaited<ReturnType<typeof atRest>> | null;
-};
+  atRest?: Awaited<ReturnType<typeof atRest>>;
+}
 
-function printTable(r: Results): void {
+function printTable(results: Results): void {
+  const r = results as Required<Results>;
   const l = r.lateness.lateness;
   const rows: Array<[string, string, string]> = [
     [`lateness at ${r.lateness.ratePerSecond}/s for ${r.lateness.seconds} s (ms)`, `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max}; early ${l.early}, missing ${l.missing}, repeated ${l.repeated}`, 'p50 <= 10, p99 <= 50, never early'],

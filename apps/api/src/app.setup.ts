@@ -33,6 +33,9 @@ export async function createApiApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: logLevels,
+    // On SIGTERM, close keep-alive and long-running connections too; otherwise one client's
+    // idle keep-alive (or an Update waiting on a busy worker) held the process up for minutes.
+    forceCloseConnections: true,
   });
   const exceptionFilter = new ApiExceptionFilter(config.api.bodyLimitBytes);
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Injectable } from '@nestjs/common';
 import {
   cancelOrchestrationUpdate,
   CONDITION_CHECK_DEFAULTS,
@@ -9,16 +7,12 @@ import {
   ORCHESTRATION_ID_PREFIX,
   ORCHESTRATION_WORKFLOW_TYPE,
   orchestrationStateQuery,
-  SearchAttr,
   type OrchestrationState,
   type OrchestrationWorkflowInput,
   type RunStatus,
 } from '../../../../common';
-import type { AppConfig } from '../../../../libs/runtime/config';
-import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError } from '../core/errors';
 import { resolveRunAt, toRequestSpec, toRetrySpec } from '../http-calls/http-call.mapper';
-import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { WorkflowRunsRepository } from '../workflow-runs/workflow-runs.repository';
 import type { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
 import type { CreateOrchestrationDto } from './dto/create-orchestration.dto';
@@ -29,11 +23,7 @@ import { toOrchestrationResponse, toOrchestrationSummary, type OrchestrationMemo
 /** Orchestrations: each one an `orchestrationWorkflow` execution. */
 @Injectable()
 export class OrchestrationsService {
-  constructor(
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly runs: WorkflowRunsRepository,
-  ) {}
+  constructor(private readonly runs: WorkflowRunsRepository) {}
 
   async create(owner: string, dto: CreateOrchestrationDto): Promise<OrchestrationResponseDto> {
     const now = new Date();
@@ -52,19 +42,15 @@ export class OrchestrationsService {
       runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now),
       createdAt: now.toISOString(),
     };
-    const id = `${ORCHESTRATION_ID_PREFIX}${randomUUID()}`;
     const memo: OrchestrationMemo = { name: input.name, stepCount: input.steps.length };
-    await this.client.workflow.start(ORCHESTRATION_WORKFLOW_TYPE, {
-      workflowId: id,
-      taskQueue: this.config.temporal.taskQueue,
-      args: [input],
+    const id = await this.runs.start({
+      kind: 'orchestration',
+      workflowType: ORCHESTRATION_WORKFLOW_TYPE,
+      idPrefix: ORCHESTRATION_ID_PREFIX,
+      owner,
+      runAt: input.runAt,
+      input,
       memo: { ...memo },
-      typedSearchAttributes: [
-        { key: SearchAttr.kind, value: 'orchestration' },
-        { key: SearchAttr.owner, value: owner },
-        { key: SearchAttr.status, value: 'scheduled' },
-        { key: SearchAttr.runAt, value: new Date(input.runAt) },
-      ],
     });
     return toOrchestrationResponse(id, initialOrchestrationState(input));
   }
@@ -79,9 +65,8 @@ export class OrchestrationsService {
     return toOrchestrationResponse(id, await this.runs.readState<OrchestrationState>(run, orchestrationStateQuery));
   }
 
-  async status(owner: string, id: string): Promise<RunStatusDto> {
-    const run = await this.runs.findOwned('orchestration', owner, id);
-    return { id, status: run.status };
+  status(owner: string, id: string): Promise<RunStatusDto> {
+    return this.runs.status('orchestration', owner, id);
   }
 
   async modify(owner: string, id: string, dto: ModifyOrchestrationDto): Promise<OrchestrationResponseDto> {
@@ -94,9 +79,7 @@ export class OrchestrationsService {
     return toOrchestrationResponse(id, state);
   }
 
-  async cancel(owner: string, id: string): Promise<CancelledDto> {
-    const run = await this.runs.findOwned('orchestration', owner, id);
-    await this.runs.update(run, cancelOrchestrationUpdate, []);
-    return { id, cancelled: true, status: 'cancelled' };
+  cancel(owner: string, id: string): Promise<CancelledDto> {
+    return this.runs.cancel('orchestration', owner, id, cancelOrchestrationUpdate);
   }
 }

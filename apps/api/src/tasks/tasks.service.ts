@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { Client } from '@temporalio/client';
+import { Injectable } from '@nestjs/common';
 import {
   cancelTaskUpdate,
   modifyTaskUpdate,
-  SearchAttr,
   TASK_ID_PREFIX,
   TASK_WORKFLOW_TYPE,
   taskStateQuery,
@@ -13,11 +10,8 @@ import {
   type TaskState,
   type TaskWorkflowInput,
 } from '../../../../common';
-import type { AppConfig } from '../../../../libs/runtime/config';
-import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError } from '../core/errors';
 import { definedFields, resolveRunAt, toRequestSpec, toRetrySpec } from '../http-calls/http-call.mapper';
-import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { WorkflowRunsRepository } from '../workflow-runs/workflow-runs.repository';
 import type { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -28,11 +22,7 @@ import { toTaskResponse, toTaskSummary, type TaskMemo } from './task.mapper';
 /** Scheduled tasks: each one a `scheduledTaskWorkflow` execution. */
 @Injectable()
 export class TasksService {
-  constructor(
-    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly runs: WorkflowRunsRepository,
-  ) {}
+  constructor(private readonly runs: WorkflowRunsRepository) {}
 
   async create(owner: string, dto: CreateTaskDto): Promise<TaskResponseDto> {
     const now = new Date();
@@ -45,19 +35,15 @@ export class TasksService {
       createdAt: now.toISOString(),
       scheduleId: null,
     };
-    const id = `${TASK_ID_PREFIX}${randomUUID()}`;
     const memo: TaskMemo = { name: input.name, url: input.request.url, method: input.request.method };
-    await this.client.workflow.start(TASK_WORKFLOW_TYPE, {
-      workflowId: id,
-      taskQueue: this.config.temporal.taskQueue,
-      args: [input],
+    const id = await this.runs.start({
+      kind: 'task',
+      workflowType: TASK_WORKFLOW_TYPE,
+      idPrefix: TASK_ID_PREFIX,
+      owner,
+      runAt: input.runAt,
+      input,
       memo: { ...memo },
-      typedSearchAttributes: [
-        { key: SearchAttr.kind, value: 'task' },
-        { key: SearchAttr.owner, value: owner },
-        { key: SearchAttr.status, value: 'scheduled' },
-        { key: SearchAttr.runAt, value: new Date(input.runAt) },
-      ],
     });
     return toTaskResponse(id, { ...input, status: 'scheduled', attempts: [], result: null, error: null, startedAt: null, finishedAt: null });
   }
@@ -72,9 +58,8 @@ export class TasksService {
     return toTaskResponse(id, await this.runs.readState<TaskState>(run, taskStateQuery));
   }
 
-  async status(owner: string, id: string): Promise<RunStatusDto> {
-    const run = await this.runs.findOwned('task', owner, id);
-    return { id, status: run.status };
+  status(owner: string, id: string): Promise<RunStatusDto> {
+    return this.runs.status('task', owner, id);
   }
 
   async modify(owner: string, id: string, dto: ModifyTaskDto): Promise<TaskResponseDto> {
@@ -91,9 +76,7 @@ export class TasksService {
     return toTaskResponse(id, state);
   }
 
-  async cancel(owner: string, id: string): Promise<CancelledDto> {
-    const run = await this.runs.findOwned('task', owner, id);
-    await this.runs.update(run, cancelTaskUpdate, []);
-    return { id, cancelled: true, status: 'cancelled' };
+  cancel(owner: string, id: string): Promise<CancelledDto> {
+    return this.runs.cancel('task', owner, id, cancelTaskUpdate);
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
@@ -13,6 +14,8 @@ import { mapFromPayloads } from '@temporalio/common/lib/converter/payload-conver
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { SearchAttr, type RunKind, type RunStatus } from '../../../../common';
+import type { AppConfig } from '../../../../libs/runtime/config';
+import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 
@@ -38,6 +41,20 @@ export interface OwnedRun {
   status: RunStatus;
 }
 
+/** A new run: what to start and how to tag it. */
+export interface NewRun {
+  kind: RunKind;
+  /** Workflow type name. */
+  workflowType: string;
+  /** Readable prefix of the workflow id (task-, orch-). */
+  idPrefix: string;
+  owner: string;
+  runAt: string;
+  input: unknown;
+  /** What lists show without a query. */
+  memo: Record<string, unknown>;
+}
+
 /** How long a list with a caller-given cursor may take before the cursor is deemed invalid. */
 const CURSOR_DEADLINE_MS = 2_000;
 
@@ -51,7 +68,39 @@ const QUERY_DEADLINE_MS = 5_000;
  */
 @Injectable()
 export class WorkflowRunsRepository {
-  constructor(@Inject(TEMPORAL_CLIENT) private readonly client: Client) {}
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a run's workflow, tagged with its kind, owner, status and due time; returns its id. */
+  async start(run: NewRun): Promise<string> {
+    const id = `${run.idPrefix}${randomUUID()}`;
+    await this.client.workflow.start(run.workflowType, {
+      workflowId: id,
+      taskQueue: this.config.temporal.taskQueue,
+      args: [run.input],
+      memo: run.memo,
+      typedSearchAttributes: [
+        { key: SearchAttr.kind, value: run.kind },
+        { key: SearchAttr.owner, value: run.owner },
+        { key: SearchAttr.status, value: 'scheduled' },
+        { key: SearchAttr.runAt, value: new Date(run.runAt) },
+      ],
+    });
+    return id;
+  }
+
+  /** The status of the owner's run (from its search attributes: no worker needed). */
+  async status(kind: RunKind, owner: string, id: string): Promise<{ id: string; status: RunStatus }> {
+    return { id, status: (await this.findOwned(kind, owner, id)).status };
+  }
+
+  /** Cancels the owner's run through its cancel Update (409 once it is no longer scheduled). */
+  async cancel(kind: RunKind, owner: string, id: string, cancelUpdate: UpdateDefinition<unknown, []>): Promise<{ id: string; cancelled: true; status: 'cancelled' }> {
+    await this.update(await this.findOwned(kind, owner, id), cancelUpdate, []);
+    return { id, cancelled: true, status: 'cancelled' };
+  }
 
   /**
    * Describes the run if it exists, is of `kind` and belongs to `owner`.
