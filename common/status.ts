@@ -9,3 +9,16 @@ export type RunKind = 'task' | 'orchestration';
 export const NOT_SCHEDULED_FAILURE = 'NotScheduled';
 /** Failure type thrown by an Update's validator for a modification that makes no sense. */
 export const INVALID_MODIFICATION_FAILURE = 'InvalidModification';
+
+/**
+ * A run is started with a Temporal start delay that ends this long before it is due: until
+ * then a sleeping run costs no workflow task, no timer and no worker memory (the embedded
+ * server handled only ~20 workflow tasks/s while creating; README "Performance"). Updates
+ * still reach it at once: the server runs its first workflow task early for them.
+ */
+export const START_LEAD_MS = 1_500;
+
+/** The start delay for a run due at `runAtMs`, created at `nowMs` (0 = start now). */
+export function startDelayMs(runAtMs: number, nowMs: number): number {
+  return Math.max(0, runAtMs - nowMs - START_LEAD_MS);
+}

@@ -30,6 +30,11 @@ export interface TaskState extends TaskWorkflowInput {
   finishedAt: string | null;
 }
 
+/** The state of a task that has not started: the workflow's first state, and what the API shows until then. */
+export function initialTaskState(input: TaskWorkflowInput): TaskState {
+  return { ...input, status: 'scheduled', attempts: [], result: null, error: null, startedAt: null, finishedAt: null };
+}
+
 /** A change to a task that is still scheduled. Absent fields stay as they are. */
 export interface TaskModification {
   runAt?: string;

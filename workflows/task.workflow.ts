@@ -1,6 +1,7 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancelTaskUpdate,
+  initialTaskState,
   modifyTaskUpdate,
   TASK_FAILED_FAILURE,
   taskStateQuery,
@@ -17,15 +18,7 @@ import { callAndRecord, finishRun, publishRequestMemo, waitForStart } from './bu
  * when the call failed for good, so Temporal's UI shows failed tasks as failed.
  */
 export async function scheduledTaskWorkflow(input: TaskWorkflowInput): Promise<TaskState> {
-  const state: TaskState = {
-    ...input,
-    status: 'scheduled',
-    attempts: [],
-    result: null,
-    error: null,
-    startedAt: null,
-    finishedAt: null,
-  };
+  const state: TaskState = initialTaskState(input);
   setHandler(taskStateQuery, () => state);
 
   const started = await waitForStart(state, {

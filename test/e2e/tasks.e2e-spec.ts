@@ -93,6 +93,9 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
 
   it('moves a scheduled task with PATCH and answers 409 once it has run', async () => {
     const { body: task } = await api().post('/tasks').send({ url: system.target.url('/old'), delayMs: 3_600_000 }).expect(201);
+    // Asleep in its start delay, it has not run a workflow task: the API reads it from its input.
+    const { body: asleep } = await api().get(`/tasks/${task.id}`).expect(200);
+    expect(asleep).toEqual(task);
     const patched = await api().patch(`/tasks/${task.id}`).send({ delayMs: 500, url: system.target.url('/new'), method: 'PUT', retries: 2 }).expect(200);
     expect(patched.body).toMatchObject({ id: task.id, status: 'scheduled', url: system.target.url('/new'), method: 'PUT', retries: 2 });
     const newDue = Date.parse(patched.body.runAt);

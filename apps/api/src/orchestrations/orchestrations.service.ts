@@ -7,7 +7,6 @@ import {
   ORCHESTRATION_ID_PREFIX,
   ORCHESTRATION_WORKFLOW_TYPE,
   orchestrationStateQuery,
-  type OrchestrationState,
   type OrchestrationWorkflowInput,
   type RunStatus,
 } from '../../../../common';
@@ -62,7 +61,7 @@ export class OrchestrationsService {
 
   async get(owner: string, id: string): Promise<OrchestrationResponseDto> {
     const run = await this.runs.findOwned('orchestration', owner, id);
-    return toOrchestrationResponse(id, await this.runs.readState<OrchestrationState>(run, orchestrationStateQuery));
+    return toOrchestrationResponse(id, await this.runs.readState(run, orchestrationStateQuery, initialOrchestrationState));
   }
 
   status(owner: string, id: string): Promise<RunStatusDto> {

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
   cancelTaskUpdate,
+  initialTaskState,
   modifyTaskUpdate,
   TASK_ID_PREFIX,
   TASK_WORKFLOW_TYPE,
   taskStateQuery,
   type RunStatus,
   type TaskModification,
-  type TaskState,
   type TaskWorkflowInput,
 } from '../../../../common';
 import { InvalidRequestError } from '../core/errors';
@@ -45,7 +45,7 @@ export class TasksService {
       input,
       memo: { ...memo },
     });
-    return toTaskResponse(id, { ...input, status: 'scheduled', attempts: [], result: null, error: null, startedAt: null, finishedAt: null });
+    return toTaskResponse(id, initialTaskState(input));
   }
 
   async list(owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<TaskListDto> {
@@ -55,7 +55,7 @@ export class TasksService {
 
   async get(owner: string, id: string): Promise<TaskResponseDto> {
     const run = await this.runs.findOwned('task', owner, id);
-    return toTaskResponse(id, await this.runs.readState<TaskState>(run, taskStateQuery));
+    return toTaskResponse(id, await this.runs.readState(run, taskStateQuery, initialTaskState));
   }
 
   status(owner: string, id: string): Promise<RunStatusDto> {

@@ -13,7 +13,7 @@ import { ApplicationFailure, defaultPayloadConverter, type TypedSearchAttributes
 import { mapFromPayloads } from '@temporalio/common/lib/converter/payload-converter';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
-import { SearchAttr, type RunKind, type RunStatus } from '../../../../common';
+import { SearchAttr, startDelayMs, type RunKind, type RunStatus } from '../../../../common';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
@@ -76,8 +76,10 @@ export class WorkflowRunsRepository {
   /** Starts a run's workflow, tagged with its kind, owner, status and due time; returns its id. */
   async start(run: NewRun): Promise<string> {
     const id = `${run.idPrefix}${randomUUID()}`;
+    const delayMs = startDelayMs(Date.parse(run.runAt), Date.now());
     await this.client.workflow.start(run.workflowType, {
       workflowId: id,
+      ...(delayMs > 0 ? { startDelay: delayMs } : {}),
       taskQueue: this.config.temporal.taskQueue,
       args: [run.input],
       memo: run.memo,
@@ -158,10 +160,12 @@ export class WorkflowRunsRepository {
   }
 
   /**
-   * The run's full state: from its query while it runs; from its result (or its failure's
-   * details) once closed, so finished runs read even while no worker is up.
+   * The run's full state: from its query while it runs; from its start input while it waits
+   * out its start delay (no workflow task has run, so nothing could answer a query); from its
+   * result (or its failure's details) once closed, so finished runs read even while no worker
+   * is up.
    */
-  async readState<S>(run: OwnedRun, query: QueryDefinition<S>): Promise<S> {
+  async readState<S, I>(run: OwnedRun, query: QueryDefinition<S>, initialState: (input: I) => S): Promise<S> {
     const executionStatus = run.description.status.name;
     if (executionStatus === 'COMPLETED') return (await run.handle.result()) as S;
     if (executionStatus === 'FAILED') {
@@ -178,8 +182,18 @@ export class WorkflowRunsRepository {
       if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GrpcStatus.DEADLINE_EXCEEDED) {
         throw new UnavailableError(`no worker answered for ${run.handle.workflowId} within ${QUERY_DEADLINE_MS} ms; try again shortly`);
       }
-      throw err;
+      const input = executionStatus === 'RUNNING' ? await this.inputIfNotStarted<I>(run) : undefined;
+      if (input === undefined) throw err;
+      return initialState(input);
     }
+  }
+
+  /** The start input of a run that has not completed a workflow task yet, else undefined. */
+  private async inputIfNotStarted<I>(run: OwnedRun): Promise<I | undefined> {
+    const { events } = await run.handle.fetchHistory();
+    if (events?.some((e) => e.workflowTaskCompletedEventAttributes)) return undefined;
+    const payloads = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    return payloads?.[0] ? defaultPayloadConverter.fromPayload<I>(payloads[0]) : undefined;
   }
 
   /**
