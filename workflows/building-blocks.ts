@@ -45,11 +45,13 @@ const ACTIVITY_GRACE_MS = 5_000;
 const FINAL_APPROACH_MS = 1_000;
 
 /**
- * Firing a timer and scheduling the call costs a couple of workflow tasks (~10-20 ms). So the
- * call is dispatched up to this much ahead, and the activity holds it until the due time on
- * the worker's clock (see `notBefore`): the target sees it on time, not a few tasks late.
+ * Firing a timer and scheduling the call costs a couple of workflow tasks (~10-20 ms idle, far
+ * more on a busy server). So the call is dispatched up to this much ahead, and the activity
+ * holds it until the due time on the worker's clock (see `notBefore`): the target sees it on
+ * time, not a few tasks late. Runs wake from their start delay within this window
+ * (START_LEAD_MS), so they need no timer.
  */
-export const EARLY_DISPATCH_MS = 200;
+export const EARLY_DISPATCH_MS = 500;
 
 /**
  * Sleeps on durable timers until `dueAt()` (or up to EARLY_DISPATCH_MS before it); returns

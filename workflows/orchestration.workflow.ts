@@ -49,11 +49,16 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
 
   const id = workflowInfo().workflowId;
 
+  // Each call is held until this instant: runAt for the first step, then the due time of the
+  // check that passed the step before (a no-op in real runs, where that time has passed; it
+  // keeps the waits exact where calls cannot be held, as on the time-skipping test server).
+  let notBefore = state.runAt;
   for (const step of state.steps) {
     state.currentStep = step.number;
-    // The first call is held until runAt; the others go at once.
-    const notBefore = step.number === 1 ? state.runAt : undefined;
-    const failure = (await runStep(id, step, notBefore)) ?? (await runChecks(id, step, state.conditionCheck, notBefore));
+    const stepFailure = await runStep(id, step, notBefore);
+    const checks = stepFailure ? { failure: stepFailure } : await runChecks(id, step, state.conditionCheck, notBefore);
+    const failure = 'failure' in checks ? checks.failure : null;
+    if (!failure) notBefore = (checks as { passedDueAt: string }).passedDueAt;
     if (failure) {
       state.steps.filter((s) => s.status === 'pending').forEach((s) => (s.status = 'skipped'));
       state.failure = failure;
@@ -65,13 +70,9 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
 }
 
 /** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
-async function runStep(id: string, step: OrchestrationStepState, notBefore: string | undefined): Promise<OrchestrationFailure | null> {
+async function runStep(id: string, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
   step.status = 'running';
-  const failed = await callAndRecord(
-    step,
-    { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, ...(notBefore ? { notBefore } : {}) },
-    step.retry,
-  );
+  const failed = await callAndRecord(step, { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore }, step.retry);
   if (!failed) return null;
   step.status = 'failed';
   const tries = step.attempts.length;
@@ -87,15 +88,15 @@ async function runStep(id: string, step: OrchestrationStepState, notBefore: stri
  * later one `retryIntervalMs` after the previous finished (on workflow time). Each try is one
  * activity with no retries; its due time is passed as `notBefore`, so the call is sent on time
  * to the millisecond even though the workflow dispatches it a little early.
- * @param stepNotBefore when the step's call was held until then, it finished no earlier.
- * @returns why the orchestration fails, or null when a check passed.
+ * @param stepNotBefore the step's call was held until then, so it finished no earlier.
+ * @returns why the orchestration fails, or the due time of the check that passed.
  */
 async function runChecks(
   id: string,
   step: OrchestrationStepState,
   check: OrchestrationState['conditionCheck'],
-  stepNotBefore: string | undefined,
-): Promise<OrchestrationFailure | null> {
+  stepNotBefore: string,
+): Promise<{ failure: OrchestrationFailure } | { passedDueAt: string }> {
   step.status = 'checking';
   const once: RetrySpec = { retries: 0, retryIntervalMs: check.retryIntervalMs, retryBackoff: 1 };
   const tries = check.retries + 1;
@@ -112,15 +113,17 @@ async function runChecks(
     step.checkResult = tryRecord.result;
     if (!failed) {
       step.status = 'passed';
-      return null;
+      return { passedDueAt: due };
     }
     dueAt = after(due, check.retryIntervalMs);
   }
   step.status = 'failed';
   return {
-    reason: 'checks_exhausted',
-    step: step.number,
-    message: `condition check after step ${step.number} did not pass in ${tries} tr${tries === 1 ? 'y' : 'ies'}: ${error}`,
+    failure: {
+      reason: 'checks_exhausted',
+      step: step.number,
+      message: `condition check after step ${step.number} did not pass in ${tries} tr${tries === 1 ? 'y' : 'ies'}: ${error}`,
+    },
   };
 }
 
@@ -144,8 +147,8 @@ function finish(state: OrchestrationState): OrchestrationState {
  * end) up to EARLY_DISPATCH_MS before on its own clock: counting from the later of the two keeps
  * early dispatches from adding up over many checks.
  */
-function after(notBefore: string | undefined, waitMs: number): string {
-  const finishedAt = Math.max(Date.now(), notBefore ? Date.parse(notBefore) : 0);
+function after(notBefore: string, waitMs: number): string {
+  const finishedAt = Math.max(Date.now(), Date.parse(notBefore));
   return new Date(finishedAt + waitMs).toISOString();
 }
 

@@ -139,7 +139,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         steps: [{ url: system.target.url('/cancel/a') }],
         conditionCheck: { url: system.target.url('/cancel/check') },
         fallback: { url: system.target.url('/cancel/fallback') },
-        initialDelayMs: 400,
+        initialDelayMs: 2_000,
       })
       .expect(201);
     const listed = await eventually(async () => {
@@ -154,7 +154,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     const again = await api().post(`/orchestrations/${orch.id}/cancel`).expect(409);
     expect(again.body.message).toBe('orchestration is cancelled; only a scheduled orchestration can be changed or cancelled');
 
-    await new Promise((r) => setTimeout(r, 800));
+    await new Promise((r) => setTimeout(r, 2_300));
     expect(calls('/cancel/')).toEqual([]);
     const { body: detail } = await api().get(`/orchestrations/${orch.id}`).expect(200);
     expect(detail).toMatchObject({ status: 'cancelled', currentStep: null, startedAt: null, failure: null, fallback: { status: 'not_run' } });
@@ -171,11 +171,11 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       .post('/orchestrations')
       .send({ steps: [{ url: system.target.url('/moved/a') }], conditionCheck: { url: system.target.url('/moved/check') }, initialDelayMs: 3_600_000 })
       .expect(201);
-    const patched = await api().patch(`/orchestrations/${orch.id}`).send({ initialDelayMs: 500 }).expect(200);
+    const patched = await api().patch(`/orchestrations/${orch.id}`).send({ initialDelayMs: 1_500 }).expect(200);
     expect(patched.body).toMatchObject({ id: orch.id, status: 'scheduled', currentStep: null });
     const newDue = Date.parse(patched.body.runAt);
     expect(newDue).toBeLessThan(Date.parse(orch.runAt));
-    expect(newDue - Date.now()).toBeLessThanOrEqual(500);
+    expect(newDue - Date.now()).toBeLessThanOrEqual(1_500);
 
     const [arrival] = await system.target.waitForRequests('/moved/a', 1, 5_000);
     console.log(`orchestration start after PATCH: ${arrival.arrivedAt - newDue} ms late`);
