@@ -5,6 +5,7 @@
  *
  *   npm run bench                 # full scale (about 20 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 4 minutes)
+ *   npm run bench -- --only at-rest   # some scenarios: api, lateness, sustained, burst, at-rest
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,9 @@ const SCALES = {
 async function main(): Promise<void> {
   const scaleName = process.argv.includes('--quick') ? 'quick' : 'full';
   const scale = SCALES[scaleName];
+  const onlyIndex = process.argv.indexOf('--only');
+  const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1]?.split(',')) : null;
+  const wanted = (name: string) => !only || only.has(name);
   const root = projectRoot();
   const workDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const dbFile = join(workDir, 'temporal.db');
@@ -68,16 +72,16 @@ async function main(): Promise<void> {
       writeFileSync(outFile, JSON.stringify(results, null, 2));
     };
     // API first: its creation rate sizes how far ahead a burst must be due to be created in time.
-    record('api', (results.api = await apiThroughput(ctx, scale.apiCreations)));
-    record('lateness', (results.lateness = await steadyLateness(ctx, 20, scale.latencySeconds)));
-    record('sustained', (results.sustained = await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds)));
-    for (const count of scale.bursts) {
-      const result = await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * results.api.perSecond)) * 1000));
+    if (wanted('api') || wanted('burst')) record('api', (results.api = await apiThroughput(ctx, scale.apiCreations)));
+    if (wanted('lateness')) record('lateness', (results.lateness = await steadyLateness(ctx, 20, scale.latencySeconds)));
+    if (wanted('sustained')) record('sustained', (results.sustained = await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds)));
+    for (const count of wanted('burst') ? scale.bursts : []) {
+      const result = await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * results.api!.perSecond)) * 1000));
       results.bursts.push(result);
       record(`burst ${count}`, result);
     }
-    record('at rest', (results.atRest = await atRest(ctx, scale.atRest, scale.sample)));
-    printTable(results);
+    if (wanted('at-rest')) record('at rest', (results.atRest = await atRest(ctx, scale.atRest, scale.sample)));
+    if (!only) printTable(results);
     log(`results written to ${outFile}`);
   } finally {
     await cleanUp();
