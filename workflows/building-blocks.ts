@@ -75,7 +75,7 @@ export async function sleepUntilDue(
 }
 
 /** Throws the validator failure that the API answers with 409. */
-export function assertScheduled(status: RunStatus, what: string): void {
+function assertScheduled(status: RunStatus, what: string): void {
   if (status !== 'scheduled') {
     throw ApplicationFailure.create({
       type: NOT_SCHEDULED_FAILURE,
@@ -91,12 +91,12 @@ export function rejectModification(message: string): never {
 }
 
 /** Validates an ISO time given to an Update (the API validates too; this guards direct callers). */
-export function assertValidTime(iso: string | undefined): void {
+function assertValidTime(iso: string | undefined): void {
   if (iso !== undefined && Number.isNaN(Date.parse(iso))) rejectModification(`runAt is not a valid time: ${iso}`);
 }
 
 /** Publishes the status (and due time) to visibility, so lists by status stay current. */
-export function publishStatus(status: RunStatus, runAt?: string): void {
+function publishStatus(status: RunStatus, runAt?: string): void {
   upsertSearchAttributes([
     { key: SearchAttr.status, value: status },
     ...(runAt ? [{ key: SearchAttr.runAt, value: new Date(runAt) }] : []),
@@ -123,7 +123,7 @@ export class HttpCallFailed extends Error {
  * (attempts = retries + 1; interval; backoff).
  * @throws HttpCallFailed after the last failed attempt.
  */
-export async function callHttp(input: HttpCallInput, retry: RetrySpec): Promise<HttpCallOutcome> {
+async function callHttp(input: HttpCallInput, retry: RetrySpec): Promise<HttpCallOutcome> {
   const { httpCall } = proxyActivities<HttpActivities>({
     startToCloseTimeout: input.request.timeoutMs + ACTIVITY_GRACE_MS,
     retry: {

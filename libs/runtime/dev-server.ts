@@ -38,8 +38,6 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** SQLite pragmas (`name=value`) for a persisted server; default DEFAULT_SQLITE_PRAGMAS. */
   sqlitePragmas?: string[];
-  /** Any further `temporal server start-dev` arguments. */
-  extraArgs?: string[];
   /** The server's own log level (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Where the server's output goes (default: discarded). */
@@ -77,7 +75,6 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
   args.push('--namespace', options.namespace ?? 'default');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.dbFile) for (const pragma of options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
-  args.push(...(options.extraArgs ?? []));
   if (options.headless) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort ?? port + 1000));
   for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createHttpActivities, decodeWebhookSecret } from '../../activities';
@@ -57,4 +59,11 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       await env.teardown();
     },
   };
+}
+
+/** The failure an Update's validator rejected it with; fails the test if the Update was accepted. */
+export async function updateRejection(update: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await update.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import {
   cancelOrchestrationUpdate,
@@ -16,7 +16,7 @@ import {
 } from '../../common';
 import { orchestrationWorkflow } from '../../workflows';
 import { HttpTarget } from '../support/http-target';
-import { startTimeSkipping, type TimeSkippingHarness } from '../support/time-skipping';
+import { startTimeSkipping, updateRejection, type TimeSkippingHarness } from '../support/time-skipping';
 
 const DAY_MS = 24 * 3_600_000;
 const NO_RETRY: RetrySpec = { retries: 0, retryIntervalMs: 1_000, retryBackoff: 1 };
@@ -295,9 +295,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       handle.executeUpdate(modifyOrchestrationUpdate, { args: [{ runAt: new Date(now + DAY_MS).toISOString() }] }),
       handle.executeUpdate(cancelOrchestrationUpdate),
     ]) {
-      const err = await attempt.then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-      const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      const cause = await updateRejection(attempt);
       expect(cause.type).toBe(NOT_SCHEDULED_FAILURE);
       expect(cause.message).toBe('orchestration is running; only a scheduled orchestration can be changed or cancelled');
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import {
   cancelTaskUpdate,
@@ -12,7 +12,7 @@ import {
 } from '../../common';
 import { scheduledTaskWorkflow } from '../../workflows';
 import { HttpTarget } from '../support/http-target';
-import { startTimeSkipping, type TimeSkippingHarness } from '../support/time-skipping';
+import { startTimeSkipping, updateRejection, type TimeSkippingHarness } from '../support/time-skipping';
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -125,9 +125,7 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
       handle.executeUpdate(modifyTaskUpdate, { args: [{ runAt: new Date(now + DAY_MS).toISOString() }] }),
       handle.executeUpdate(cancelTaskUpdate),
     ]) {
-      const err = await attempt.then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-      const cause = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+      const cause = await updateRejection(attempt);
       expect(cause.type).toBe(NOT_SCHEDULED_FAILURE);
       expect(cause.message).toBe('task is running; only a scheduled task can be changed or cancelled');
     }
