@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ArrivalTarget } from './arrival-target';
+import { scrapeMetrics, serverCost, type ServerCost } from './server-metrics';
 import { summarize, type Summary } from './stats';
 
 /** What a scenario runs against. */
@@ -15,6 +16,8 @@ export interface BenchContext {
   workerPid: number;
   /** The dev server's SQLite file, for its size; null when not persisted. */
   dbFile: string | null;
+  /** The dev server's Prometheus endpoint, for what it spends per task; null when not served. */
+  serverMetricsUrl: string | null;
   log(message: string): void;
 }
 
@@ -149,6 +152,8 @@ export interface BurstResult {
   /** From the shared due time until the last call arrived. */
   lastArrivalAfterDueMs: number;
   lateness: LatenessReport;
+  /** What the server spent per task, from creation to the last arrival. */
+  serverCost: ServerCost | null;
 }
 
 /** `count` tasks all due at the same instant. */
@@ -161,12 +166,15 @@ export async function burst(
 ): Promise<BurstResult> {
   const dueAt = Date.now() + leadMs;
   ctx.log(`burst: ${count} tasks due at ${new Date(dueAt).toISOString()}`);
+  const metricsBefore = ctx.serverMetricsUrl ? await scrapeMetrics(ctx.serverMetricsUrl) : null;
   const started = Date.now();
   const created = await pool(count, concurrency, () => createTask(ctx, dueAt));
   const creationSeconds = (Date.now() - started) / 1000;
   if (Date.now() > dueAt) ctx.log(`burst: creation ran past the due time by ${Date.now() - dueAt} ms`);
-  const report = await lateness(ctx, created);
-  return { tasks: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report };
+  // A backlog drains at the server's pace: wait long enough to see the last one arrive.
+  const report = await lateness(ctx, created, Math.max(30_000, count * 60));
+  const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
+  return { tasks: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report, serverCost: cost };
 }
 
 export interface ApiResult {

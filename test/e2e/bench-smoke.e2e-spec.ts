@@ -10,7 +10,7 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
   beforeAll(async () => {
     system = await startTestSystem();
     const target = await ArrivalTarget.start();
-    ctx = { apiUrl: system.baseUrl, target, workerPid: process.pid, dbFile: null, log: () => undefined };
+    ctx = { apiUrl: system.baseUrl, target, workerPid: process.pid, dbFile: null, serverMetricsUrl: process.env.TEST_TEMPORAL_METRICS_URL ?? null, log: () => undefined };
   });
   afterAll(async () => {
     await ctx?.target.stop();
@@ -32,6 +32,10 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
   it('measures a burst due at once', async () => {
     const result = await burst(ctx, 10, 4, 2_000);
     expect(result.lateness).toMatchObject({ count: 10, early: 0, missing: 0 });
+    // The server is shared with other suites, so only a floor: a task costs at least its
+    // creation and its workflow tasks.
+    expect(result.serverCost?.persistenceOpsPerTask).toBeGreaterThanOrEqual(3);
+    expect(result.serverCost?.historyCalls.RespondWorkflowTaskCompleted.perTask).toBeGreaterThanOrEqual(1);
   });
 
   it('measures API creations', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDevServer, type RunningDevServer } from '../../libs/runtime/dev-server';
+import { freePort, startDevServer, type RunningDevServer } from '../../libs/runtime/dev-server';
 import { temporalBinary } from '../../libs/runtime/temporal-binaries';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 
@@ -16,8 +16,10 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_TEST_SERVER_PATH ??= temporalBinary('temporal-test-server');
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'workflow-bundle-')), 'workflow-bundle.js');
-  const [server] = await Promise.all([startDevServer({ headless: true }), buildWorkflowBundle(bundlePath)]);
+  const metricsPort = await freePort();
+  const [server] = await Promise.all([startDevServer({ headless: true, metricsPort }), buildWorkflowBundle(bundlePath)]);
   globalThis.__TEMPORAL_DEV_SERVER__ = server;
   process.env.TEST_TEMPORAL_ADDRESS = server.address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_TEMPORAL_METRICS_URL = `http://127.0.0.1:${metricsPort}/metrics`;
 }
