@@ -6,6 +6,8 @@
  *   npm run bench                 # full scale (about 20 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 4 minutes)
  *   npm run bench -- --only at-rest   # some scenarios: api, lateness, sustained, burst, at-rest
+ *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics]
+ *                                 # against a running Temporal server instead of the dev server
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,31 +16,32 @@ import { join } from 'node:path';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
+import { Connection } from '@temporalio/client';
+import { registerSearchAttributes } from '../libs/runtime/search-attributes';
 import { ArrivalTarget } from './arrival-target';
 import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
 
 const SCALES = {
-  full: { latencySeconds: 60, sustainRates: [20, 30, 40, 50, 75, 100, 150], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 3_000, atRest: 100_000, sample: 100 },
-  quick: { latencySeconds: 20, sustainRates: [20, 50, 100], sustainSeconds: 20, bursts: [1_000], apiCreations: 1_000, atRest: 5_000, sample: 50 },
+  full: { latencySeconds: 60, sustainRates: [10, 20, 30, 40, 50, 75, 100, 150], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 3_000, atRest: 100_000, sample: 100 },
+  quick: { latencySeconds: 20, sustainRates: [10, 20, 50], sustainSeconds: 20, bursts: [1_000], apiCreations: 1_000, atRest: 5_000, sample: 50 },
 } as const;
 
 async function main(): Promise<void> {
   const scaleName = process.argv.includes('--quick') ? 'quick' : 'full';
   const scale = SCALES[scaleName];
-  const onlyIndex = process.argv.indexOf('--only');
-  const only = onlyIndex > 0 ? new Set(process.argv[onlyIndex + 1]?.split(',')) : null;
+  const onlyList = flag('--only');
+  const only = onlyList ? new Set(onlyList.split(',')) : null;
   const wanted = (name: string) => !only || only.has(name);
   const root = projectRoot();
-  const workDir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const dbFile = join(workDir, 'temporal.db');
   const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
-  const metricsPort = await freePort();
-  const server = await startDevServer({ dbFile, headless: true, logLevel: 'error', metricsPort });
+  const server = await startServer(log);
+  const { dbFile } = server;
   const apiPort = await freePort();
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
     TEMPORAL_TASK_QUEUE: `bench-${randomUUID()}`,
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
@@ -52,18 +55,18 @@ async function main(): Promise<void> {
   const cleanUp = async () => {
     await Promise.all([stopProcess(api), stopProcess(worker), target.stop()]);
     await server.stop();
-    rmSync(workDir, { recursive: true, force: true });
   };
   // Ctrl-C mid-run: stop the processes this run started, then exit.
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   try {
     await waitForHttpOk(`${apiUrl}/health`, api);
-    const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, serverMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, log };
+    const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, serverMetricsUrl: server.metricsUrl, log };
     const outDir = join(root, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `bench-${scaleName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     const results: Results = {
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      server: server.description,
       scale: scaleName,
       bursts: [],
     };
@@ -89,8 +92,54 @@ async function main(): Promise<void> {
   }
 }
 
+/** The Temporal server a run measures: the embedded dev server, or one given by --address. */
+interface BenchServer {
+  address: string;
+  namespace: string;
+  description: string;
+  dbFile: string | null;
+  metricsUrl: string | null;
+  stop(): Promise<void>;
+}
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index > 0 ? process.argv[index + 1] : undefined;
+}
+
+async function startServer(log: (message: string) => void): Promise<BenchServer> {
+  const address = flag('--address');
+  if (address) {
+    const namespace = flag('--namespace') ?? 'default';
+    const connection = await Connection.connect({ address });
+    try {
+      await registerSearchAttributes(connection, namespace);
+    } finally {
+      await connection.close();
+    }
+    log(`server: ${address} (namespace ${namespace})`);
+    return { address, namespace, description: `${address} (given)`, dbFile: null, metricsUrl: flag('--metrics-url') ?? null, stop: () => Promise.resolve() };
+  }
+  const workDir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const dbFile = join(workDir, 'temporal.db');
+  const metricsPort = await freePort();
+  const devServer = await startDevServer({ dbFile, headless: true, logLevel: 'error', metricsPort });
+  return {
+    address: devServer.address,
+    namespace: 'default',
+    description: 'embedded dev server (SQLite file)',
+    dbFile,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stop: async () => {
+      await devServer.stop();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}
+
 interface Results {
   machine: Record<string, unknown>;
+  server: string;
   scale: string;
   api?: Awaited<ReturnType<typeof apiThroughput>>;
   lateness?: Awaited<ReturnType<typeof steadyLateness>>;
@@ -126,7 +175,8 @@ function printTable(results: Results): void {
     ]);
   }
   const width = Math.max(...rows.map((row) => row[0].length));
-  console.log('\n' + rows.map(([name, value, target]) => `${name.padEnd(width)}  ${value}   [target: ${target}]`).join('\n') + '\n');
+  console.log(`\nserver: ${results.server}; machine: ${JSON.stringify(results.machine)}`);
+  console.log(rows.map(([name, value, target]) => `${name.padEnd(width)}  ${value}   [target: ${target}]`).join('\n') + '\n');
 }
 
 main().catch((err: unknown) => {
