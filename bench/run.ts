@@ -3,7 +3,7 @@
  * processes), a loopback target, and the scenarios of README "Performance". Prints a table and
  * writes it as JSON under bench-results/.
  *
- *   npm run bench                 # full scale (about 20 minutes on 2 cores)
+ *   npm run bench                 # full scale (about 35 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 4 minutes)
  *   npm run bench -- --only at-rest   # some scenarios: api, lateness, sustained, burst, at-rest
  *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics]
@@ -13,10 +13,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
-import { Connection } from '@temporalio/client';
 import { registerSearchAttributes } from '../libs/runtime/search-attributes';
 import { ArrivalTarget } from './arrival-target';
 import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
