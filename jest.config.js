@@ -4,6 +4,14 @@ const transform = {
   // NestJS 12 is ESM; see the transformer for why and how.
   '^.+/node_modules/.+\\.m?js$': '<rootDir>/test/support/esm-to-cjs-transformer.js',
 };
+/**
+ * One Temporal dev server and one workflow bundle for the whole run, for the projects that need
+ * them: jest runs each distinct globalSetup path once per run, for the selected projects only.
+ */
+const devServer = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
 const common = {
   transform,
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)'],
@@ -15,16 +23,13 @@ const common = {
 module.exports = {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
-  // One Temporal dev server and one workflow bundle for the whole run.
-  globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
     {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,common,workflows,activities,libs,scripts,bench}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
     },
-    { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...common, ...devServer, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'] },
+    { ...common, ...devServer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

@@ -1,6 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
+  CALL_HEADERS,
   HttpFailureType,
+  missingAttempt,
   type AttemptRecord,
   type HttpCallInput,
   type HttpCallOutcome,
@@ -17,13 +19,6 @@ export interface HttpActivityDeps {
   /** Sent as User-Agent. */
   userAgent: string;
 }
-
-/** Headers the scheduler sets on every call (the user's headers cannot override them). */
-export const CALL_HEADERS = {
-  idempotencyKey: 'idempotency-key',
-  taskId: 'x-task-id',
-  attempt: 'x-task-attempt',
-} as const;
 
 /**
  * Builds the activities with their dependencies. One attempt per activity execution:
@@ -74,22 +69,15 @@ async function holdUntil(notBefore: string | undefined, cancellation: AbortSigna
   });
 }
 
+/** What the placeholder of an earlier attempt that left no record says. */
+const NOT_REPORTED = 'attempt did not report back (its worker stopped or it exceeded the activity timeout)';
+
 /** The records of earlier attempts, with a placeholder for any whose worker died before reporting. */
 function previousAttempts(heartbeatDetails: unknown, attemptNumber: number): AttemptRecord[] {
   const known = Array.isArray(heartbeatDetails) ? (heartbeatDetails as AttemptRecord[]) : [];
   const attempts: AttemptRecord[] = [];
   for (let n = 1; n < attemptNumber; n++) {
-    attempts.push(
-      known.find((a) => a.number === n) ?? {
-        number: n,
-        scheduledAt: '',
-        startedAt: '',
-        finishedAt: '',
-        statusCode: null,
-        error: 'attempt did not report back (its worker stopped or it exceeded the activity timeout)',
-        durationMs: 0,
-      },
-    );
+    attempts.push(known.find((a) => a.number === n) ?? missingAttempt(n, NOT_REPORTED));
   }
   return attempts;
 }

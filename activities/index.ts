@@ -1,6 +1,6 @@
 /** Activities run by the worker. Workflows import only their types. */
-export { createHttpActivities, CALL_HEADERS, type HttpActivityDeps } from './http-call.activity';
-export { decodeWebhookSecret, signWebhook, verifyWebhook } from './webhook-signature';
+export { createHttpActivities } from './http-call.activity';
+export { decodeWebhookSecret, verifyWebhook } from './webhook-signature';
 
 /** The activity functions, as workflows see them through `proxyActivities`. */
 export type HttpActivities = ReturnType<typeof import('./http-call.activity').createHttpActivities>;

@@ -1,11 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_SIGNATURE_HEADERS as HEADERS } from '../common/http';
 
 /** The headers of a Standard Webhooks signature (https://www.standardwebhooks.com). */
-export interface WebhookSignatureHeaders {
-  'webhook-id': string;
-  'webhook-timestamp': string;
-  'webhook-signature': string;
-}
+export type WebhookSignatureHeaders = Record<(typeof HEADERS)[keyof typeof HEADERS], string>;
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -24,9 +21,9 @@ export function decodeWebhookSecret(secret: string): Buffer {
 export function signWebhook(key: Buffer, id: string, timestampSeconds: number, payload: string): WebhookSignatureHeaders {
   const signature = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${payload}`).digest('base64');
   return {
-    'webhook-id': id,
-    'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': `v1,${signature}`,
+    [HEADERS.id]: id,
+    [HEADERS.timestamp]: String(timestampSeconds),
+    [HEADERS.signature]: `v1,${signature}`,
   };
 }
 
@@ -41,12 +38,12 @@ export function verifyWebhook(
   nowSeconds = Math.floor(Date.now() / 1000),
   toleranceSeconds = 300,
 ): boolean {
-  const id = headers['webhook-id'];
-  const timestamp = headers['webhook-timestamp'];
-  const signatures = headers['webhook-signature'];
+  const id = headers[HEADERS.id];
+  const timestamp = headers[HEADERS.timestamp];
+  const signatures = headers[HEADERS.signature];
   if (typeof id !== 'string' || typeof timestamp !== 'string' || typeof signatures !== 'string') return false;
   if (Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = Buffer.from(signWebhook(key, id, Number(timestamp), payload)['webhook-signature'].slice(3));
+  const expected = Buffer.from(signWebhook(key, id, Number(timestamp), payload)[HEADERS.signature].slice(3));
   return signatures.split(' ').some((entry) => {
     const [version, value] = entry.split(',', 2);
     const given = Buffer.from(value ?? '');

@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArrivalTarget } from './arrival-target';
 import { scrapeMetrics, serverCost, type ServerCost } from './server-metrics';
 import { summarize, type Summary } from './stats';
@@ -35,8 +36,6 @@ interface CreatedTask {
   id: string;
   dueAt: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** POST /tasks; returns the id and due time, and the request's latency. */
 async function createTask(ctx: BenchContext, runAt: number): Promise<CreatedTask & { latencyMs: number }> {
@@ -210,7 +209,7 @@ export interface AtRestResult {
 }
 
 /** The resident set size of a process, in MB (Linux /proc). */
-export function rssMb(pid: number): number {
+function rssMb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return match ? Math.round(Number(match[1]) / 1024) : Number.NaN;
 }

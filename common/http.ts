@@ -42,6 +42,14 @@ export interface AttemptRecord {
   durationMs: number;
 }
 
+/**
+ * An attempt that left no record (it did not report back: its worker stopped, or it exceeded
+ * the activity timeout): a placeholder that keeps the count of attempts true.
+ */
+export function missingAttempt(number: number, error: string): AttemptRecord {
+  return { number, scheduledAt: '', startedAt: '', finishedAt: '', statusCode: null, error, durationMs: 0 };
+}
+
 /** The response of the successful (or last) attempt. */
 export interface HttpResult {
   statusCode: number;
@@ -64,6 +72,20 @@ export interface HttpCallInput {
    */
   notBefore?: string;
 }
+
+/** Headers the scheduler sets on every call (the user's headers cannot override them; the API refuses them). */
+export const CALL_HEADERS = {
+  idempotencyKey: 'idempotency-key',
+  taskId: 'x-task-id',
+  attempt: 'x-task-attempt',
+} as const;
+
+/** The headers of the Standard Webhooks signature (https://www.standardwebhooks.com), also set on every call. */
+export const WEBHOOK_SIGNATURE_HEADERS = {
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
+} as const;
 
 /** What the HTTP activity returns on success (and attaches to its failure on the last attempt). */
 export interface HttpCallOutcome {

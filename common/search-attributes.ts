@@ -18,11 +18,18 @@ export const SearchAttr = {
   scheduleId: defineSearchAttributeKey('TaskScheduleId', SearchAttributeType.KEYWORD),
 } as const;
 
+/** How the `temporal` CLI spells each search attribute type. */
+const CLI_TYPE_NAMES: Readonly<Record<SearchAttributeType, string>> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
 /** `name=Type` pairs, as `temporal server start-dev --search-attribute` and the operator CLI take them. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: string }> = [
-  { name: SearchAttr.status.name, type: 'Keyword' },
-  { name: SearchAttr.kind.name, type: 'Keyword' },
-  { name: SearchAttr.owner.name, type: 'Keyword' },
-  { name: SearchAttr.runAt.name, type: 'Datetime' },
-  { name: SearchAttr.scheduleId.name, type: 'Keyword' },
-];
+export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: string }> = Object.values(SearchAttr).map(
+  ({ name, type }) => ({ name, type: CLI_TYPE_NAMES[type] }),
+);

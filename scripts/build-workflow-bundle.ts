@@ -6,7 +6,7 @@ import { WORKFLOWS_SOURCE_PATH } from '../apps/worker/src/task-worker';
 import { projectRoot } from '../libs/runtime/paths';
 
 /** Where `npm run build` writes the bundle. */
-export const DEFAULT_BUNDLE_PATH = join(projectRoot(), 'dist', 'workflow-bundle.js');
+const DEFAULT_BUNDLE_PATH = join(projectRoot(), 'dist', 'workflow-bundle.js');
 
 /** Bundles `workflows/` (from source, not from build output) into `outputPath`. */
 export async function buildWorkflowBundle(outputPath = DEFAULT_BUNDLE_PATH): Promise<string> {

@@ -51,7 +51,15 @@ const FINAL_APPROACH_MS = 1_000;
  * time, not a few tasks late. Runs wake from their start delay within this window
  * (START_LEAD_MS), so they need no timer.
  */
-export const EARLY_DISPATCH_MS = 500;
+const EARLY_DISPATCH_MS = 500;
+
+/**
+ * When a call held until `notBefore` (see EARLY_DISPATCH_MS) was sent, on workflow time: then,
+ * or now if that has passed.
+ */
+export function heldUntil(notBefore: string): number {
+  return Math.max(Date.now(), Date.parse(notBefore));
+}
 
 /**
  * Sleeps on durable timers until `dueAt()` (or up to EARLY_DISPATCH_MS before it); returns
@@ -108,22 +116,18 @@ export function publishRequestMemo(request: HttpRequestSpec): void {
   upsertMemo({ url: request.url, method: request.method });
 }
 
-/** An HTTP call that failed for good, carrying every attempt that was made. */
-export class HttpCallFailed extends Error {
-  constructor(
-    message: string,
-    readonly outcome: HttpCallOutcome,
-  ) {
-    super(message);
-  }
+/** Where a call's attempts and result are recorded (a task, a step, a fallback). */
+export interface CallRecord {
+  attempts: AttemptRecord[];
+  result: HttpResult | null;
 }
 
 /**
  * Makes one HTTP call in an activity under a retry policy built from `retry`
- * (attempts = retries + 1; interval; backoff).
- * @throws HttpCallFailed after the last failed attempt.
+ * (attempts = retries + 1; interval; backoff), and records its attempts and result on `record`.
+ * @returns the failure's message after the last failed attempt, or null when the call succeeded.
  */
-async function callHttp(input: HttpCallInput, retry: RetrySpec): Promise<HttpCallOutcome> {
+export async function callAndRecord(record: CallRecord, input: HttpCallInput, retry: RetrySpec): Promise<string | null> {
   const { httpCall } = proxyActivities<HttpActivities>({
     startToCloseTimeout: input.request.timeoutMs + ACTIVITY_GRACE_MS,
     retry: {
@@ -135,43 +139,21 @@ async function callHttp(input: HttpCallInput, retry: RetrySpec): Promise<HttpCal
       nonRetryableErrorTypes: [HttpFailureType.InvalidRequest],
     },
   });
+  let outcome: HttpCallOutcome | undefined;
+  let failure: string | null = null;
   try {
-    return await httpCall(input);
+    outcome = await httpCall(input);
   } catch (err) {
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-      const outcome = err.cause.details?.[0] as HttpCallOutcome | undefined;
-      throw new HttpCallFailed(err.cause.message, outcome ?? { attempts: [], result: null });
-    }
-    if (err instanceof ActivityFailure) {
-      // The activity never reported back (e.g. its worker died on the last attempt).
-      throw new HttpCallFailed(err.cause?.message ?? err.message, { attempts: [], result: null });
-    }
-    throw err;
+    if (!(err instanceof ActivityFailure)) throw err;
+    // The activity attaches its outcome to its last failure; one that never reported back (e.g.
+    // its worker died on the last attempt) leaves none.
+    if (err.cause instanceof ApplicationFailure) outcome = err.cause.details?.[0] as HttpCallOutcome | undefined;
+    failure = err.cause?.message ?? err.message;
   }
-}
-
-/** Where a call's attempts and result are recorded (a task, a step, a fallback). */
-export interface CallRecord {
-  attempts: AttemptRecord[];
-  result: HttpResult | null;
-}
-
-/**
- * Makes a call (see {@link callHttp}) and records its attempts and result on `record`.
- * @returns the failure after the last attempt, or null when the call succeeded.
- */
-export async function callAndRecord(record: CallRecord, input: HttpCallInput, retry: RetrySpec): Promise<HttpCallFailed | null> {
-  try {
-    const outcome = await callHttp(input, retry);
-    record.attempts = outcome.attempts;
-    record.result = outcome.result;
-    return null;
-  } catch (err) {
-    if (!(err instanceof HttpCallFailed)) throw err;
-    record.attempts = err.outcome.attempts;
-    record.result = err.outcome.result;
-    return err;
-  }
+  const { attempts, result } = outcome ?? { attempts: [], result: null };
+  record.attempts = attempts;
+  record.result = result;
+  return failure;
 }
 
 /** The lifecycle every run (task, orchestration) shares. */
@@ -242,7 +224,7 @@ export async function waitForStart<S extends RunLifecycle, M extends { runAt?: s
   if (!due) return false;
   state.status = 'running';
   // Dispatched up to EARLY_DISPATCH_MS ahead, the first call is held by the activity until runAt.
-  state.startedAt = new Date(Math.max(Date.now(), Date.parse(state.runAt))).toISOString();
+  state.startedAt = new Date(heldUntil(state.runAt)).toISOString();
   publishStatus(state.status);
   return true;
 }

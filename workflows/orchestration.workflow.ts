@@ -2,6 +2,7 @@ import { setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   cancelOrchestrationUpdate,
   initialOrchestrationState,
+  missingAttempt,
   modifyOrchestrationUpdate,
   ORCHESTRATION_FAILED_FAILURE,
   orchestrationStateQuery,
@@ -17,7 +18,7 @@ import {
   callAndRecord,
   finishRun,
   type CallRecord,
-  type HttpCallFailed,
+  heldUntil,
   rejectModification,
   sleepUntilDue,
   waitForStart,
@@ -53,33 +54,37 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
   // check that passed the step before (a no-op in real runs, where that time has passed; it
   // keeps the waits exact where calls cannot be held, as on the time-skipping test server).
   let notBefore = state.runAt;
+  let failure: OrchestrationFailure | null = null;
   for (const step of state.steps) {
     state.currentStep = step.number;
-    const stepFailure = await runStep(id, step, notBefore);
-    const checks = stepFailure ? { failure: stepFailure } : await runChecks(id, step, state.conditionCheck, notBefore);
-    const failure = 'failure' in checks ? checks.failure : null;
-    if (!failure) notBefore = (checks as { passedDueAt: string }).passedDueAt;
-    if (failure) {
-      state.steps.filter((s) => s.status === 'pending').forEach((s) => (s.status = 'skipped'));
-      state.failure = failure;
-      await runFallback(id, state);
-      return finish(state);
+    failure = await runStep(id, step, notBefore);
+    if (failure) break;
+    const checks = await runChecks(id, step, state.conditionCheck, notBefore);
+    if (checks.failure) {
+      failure = checks.failure;
+      break;
     }
+    notBefore = checks.passedDueAt;
   }
-  return finish(state);
+  if (failure) {
+    state.steps.filter((s) => s.status === 'pending').forEach((s) => (s.status = 'skipped'));
+    state.failure = failure;
+    await runFallback(id, state);
+  }
+  return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null);
 }
 
 /** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
 async function runStep(id: string, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
   step.status = 'running';
-  const failed = await callAndRecord(step, { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore }, step.retry);
-  if (!failed) return null;
+  const failure = await callAndRecord(step, { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore }, step.retry);
+  if (failure === null) return null;
   step.status = 'failed';
   const tries = step.attempts.length;
   return {
     reason: 'step_failed',
     step: step.number,
-    message: `step ${step.number} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastError(failed)}`,
+    message: `step ${step.number} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastError(step, failure)}`,
   };
 }
 
@@ -96,7 +101,7 @@ async function runChecks(
   step: OrchestrationStepState,
   check: OrchestrationState['conditionCheck'],
   stepNotBefore: string,
-): Promise<{ failure: OrchestrationFailure } | { passedDueAt: string }> {
+): Promise<{ failure: OrchestrationFailure } | { failure: null; passedDueAt: string }> {
   step.status = 'checking';
   const once: RetrySpec = { retries: 0, retryIntervalMs: check.retryIntervalMs, retryBackoff: 1 };
   const tries = check.retries + 1;
@@ -107,13 +112,13 @@ async function runChecks(
     await sleepUntilDue(() => due, () => 0, () => false);
     const input = { request: check.request, idempotencyKey: `${id}:step-${step.number}:check-${k}`, taskId: id, notBefore: due };
     const tryRecord: CallRecord = { attempts: [], result: null };
-    const failed = await callAndRecord(tryRecord, input, once);
-    if (failed) error = lastError(failed);
+    const failure = await callAndRecord(tryRecord, input, once);
+    if (failure !== null) error = lastError(tryRecord, failure);
     step.checkAttempts.push(...renumbered(tryRecord.attempts, k, error));
     step.checkResult = tryRecord.result;
-    if (!failed) {
+    if (failure === null) {
       step.status = 'passed';
-      return { passedDueAt: due };
+      return { failure: null, passedDueAt: due };
     }
     dueAt = after(due, check.retryIntervalMs);
   }
@@ -132,13 +137,8 @@ async function runFallback(id: string, state: OrchestrationState): Promise<void>
   const fallback = state.fallback;
   if (!fallback) return;
   fallback.status = 'running';
-  const failed = await callAndRecord(fallback, { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
-  fallback.status = failed ? 'failed' : 'completed';
-}
-
-/** Ends the run: completed, or failed with the final state in the failure's details. */
-function finish(state: OrchestrationState): OrchestrationState {
-  return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null);
+  const failure = await callAndRecord(fallback, { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
+  fallback.status = failure === null ? 'completed' : 'failed';
 }
 
 /**
@@ -148,13 +148,12 @@ function finish(state: OrchestrationState): OrchestrationState {
  * early dispatches from adding up over many checks.
  */
 function after(notBefore: string, waitMs: number): string {
-  const finishedAt = Math.max(Date.now(), Date.parse(notBefore));
-  return new Date(finishedAt + waitMs).toISOString();
+  return new Date(heldUntil(notBefore) + waitMs).toISOString();
 }
 
-/** The last attempt's own error ("HTTP 503", "timed out after 5000 ms"), else the failure's message. */
-function lastError(err: HttpCallFailed): string {
-  return err.outcome.attempts.at(-1)?.error ?? err.message;
+/** The last recorded attempt's own error ("HTTP 503", "timed out after 5000 ms"), else the failure's message. */
+function lastError(record: CallRecord, failure: string): string {
+  return record.attempts.at(-1)?.error ?? failure;
 }
 
 /**
@@ -163,7 +162,7 @@ function lastError(err: HttpCallFailed): string {
  */
 function renumbered(attempts: AttemptRecord[], k: number, error: string): AttemptRecord[] {
   if (attempts.length === 0) {
-    return [{ number: k, scheduledAt: '', startedAt: '', finishedAt: '', statusCode: null, error: error || 'no record', durationMs: 0 }];
+    return [missingAttempt(k, error || 'no record')];
   }
   return attempts.map((a) => ({ ...a, number: k }));
 }

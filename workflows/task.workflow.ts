@@ -27,15 +27,17 @@ export async function scheduledTaskWorkflow(input: TaskWorkflowInput): Promise<T
     cancel: cancelTaskUpdate,
     applyModification: (change: TaskModification) => {
       if (change.runAt) state.runAt = change.runAt;
-      if (change.request) state.request = { ...state.request, ...change.request };
+      if (change.request) {
+        state.request = { ...state.request, ...change.request };
+        publishRequestMemo(state.request);
+      }
       if (change.retry) state.retry = { ...state.retry, ...change.retry };
-      if (change.request) publishRequestMemo(state.request);
     },
   });
   if (!started) return state;
 
   const taskId = workflowInfo().workflowId;
-  const failed = await callAndRecord(state, { request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt }, state.retry);
-  state.error = failed?.message ?? null;
-  return finishRun(state, failed ? { type: TASK_FAILED_FAILURE, message: failed.message } : null);
+  const failure = await callAndRecord(state, { request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt }, state.retry);
+  state.error = failure;
+  return finishRun(state, failure === null ? null : { type: TASK_FAILED_FAILURE, message: failure });
 }

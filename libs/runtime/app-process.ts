@@ -49,10 +49,15 @@ export async function waitForHttpOk(url: string, child: ChildProcess, timeoutMs 
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
-/** SIGTERM (or `signal`), and resolves once the process has exited. */
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/**
+ * SIGTERM (or `signal`), and resolves once the process has exited; with `killAfterMs`, SIGKILL
+ * if it is still running by then.
+ */
+export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', killAfterMs?: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
+  const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   await exited;
+  clearTimeout(killer);
 }

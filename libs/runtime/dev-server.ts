@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
+import { stopProcess } from './app-process';
 import { temporalBinary } from './temporal-binaries';
 
 /**
@@ -24,7 +25,7 @@ export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
  * per task"). This server registers its search attributes at boot (`--search-attribute`),
  * so it never needs the refresh.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
+const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'system.forceSearchAttributesCacheRefreshOnRead': false,
 };
 
@@ -34,7 +35,10 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
  * killed server process loses nothing committed (only a power loss could drop the last
  * transactions).
  */
-export const DEFAULT_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal'];
+const DEFAULT_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal'];
+
+/** How long `stop()` waits after SIGTERM before it sends SIGKILL. */
+const STOP_GRACE_MS = 10_000;
 
 export interface DevServerOptions {
   /** SQLite file to persist to; omit for an in-memory server. */
@@ -42,16 +46,14 @@ export interface DevServerOptions {
   ip?: string;
   /** gRPC port; 0 = a free one. */
   port?: number;
-  /** Web UI port; ignored when headless. */
+  /** Web UI port (default: the gRPC port + 1000); ignored when headless. */
   uiPort?: number;
   headless?: boolean;
   namespace?: string;
   /** Extra `--dynamic-config-value KEY=VALUE` entries, on top of SERVER_DYNAMIC_CONFIG and DEV_SERVER_DYNAMIC_CONFIG. */
   dynamicConfig?: Record<string, unknown>;
-  /** How long to wait for the server to answer. */
+  /** How long to wait for the server to answer (default 60 s). */
   readyTimeoutMs?: number;
-  /** SQLite pragmas (`name=value`) for a persisted server; default DEFAULT_SQLITE_PRAGMAS. */
-  sqlitePragmas?: string[];
   /** The server's own log level (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Serve the server's Prometheus metrics on this port (`/metrics`); default none. */
@@ -87,30 +89,27 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port || (await freePort(ip));
+  const uiPort = options.uiPort ?? port + 1000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', options.logLevel ?? 'warn'];
   args.push('--namespace', options.namespace ?? 'default');
-  if (options.dbFile) args.push('--db-filename', options.dbFile);
-  if (options.dbFile) for (const pragma of options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+  if (options.dbFile) {
+    args.push('--db-filename', options.dbFile);
+    for (const pragma of DEFAULT_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
+  }
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
   if (options.headless) args.push('--headless');
-  else args.push('--ui-port', String(options.uiPort ?? port + 1000));
+  else args.push('--ui-port', String(uiPort));
   for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries({ ...SERVER_DYNAMIC_CONFIG, ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 
   const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'] });
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const address = `${ip}:${port}`;
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const stop = (): Promise<void> => stopProcess(child, 'SIGTERM', STOP_GRACE_MS);
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode} (args: ${args.join(' ')})`);
     try {
@@ -124,10 +123,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     } catch (err) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server at ${address} did not answer within ${options.readyTimeoutMs ?? 60_000} ms`, { cause: err });
+        throw new Error(`temporal dev server at ${address} did not answer within ${readyTimeoutMs} ms`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { address, uiUrl: options.headless ? null : `http://${ip}:${options.uiPort ?? port + 1000}`, process: child, stop };
+  return { address, uiUrl: options.headless ? null : `http://${ip}:${uiPort}`, process: child, stop };
 }

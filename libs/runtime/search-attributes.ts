@@ -1,12 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
+import { SearchAttr } from '../../common';
 
-const INDEXED_VALUE_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-};
+const { IndexedValueType } = temporal.api.enums.v1;
 
 /**
  * Registers this project's custom search attributes on a server that lacks them (the
@@ -21,10 +18,10 @@ export async function registerSearchAttributes(connection: Connection, namespace
       throw err;
     },
   );
-  const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter(({ name }) => !(existing as string[]).includes(name));
+  const missing = Object.values(SearchAttr).filter(({ name }) => !(existing as string[]).includes(name));
   if (missing.length === 0) return;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, INDEXED_VALUE_TYPES[type]])),
+    searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, IndexedValueType[`INDEXED_VALUE_TYPE_${type}`]])),
   });
 }

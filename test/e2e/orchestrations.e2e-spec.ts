@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system';
+import { startTestSystem, type TestSystem } from '../support/test-system';
+import { eventually } from '../support/wait';
 
 interface AttemptBody {
   number: number;
@@ -16,11 +18,6 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
   afterAll(async () => {
     await system?.teardown();
   });
-
-  /** The paths under `prefix` that were called, in arrival order. */
-  function calls(prefix: string): string[] {
-    return system.target.requests().filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length));
-  }
 
   async function statusOf(id: string): Promise<string> {
     return (await api().get(`/orchestrations/${id}/status`).expect(200)).body.status;
@@ -66,8 +63,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       return res.body.status === 'completed' ? res.body : undefined;
     });
 
-    expect(calls('/run/')).toEqual(['a', 'check', 'check', 'b', 'check', 'check', 'c', 'check', 'check']);
-    const arrivals = system.target.requests().filter((r) => r.path.startsWith('/run/'));
+    expect(system.target.calledPaths('/run/')).toEqual(['a', 'check', 'check', 'b', 'check', 'check', 'c', 'check', 'check']);
+    const arrivals = system.target.requestsUnder('/run/');
     const firstLatenessMs = arrivals[0].arrivedAt - dueAt;
     expect(firstLatenessMs).toBeGreaterThanOrEqual(0);
     expect(firstLatenessMs).toBeLessThan(1000);
@@ -106,7 +103,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       ]);
       expect(step.checkResult).toEqual({ statusCode: 200, body: { ready: true }, bodyTruncated: false });
     }
-    expect(calls('/run/fallback')).toEqual([]);
+    expect(system.target.calledPaths('/run/fallback')).toEqual([]);
     expect(await statusOf(created.body.id)).toBe('completed');
   });
 
@@ -124,7 +121,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       const res = await api().get(`/orchestrations/${orch.id}`).expect(200);
       return res.body.status === 'failed' ? res.body : undefined;
     });
-    expect(calls('/exhausted/')).toEqual(['a', 'check', 'check', 'fallback']);
+    expect(system.target.calledPaths('/exhausted/')).toEqual(['a', 'check', 'check', 'fallback']);
     expect(failed.failure).toEqual({ reason: 'checks_exhausted', step: 1, message: 'condition check after step 1 did not pass in 2 tries: HTTP 409' });
     expect(failed.steps.map((s: { status: string }) => s.status)).toEqual(['failed', 'skipped']);
     expect(failed.fallback).toMatchObject({ status: 'completed', result: { statusCode: 200, body: { ok: true }, bodyTruncated: false } });
@@ -154,8 +151,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     const again = await api().post(`/orchestrations/${orch.id}/cancel`).expect(409);
     expect(again.body.message).toBe('orchestration is cancelled; only a scheduled orchestration can be changed or cancelled');
 
-    await new Promise((r) => setTimeout(r, 2_300));
-    expect(calls('/cancel/')).toEqual([]);
+    await sleep(2_300);
+    expect(system.target.calledPaths('/cancel/')).toEqual([]);
     const { body: detail } = await api().get(`/orchestrations/${orch.id}`).expect(200);
     expect(detail).toMatchObject({ status: 'cancelled', currentStep: null, startedAt: null, failure: null, fallback: { status: 'not_run' } });
     expect(detail.steps.map((s: { status: string }) => s.status)).toEqual(['skipped']);
@@ -188,7 +185,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     expect((await api().post(`/orchestrations/${orch.id}/cancel`).expect(409)).body.message).toBe(conflict);
 
     await eventually(async () => ((await statusOf(orch.id)) === 'completed' ? true : undefined));
-    expect(calls('/moved/')).toEqual(['a', 'check']);
+    expect(system.target.calledPaths('/moved/')).toEqual(['a', 'check']);
     const done = await api().patch(`/orchestrations/${orch.id}`).send({ runAt: '2030-01-01T00:00:00Z' }).expect(409);
     expect(done.body.message).toBe('orchestration is completed; only a scheduled orchestration can be changed or cancelled');
   });
@@ -229,9 +226,9 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         .expect(400);
       expect(tooMany.body.errors).toEqual([{ field: 'steps', messages: ['steps must contain at most 20 steps'] }]);
 
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       expect(await countOrchestrations()).toBe(before);
-      expect(calls('/ok')).toEqual([]);
+      expect(system.target.calledPaths('/ok')).toEqual([]);
     });
 
     it('answers 400 to a PATCH with nothing to change or with fields other than the start', async () => {

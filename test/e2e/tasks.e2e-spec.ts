@@ -1,7 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { decodeWebhookSecret, verifyWebhook } from '../../activities';
-import { eventually, startTestSystem, type TestSystem } from '../support/test-system';
-import { TEST_WEBHOOK_SECRET } from '../support/time-skipping';
+import { startTestSystem, type TestSystem } from '../support/test-system';
+import { eventually } from '../support/wait';
+import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 
 describe('/tasks (e2e, dev server, loopback target)', () => {
   let system: TestSystem;
@@ -49,7 +51,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(done.attempts).toHaveLength(1);
     expect(done.attempts[0]).toMatchObject({ number: 1, statusCode: 200, error: null });
     expect(done.result).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     expect(system.target.requests('/report')).toHaveLength(1);
   });
 
@@ -123,7 +125,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(await statusOf(task.id)).toBe('cancelled');
     const again = await api().post(`/tasks/${task.id}/cancel`).expect(409);
     expect(again.body.message).toBe('task is cancelled; only a scheduled task can be changed or cancelled');
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     expect(system.target.requests('/cancel-me')).toHaveLength(0);
     const { body: detail } = await api().get(`/tasks/${task.id}`).expect(200);
     expect(detail).toMatchObject({ status: 'cancelled', attempts: [], result: null });
@@ -171,7 +173,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
         ['delayMs', 'headers', 'method', 'retries', 'retryBackoff', 'surprise', 'timeoutMs', 'url'].sort(),
       );
       expect(res.body.errors.find((e: { field: string }) => e.field === 'url').messages).toEqual(['url must be an http or https URL']);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       expect(await countTasks()).toBe(before);
     });
 

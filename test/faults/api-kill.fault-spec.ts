@@ -1,5 +1,6 @@
-import { eventually } from '../support/test-system';
-import { FaultSystem, sleep, type CreateOutcome } from './support/fault-system';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from '../support/wait';
+import { FaultSystem, type CreateOutcome } from './support/fault-system';
 
 const TOTAL = 200;
 const BATCH = 20;

@@ -1,4 +1,5 @@
-import { FaultSystem, sleep } from './support/fault-system';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultSystem } from './support/fault-system';
 
 describe('kill -9 of the Temporal dev server, restarted on the same SQLite file', () => {
   let system: FaultSystem;

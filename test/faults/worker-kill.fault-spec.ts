@@ -1,4 +1,5 @@
-import { FaultSystem, sleep, type TaskView } from './support/fault-system';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultSystem, type TaskView } from './support/fault-system';
 
 describe('kill -9 of the worker while tasks are due', () => {
   let system: FaultSystem;

@@ -23,6 +23,8 @@ export class HttpTarget {
   private readonly recorded: RecordedRequest[] = [];
   private readonly responders = new Map<string, Responder>();
   private readonly waiters = new Set<() => void>();
+  /** The pending delayed answers (`delayMs`), cleared by stop(). */
+  private readonly delayedReplies = new Set<NodeJS.Timeout>();
 
   private constructor() {
     this.server = createServer((req, res) => {
@@ -42,8 +44,13 @@ export class HttpTarget {
           res.writeHead(answer.status, { 'content-type': 'application/json' });
           res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
         };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
+        if (answer.delayMs) {
+          const timer = setTimeout(() => {
+            this.delayedReplies.delete(timer);
+            send();
+          }, answer.delayMs);
+          this.delayedReplies.add(timer);
+        } else send();
       });
     });
   }
@@ -74,6 +81,16 @@ export class HttpTarget {
     return this.recorded.filter((r) => path === undefined || r.path === path);
   }
 
+  /** The requests to paths starting with `prefix`, in arrival order. */
+  requestsUnder(prefix: string): RecordedRequest[] {
+    return this.recorded.filter((r) => r.path.startsWith(prefix));
+  }
+
+  /** The paths under `prefix` that were called (without the prefix), in arrival order. */
+  calledPaths(prefix: string): string[] {
+    return this.requestsUnder(prefix).map((r) => r.path.slice(prefix.length));
+  }
+
   /** Resolves once `count` requests to `path` have arrived; rejects after `timeoutMs`. */
   async waitForRequests(path: string, count: number, timeoutMs = 10_000): Promise<RecordedRequest[]> {
     const deadline = Date.now() + timeoutMs;
@@ -94,6 +111,9 @@ export class HttpTarget {
   }
 
   async stop(): Promise<void> {
+    // Their connections are closed below: the answers would go nowhere.
+    this.delayedReplies.forEach((timer) => clearTimeout(timer));
+    this.delayedReplies.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

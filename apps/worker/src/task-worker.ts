@@ -1,30 +1,17 @@
 import { join } from 'node:path';
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createHttpActivities, decodeWebhookSecret } from '../../../activities';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
 
-/** The workflow source a worker loads: a prebuilt bundle (production) or `workflows/` (development). */
-export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
-
 /** `workflows/index.ts` of this checkout, for the SDK's bundler in development and tests. */
 export const WORKFLOWS_SOURCE_PATH = join(projectRoot(), 'workflows', 'index.ts');
-
-export function workflowSourceFrom(config: AppConfig): WorkflowSource {
-  return config.worker.workflowBundlePath
-    ? { workflowBundle: { codePath: config.worker.workflowBundlePath } }
-    : { workflowsPath: WORKFLOWS_SOURCE_PATH };
-}
 
 /**
  * Creates the worker that hosts this project's workflows and the HTTP activity.
  * @throws when the webhook secret is missing: every call must be signed.
  */
-export async function createTaskWorker(
-  config: AppConfig,
-  connection: NativeConnection,
-  workflowSource: WorkflowSource = workflowSourceFrom(config),
-): Promise<Worker> {
+export async function createTaskWorker(config: AppConfig, connection: NativeConnection): Promise<Worker> {
   if (!config.http.webhookSecret) {
     throw new Error('WEBHOOK_SECRET is required by the worker: every HTTP call is signed with it (whsec_<base64>)');
   }
@@ -32,7 +19,10 @@ export async function createTaskWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...workflowSource,
+    // The workflows: a prebuilt bundle (production) or `workflows/` (development and tests).
+    ...(config.worker.workflowBundlePath
+      ? { workflowBundle: { codePath: config.worker.workflowBundlePath } }
+      : { workflowsPath: WORKFLOWS_SOURCE_PATH }),
     activities: createHttpActivities({
       signingKey: decodeWebhookSecret(config.http.webhookSecret),
       responseBodyLimitBytes: config.http.responseBodyLimitBytes,

@@ -9,8 +9,8 @@ import { APP_ENTRIES, spawnApp, stopProcess, waitForHttpOk, type AppName } from 
 import { freePort, startDevServer, type RunningDevServer } from '../../../libs/runtime/dev-server';
 import { projectRoot } from '../../../libs/runtime/paths';
 import { HttpTarget, type RecordedRequest } from '../../support/http-target';
-import { eventually } from '../../support/test-system';
-import { TEST_WEBHOOK_SECRET } from '../../support/time-skipping';
+import { eventually } from '../../support/wait';
+import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
 
 /** A task as GET /tasks/{id} returns it (the fields these tests read). */
 export interface TaskView {
@@ -23,11 +23,6 @@ export interface TaskView {
 
 /** What a POST /tasks ended as, from the client's side. */
 export type CreateOutcome = { ok: true; status: number; task: TaskView } | { ok: false; status: number | null; error: string };
-
-export interface FaultSystemOptions {
-  /** Where the apps' output goes: prefixed onto this process's output, or discarded (default; FAULT_VERBOSE=1 shows it). */
-  appOutput?: 'prefixed' | 'ignore';
-}
 
 const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
 
@@ -48,13 +43,14 @@ export class FaultSystem {
   private api: ChildProcess | null = null;
   private workerGeneration = 0;
   private apiGeneration = 0;
+  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1. */
+  private readonly appOutput: 'prefixed' | 'ignore' = process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
 
   private constructor(
     private readonly tempDir: string,
     private readonly serverPort: number,
     private readonly apiPort: number,
     target: HttpTarget,
-    private readonly appOutput: 'prefixed' | 'ignore',
   ) {
     this.target = target;
     this.baseUrl = `http://127.0.0.1:${apiPort}`;
@@ -62,15 +58,14 @@ export class FaultSystem {
   }
 
   /** Starts the dev server, a worker (polling) and the API (healthy). */
-  static async start(options: FaultSystemOptions = {}): Promise<FaultSystem> {
+  static async start(): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
     const [serverPort, apiPort, target] = await Promise.all([freePort(), freePort(), HttpTarget.start()]);
-    const appOutput = options.appOutput ?? (process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore');
-    const system = new FaultSystem(tempDir, serverPort, apiPort, target, appOutput);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, target);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -224,15 +219,15 @@ export class FaultSystem {
     const res = await fetch(`${this.baseUrl}/tasks/${id}`);
     if (res.status === 503) {
       await res.text();
-      this.unavailable.push({ id, at: Date.now() });
+      this.unavailable.push(id);
       return null;
     }
     if (res.status !== 200) throw new Error(`GET /tasks/${id}: ${res.status} ${await res.text()}`);
     return (await res.json()) as TaskView;
   }
 
-  /** Every 503 that GET /tasks/{id} answered, with when. */
-  readonly unavailable: { id: string; at: number }[] = [];
+  /** Every 503 that GET /tasks/{id} answered: the task's id. */
+  readonly unavailable: string[] = [];
 
   /** GET /tasks/{id}/status: from Temporal's description, no worker involved. */
   async getStatus(id: string): Promise<TaskView['status']> {
@@ -305,12 +300,9 @@ async function killHard(child: ChildProcess): Promise<void> {
 }
 
 /** fetch's error with its cause's code (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET, ...). */
-export function describeFetchError(err: unknown): string {
+function describeFetchError(err: unknown): string {
   const { message, cause } = (err ?? {}) as { message?: unknown; cause?: { code?: string; message?: string } };
   const text = typeof message === 'string' ? message : String(err);
   const detail = cause?.code ?? cause?.message;
   return detail ? `${text}: ${detail}` : text;
 }
-
-/** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

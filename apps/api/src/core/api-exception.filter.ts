@@ -1,10 +1,10 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, PayloadTooLargeException, type ExceptionFilter } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Response } from 'express';
 import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+import { grpcCode, InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -58,7 +58,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (exception.cause.type === NOT_SCHEDULED_FAILURE) return body(409, exception.cause.message);
       if (exception.cause.type === INVALID_MODIFICATION_FAILURE) return body(400, exception.cause.message);
     }
-    if (exception instanceof ServiceError && (exception.cause as { code?: number } | undefined)?.code === GrpcStatus.UNAVAILABLE) {
+    if (grpcCode(exception) === GrpcStatus.UNAVAILABLE) {
       return body(503, 'Temporal is not reachable; try again shortly');
     }
     return body(500, 'internal error');

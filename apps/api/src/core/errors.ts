@@ -1,9 +1,8 @@
+import { ServiceError } from '@temporalio/client';
+
 /** A resource that does not exist, or that belongs to another user (both answer 404). */
 export class ResourceNotFoundError extends Error {
-  constructor(
-    readonly resource: string,
-    readonly id: string,
-  ) {
+  constructor(resource: string, id: string) {
     super(`${resource} ${id} not found`);
     this.name = 'ResourceNotFoundError';
   }
@@ -34,4 +33,9 @@ export class UnavailableError extends Error {
     super(message);
     this.name = 'UnavailableError';
   }
+}
+
+/** The gRPC status code of a failed Temporal service call; undefined for any other error. */
+export function grpcCode(err: unknown): number | undefined {
+  return err instanceof ServiceError ? (err.cause as { code?: number } | undefined)?.code : undefined;
 }

@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 
 /** The request's owner, set by {@link ownerMiddleware} (and by authentication once it lands). */
-export interface OwnedRequest extends Request {
+interface OwnedRequest extends Request {
   owner?: string;
 }
 

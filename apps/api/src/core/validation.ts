@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ValidateBy, ValidationOptions, type ValidationArguments } from 'class-validator';
+import { CALL_HEADERS, WEBHOOK_SIGNATURE_HEADERS } from '../../../../common';
 
 /** One bad field of a request, as the 400 body lists it. */
 export interface FieldError {
@@ -72,7 +73,10 @@ export function NotTogetherWith(other: string, options?: ValidationOptions): Pro
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the scheduler sets itself; a user's value would be overwritten, so it is refused. */
-const RESERVED_HEADERS = /^(idempotency-key|x-task-id|x-task-attempt|webhook-id|webhook-timestamp|webhook-signature|content-length|host)$/i;
+const RESERVED_HEADERS = new RegExp(
+  `^(${[...Object.values(CALL_HEADERS), ...Object.values(WEBHOOK_SIGNATURE_HEADERS), 'content-length', 'host'].join('|')})$`,
+  'i',
+);
 
 /** An object of header names to string values, none of them one the scheduler sets. */
 export function IsHeaderRecord(options?: ValidationOptions): PropertyDecorator {

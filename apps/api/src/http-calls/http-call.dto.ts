@@ -4,6 +4,9 @@ import { Allow, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, Min } from 'class
 import { HTTP_DEFAULTS, HTTP_LIMITS, HTTP_METHODS, type HttpMethod } from '../../../../common';
 import { IsHeaderRecord, NoBodyWithGet } from '../core/validation';
 
+/** Longest wait a task or orchestration may be scheduled ahead (10 years). */
+export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
+
 const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value);
 
 /** One HTTP call: what a task, an orchestration step, a condition check and a fallback make. */

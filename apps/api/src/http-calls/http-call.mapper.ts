@@ -21,6 +21,11 @@ export function toRetrySpec(dto: RetryingHttpCallDto): RetrySpec {
   };
 }
 
+/** An HTTP call and its retry policy (an orchestration step or fallback), defaults filled in. */
+export function toRetryingCallSpec(dto: RetryingHttpCallDto): { request: HttpRequestSpec; retry: RetrySpec } {
+  return { request: toRequestSpec(dto), retry: toRetrySpec(dto) };
+}
+
 /** Only the fields a partial DTO gives (for modifications). */
 export function definedFields<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;

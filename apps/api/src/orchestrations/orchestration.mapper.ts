@@ -56,7 +56,7 @@ export function toOrchestrationSummary(run: RunSummary): OrchestrationSummaryDto
     name: memo.name ?? null,
     status: run.status,
     stepCount: memo.stepCount ?? 0,
-    runAt: run.runAt ?? '',
+    runAt: run.runAt,
     createdAt: run.createdAt,
   };
 }

@@ -45,7 +45,7 @@ export class OrchestrationsController {
   })
   @ApiOkResponse({ type: OrchestrationListDto })
   list(@Owner() owner: string, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
-    return this.orchestrations.list(owner, query.status ?? 'all', query.limit ?? 20, query.cursor);
+    return this.orchestrations.list(owner, query);
   }
 
   @Get(':id')

@@ -8,10 +8,10 @@ import {
   ORCHESTRATION_WORKFLOW_TYPE,
   orchestrationStateQuery,
   type OrchestrationWorkflowInput,
-  type RunStatus,
 } from '../../../../common';
 import { InvalidRequestError } from '../core/errors';
-import { resolveRunAt, toRequestSpec, toRetrySpec } from '../http-calls/http-call.mapper';
+import { resolveRunAt, toRequestSpec, toRetryingCallSpec } from '../http-calls/http-call.mapper';
+import type { ListRunsQuery } from '../workflow-runs/list-runs.query';
 import { WorkflowRunsRepository } from '../workflow-runs/workflow-runs.repository';
 import type { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
 import type { CreateOrchestrationDto } from './dto/create-orchestration.dto';
@@ -30,14 +30,14 @@ export class OrchestrationsService {
     const input: OrchestrationWorkflowInput = {
       ownerId: owner,
       name: dto.name ?? null,
-      steps: dto.steps.map((step) => ({ request: toRequestSpec(step), retry: toRetrySpec(step) })),
+      steps: dto.steps.map(toRetryingCallSpec),
       conditionCheck: {
         request: toRequestSpec(check),
         delayMs: check.delayMs ?? CONDITION_CHECK_DEFAULTS.delayMs,
         retries: check.retries ?? CONDITION_CHECK_DEFAULTS.retries,
         retryIntervalMs: check.retryIntervalMs ?? CONDITION_CHECK_DEFAULTS.retryIntervalMs,
       },
-      fallback: dto.fallback ? { request: toRequestSpec(dto.fallback), retry: toRetrySpec(dto.fallback) } : null,
+      fallback: dto.fallback ? toRetryingCallSpec(dto.fallback) : null,
       runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now),
       createdAt: now.toISOString(),
     };
@@ -54,14 +54,13 @@ export class OrchestrationsService {
     return toOrchestrationResponse(id, initialOrchestrationState(input));
   }
 
-  async list(owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<OrchestrationListDto> {
-    const page = await this.runs.list('orchestration', owner, status, limit, cursor);
+  async list(owner: string, query: ListRunsQuery): Promise<OrchestrationListDto> {
+    const page = await this.runs.list('orchestration', owner, query);
     return { items: page.items.map(toOrchestrationSummary), nextCursor: page.nextCursor };
   }
 
   async get(owner: string, id: string): Promise<OrchestrationResponseDto> {
-    const run = await this.runs.findOwned('orchestration', owner, id);
-    return toOrchestrationResponse(id, await this.runs.readState(run, orchestrationStateQuery, initialOrchestrationState));
+    return toOrchestrationResponse(id, await this.runs.readOwned('orchestration', owner, id, orchestrationStateQuery, initialOrchestrationState));
   }
 
   status(owner: string, id: string): Promise<RunStatusDto> {
@@ -73,8 +72,7 @@ export class OrchestrationsService {
       throw new InvalidRequestError('nothing to change: give runAt or initialDelayMs');
     }
     const runAt = resolveRunAt(dto.runAt, dto.initialDelayMs, new Date());
-    const run = await this.runs.findOwned('orchestration', owner, id);
-    const state = await this.runs.update(run, modifyOrchestrationUpdate, [{ runAt }]);
+    const state = await this.runs.updateOwned('orchestration', owner, id, modifyOrchestrationUpdate, [{ runAt }]);
     return toOrchestrationResponse(id, state);
   }
 

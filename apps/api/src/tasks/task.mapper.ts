@@ -41,7 +41,7 @@ export function toTaskSummary(run: RunSummary): TaskSummaryDto {
     status: run.status,
     url: memo.url ?? '',
     method: (memo.method ?? 'POST') as TaskSummaryDto['method'],
-    runAt: run.runAt ?? '',
+    runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,
   };

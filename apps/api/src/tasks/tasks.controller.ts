@@ -39,7 +39,7 @@ export class TasksController {
   })
   @ApiOkResponse({ type: TaskListDto })
   list(@Owner() owner: string, @Query() query: ListRunsQuery): Promise<TaskListDto> {
-    return this.tasks.list(owner, query.status ?? 'all', query.limit ?? 20, query.cursor);
+    return this.tasks.list(owner, query);
   }
 
   @Get(':id')

@@ -6,12 +6,12 @@ import {
   TASK_ID_PREFIX,
   TASK_WORKFLOW_TYPE,
   taskStateQuery,
-  type RunStatus,
   type TaskModification,
   type TaskWorkflowInput,
 } from '../../../../common';
 import { InvalidRequestError } from '../core/errors';
 import { definedFields, resolveRunAt, toRequestSpec, toRetrySpec } from '../http-calls/http-call.mapper';
+import type { ListRunsQuery } from '../workflow-runs/list-runs.query';
 import { WorkflowRunsRepository } from '../workflow-runs/workflow-runs.repository';
 import type { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -48,14 +48,13 @@ export class TasksService {
     return toTaskResponse(id, initialTaskState(input));
   }
 
-  async list(owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<TaskListDto> {
-    const page = await this.runs.list('task', owner, status, limit, cursor);
+  async list(owner: string, query: ListRunsQuery): Promise<TaskListDto> {
+    const page = await this.runs.list('task', owner, query);
     return { items: page.items.map(toTaskSummary), nextCursor: page.nextCursor };
   }
 
   async get(owner: string, id: string): Promise<TaskResponseDto> {
-    const run = await this.runs.findOwned('task', owner, id);
-    return toTaskResponse(id, await this.runs.readState(run, taskStateQuery, initialTaskState));
+    return toTaskResponse(id, await this.runs.readOwned('task', owner, id, taskStateQuery, initialTaskState));
   }
 
   status(owner: string, id: string): Promise<RunStatusDto> {
@@ -71,8 +70,7 @@ export class TasksService {
     if (Object.keys(retry).length > 0) change.retry = retry;
     if (Object.keys(change).length === 0) throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
 
-    const run = await this.runs.findOwned('task', owner, id);
-    const state = await this.runs.update(run, modifyTaskUpdate, [change]);
+    const state = await this.runs.updateOwned('task', owner, id, modifyTaskUpdate, [change]);
     return toTaskResponse(id, state);
   }
 

@@ -3,6 +3,9 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { RUN_STATUSES, type RunStatus } from '../../../../common';
 
+/** Page size of a list that gives no limit. */
+export const DEFAULT_PAGE_SIZE = 20;
+
 /** Query of the list endpoints (`GET /tasks`, `GET /orchestrations`). */
 export class ListRunsQuery {
   @ApiPropertyOptional({ enum: [...RUN_STATUSES, 'all'], default: 'all', example: 'scheduled' })
@@ -10,7 +13,7 @@ export class ListRunsQuery {
   @IsIn([...RUN_STATUSES, 'all'], { message: `status must be one of ${[...RUN_STATUSES, 'all'].join(', ')}` })
   status?: RunStatus | 'all';
 
-  @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: 20, example: 20 })
+  @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: DEFAULT_PAGE_SIZE, example: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   Client,
-  ServiceError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -16,14 +15,16 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { SearchAttr, startDelayMs, type RunKind, type RunStatus } from '../../../../common';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { APP_CONFIG } from '../core/config.module';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { grpcCode, InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { DEFAULT_PAGE_SIZE, type ListRunsQuery } from './list-runs.query';
 
 /** A run as visibility lists it: what lists show without asking the worker. */
 export interface RunSummary {
   id: string;
   status: RunStatus;
-  runAt: string | null;
+  /** ISO time the run is due; '' when visibility has none. */
+  runAt: string;
   createdAt: string;
   scheduleId: string | null;
   memo: Record<string, unknown>;
@@ -35,7 +36,9 @@ export interface RunPage {
 }
 
 /** A run the caller owns, described by Temporal. */
-export interface OwnedRun {
+interface OwnedRun {
+  kind: RunKind;
+  owner: string;
   handle: WorkflowHandle;
   description: WorkflowExecutionDescription;
   status: RunStatus;
@@ -100,15 +103,25 @@ export class WorkflowRunsRepository {
 
   /** Cancels the owner's run through its cancel Update (409 once it is no longer scheduled). */
   async cancel(kind: RunKind, owner: string, id: string, cancelUpdate: UpdateDefinition<unknown, []>): Promise<{ id: string; cancelled: true; status: 'cancelled' }> {
-    await this.update(await this.findOwned(kind, owner, id), cancelUpdate, []);
+    await this.updateOwned(kind, owner, id, cancelUpdate, []);
     return { id, cancelled: true, status: 'cancelled' };
+  }
+
+  /** The full state of the owner's run (see {@link readState}). */
+  async readOwned<S, I>(kind: RunKind, owner: string, id: string, query: QueryDefinition<S>, initialState: (input: I) => S): Promise<S> {
+    return this.readState(await this.findOwned(kind, owner, id), query, initialState);
+  }
+
+  /** Runs an Update on the owner's run (see {@link update} for how its errors map to HTTP). */
+  async updateOwned<R, A extends unknown[]>(kind: RunKind, owner: string, id: string, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+    return this.update(await this.findOwned(kind, owner, id), definition, args);
   }
 
   /**
    * Describes the run if it exists, is of `kind` and belongs to `owner`.
    * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
    */
-  async findOwned(kind: RunKind, owner: string, id: string): Promise<OwnedRun> {
+  private async findOwned(kind: RunKind, owner: string, id: string): Promise<OwnedRun> {
     const handle = this.client.workflow.getHandle(id);
     let description: WorkflowExecutionDescription;
     try {
@@ -119,11 +132,14 @@ export class WorkflowRunsRepository {
     }
     const attrs = description.typedSearchAttributes;
     if (attrs.get(SearchAttr.kind) !== kind || attrs.get(SearchAttr.owner) !== owner) throw new ResourceNotFoundError(kind, id);
-    return { handle, description, status: statusOf(attrs, description) };
+    return { kind, owner, handle, description, status: statusOf(attrs, description) };
   }
 
-  /** One page of the owner's runs of `kind`, optionally of one status. */
-  async list(kind: RunKind, owner: string, status: RunStatus | 'all', limit: number, cursor?: string): Promise<RunPage> {
+  /** One page of the owner's runs of `kind`, optionally of one status (all by default). */
+  async list(kind: RunKind, owner: string, query: ListRunsQuery): Promise<RunPage> {
+    const status = query.status ?? 'all';
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const cursor = query.cursor;
     const clauses = [`${SearchAttr.kind.name} = ${quote(kind)}`, `${SearchAttr.owner.name} = ${quote(owner)}`];
     if (status !== 'all') clauses.push(`${SearchAttr.status.name} = ${quote(status)}`);
     const request = {
@@ -149,7 +165,7 @@ export class WorkflowRunsRepository {
       return {
         id: raw.execution?.workflowId ?? '',
         status: attrs.get(SearchAttr.status) as RunStatus,
-        runAt: runAt ? runAt.toISOString() : null,
+        runAt: runAt ? runAt.toISOString() : '',
         createdAt: timestampToIso(raw.startTime),
         scheduleId: attrs.get(SearchAttr.scheduleId) ?? null,
         memo: mapFromPayloads(defaultPayloadConverter, raw.memo?.fields) ?? {},
@@ -165,7 +181,7 @@ export class WorkflowRunsRepository {
    * result (or its failure's details) once closed, so finished runs read even while no worker
    * is up.
    */
-  async readState<S, I>(run: OwnedRun, query: QueryDefinition<S>, initialState: (input: I) => S): Promise<S> {
+  private async readState<S, I>(run: OwnedRun, query: QueryDefinition<S>, initialState: (input: I) => S): Promise<S> {
     const executionStatus = run.description.status.name;
     if (executionStatus === 'COMPLETED') return (await run.handle.result()) as S;
     if (executionStatus === 'FAILED') {
@@ -176,10 +192,16 @@ export class WorkflowRunsRepository {
         if (details?.[0]) return details[0] as S;
       }
     }
+    if (run.description.historyLength === 1) {
+      // Only the start event: the run waits out its start delay, so a query could only fail.
+      // No input means a workflow task has completed since the describe: then the query answers.
+      const input = await this.inputIfNotStarted<I>(run);
+      if (input !== undefined) return initialState(input);
+    }
     try {
       return await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => run.handle.query(query));
     } catch (err) {
-      if (err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GrpcStatus.DEADLINE_EXCEEDED) {
+      if (grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED) {
         throw new UnavailableError(`no worker answered for ${run.handle.workflowId} within ${QUERY_DEADLINE_MS} ms; try again shortly`);
       }
       const input = executionStatus === 'RUNNING' ? await this.inputIfNotStarted<I>(run) : undefined;
@@ -200,15 +222,17 @@ export class WorkflowRunsRepository {
    * Runs an Update; its validator's rejections become 409 (not scheduled) or 400, and an Update
    * to a run that has already closed becomes 409 naming its status.
    */
-  async update<R, A extends unknown[]>(run: OwnedRun, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+  private async update<R, A extends unknown[]>(run: OwnedRun, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+    // Not open when described: no Update can reach it, so skip the round trip.
+    if (run.description.status.name !== 'RUNNING') throw notScheduled(run.kind, run.status);
     try {
       const untyped = definition as unknown as UpdateDefinition<R, [unknown, ...unknown[]]>;
       return await run.handle.executeUpdate(untyped, { args: args as unknown as [unknown, ...unknown[]] });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {
         // The run exists (we just described it): it closed in between.
-        const { status } = await this.findOwned(kindOf(run), ownerOf(run), run.handle.workflowId);
-        throw new WrongStateError(`${kindOf(run)} is ${status}; only a scheduled ${kindOf(run)} can be changed or cancelled`);
+        const { status } = await this.findOwned(run.kind, run.owner, run.handle.workflowId);
+        throw notScheduled(run.kind, status);
       }
       throw err;
     }
@@ -222,12 +246,9 @@ function statusOf(attrs: TypedSearchAttributes, description: WorkflowExecutionDe
   return description.status.name === 'TERMINATED' || description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
 }
 
-function kindOf(run: OwnedRun): RunKind {
-  return run.description.typedSearchAttributes.get(SearchAttr.kind) as RunKind;
-}
-
-function ownerOf(run: OwnedRun): string {
-  return run.description.typedSearchAttributes.get(SearchAttr.owner) as string;
+/** The 409 of an Update to a run that is no longer open. */
+function notScheduled(kind: RunKind, status: RunStatus): WrongStateError {
+  return new WrongStateError(`${kind} is ${status}; only a scheduled ${kind} can be changed or cancelled`);
 }
 
 /** A string literal of Temporal's visibility query language. */

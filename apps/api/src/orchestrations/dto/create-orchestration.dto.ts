@@ -3,8 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CONDITION_CHECK_DEFAULTS, HTTP_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { HttpCallDto, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
-import { MAX_DELAY_MS } from '../../tasks/dto/create-task.dto';
+import { HttpCallDto, MAX_DELAY_MS, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
 
 const STEP_EXAMPLE = { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve', method: 'POST', body: { orderId: 42 }, retries: 2, retryIntervalMs: 5000 };
 

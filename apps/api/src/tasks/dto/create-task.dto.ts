@@ -1,10 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { RetryingHttpCallDto } from '../../http-calls/http-call.dto';
-
-/** Longest wait a task may be scheduled ahead (10 years). */
-export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
+import { MAX_DELAY_MS, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
 
 /** `POST /tasks`: one HTTP call, when to make it, and how to retry it. */
 export class CreateTaskDto extends RetryingHttpCallDto {
