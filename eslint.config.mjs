@@ -44,13 +44,28 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
           patterns: [
-            { group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'], message: 'Workflow code may import only @temporalio/workflow and @temporalio/common.' },
-            { group: ['**/activities', '**/activities/**'], allowTypeImports: true, message: 'Import activities only as types (import type).' },
-            { group: ['**/apps/**', '**/libs/**', '@nestjs/*', 'class-validator', 'class-transformer'], message: 'No Nest, runtime or app code in workflow code.' },
+            {
+              group: ['@temporalio/worker', '@temporalio/client', '@temporalio/activity', '@temporalio/testing'],
+              message: 'Workflow code may import only @temporalio/workflow and @temporalio/common.',
+            },
+            {
+              group: ['**/activities', '**/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities only as types (import type).',
+            },
+            {
+              group: ['**/apps/**', '**/libs/**', '@nestjs/*', 'class-validator', 'class-transformer'],
+              message: 'No Nest, runtime or app code in workflow code.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'process', message: 'No process state in workflow code.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
+        { name: 'process', message: 'No process state in workflow code.' },
+      ],
     },
   },
   {

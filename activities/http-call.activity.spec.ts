@@ -28,7 +28,10 @@ describe('httpCall activity (real loopback target)', () => {
   }
 
   async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-    const err = await promise.then(() => null, (e: unknown) => e);
+    const err = await promise.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     return err as ApplicationFailure;
   }
@@ -37,7 +40,12 @@ describe('httpCall activity (real loopback target)', () => {
     const outcome: HttpCallOutcome = await new MockActivityEnvironment({ attempt: 2 }, quiet).run(httpCall, input('/ok'));
     const [request] = target.requests('/ok');
     expect(request.body).toBe('{"n":1}');
-    expect(request.headers).toMatchObject({ 'x-custom': 'yes', 'user-agent': 'unit-test', 'x-task-attempt': '2', 'idempotency-key': 'task-1' });
+    expect(request.headers).toMatchObject({
+      'x-custom': 'yes',
+      'user-agent': 'unit-test',
+      'x-task-attempt': '2',
+      'idempotency-key': 'task-1',
+    });
     expect(verifyWebhook(key, request.headers as Record<string, string>, request.body)).toBe(true);
     expect(outcome.result).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
     expect(outcome.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([
@@ -71,7 +79,12 @@ describe('httpCall activity (real loopback target)', () => {
 
   it('fails an attempt on a refused connection', async () => {
     const closedPort = await freePort();
-    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, { ...input('/x'), request: { ...input('/x').request, url: `http://127.0.0.1:${closedPort}/x` } }));
+    const err = await failure(
+      new MockActivityEnvironment(undefined, quiet).run(httpCall, {
+        ...input('/x'),
+        request: { ...input('/x').request, url: `http://127.0.0.1:${closedPort}/x` },
+      }),
+    );
     expect(err.message).toBe('attempt 1 failed: fetch failed: ECONNREFUSED');
   });
 

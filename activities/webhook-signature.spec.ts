@@ -20,7 +20,9 @@ describe('Standard Webhooks signature', () => {
     const headers = signWebhook(key, id, timestamp, payload);
     expect(verifyWebhook(key, { ...headers }, payload, timestamp)).toBe(true);
     expect(verifyWebhook(key, { ...headers }, '{"test": 1}', timestamp)).toBe(false);
-    expect(verifyWebhook(decodeWebhookSecret(`whsec_${Buffer.alloc(24, 7).toString('base64')}`), { ...headers }, payload, timestamp)).toBe(false);
+    expect(verifyWebhook(decodeWebhookSecret(`whsec_${Buffer.alloc(24, 7).toString('base64')}`), { ...headers }, payload, timestamp)).toBe(
+      false,
+    );
     expect(verifyWebhook(key, { ...headers }, payload, timestamp + 301)).toBe(false);
   });
 

@@ -22,8 +22,24 @@ import { ArrivalTarget } from './arrival-target';
 import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
 
 const SCALES = {
-  full: { latencySeconds: 60, sustainRates: [10, 20, 30, 40, 50, 75, 100, 150], sustainSeconds: 120, bursts: [1_000, 10_000], apiCreations: 3_000, atRest: 100_000, sample: 100 },
-  quick: { latencySeconds: 20, sustainRates: [10, 20, 50], sustainSeconds: 20, bursts: [1_000], apiCreations: 1_000, atRest: 5_000, sample: 50 },
+  full: {
+    latencySeconds: 60,
+    sustainRates: [10, 20, 30, 40, 50, 75, 100, 150],
+    sustainSeconds: 120,
+    bursts: [1_000, 10_000],
+    apiCreations: 3_000,
+    atRest: 100_000,
+    sample: 100,
+  },
+  quick: {
+    latencySeconds: 20,
+    sustainRates: [10, 20, 50],
+    sustainSeconds: 20,
+    bursts: [1_000],
+    apiCreations: 1_000,
+    atRest: 5_000,
+    sample: 50,
+  },
 } as const;
 
 async function main(): Promise<void> {
@@ -78,7 +94,8 @@ async function main(): Promise<void> {
     // API first: its creation rate sizes how far ahead a burst must be due to be created in time.
     if (wanted('api') || wanted('burst')) record('api', (results.api = await apiThroughput(ctx, scale.apiCreations)));
     if (wanted('lateness')) record('lateness', (results.lateness = await steadyLateness(ctx, 20, scale.latencySeconds)));
-    if (wanted('sustained')) record('sustained', (results.sustained = await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds)));
+    if (wanted('sustained'))
+      record('sustained', (results.sustained = await sustainedRate(ctx, [...scale.sustainRates], scale.sustainSeconds)));
     for (const count of wanted('burst') ? scale.bursts : []) {
       const result = await burst(ctx, count, 32, 5_000 + Math.ceil((count / (0.7 * results.api!.perSecond)) * 1000));
       results.bursts.push(result);
@@ -118,7 +135,14 @@ async function startServer(log: (message: string) => void): Promise<BenchServer>
       await connection.close();
     }
     log(`server: ${address} (namespace ${namespace})`);
-    return { address, namespace, description: `${address} (given)`, dbFile: null, metricsUrl: flag('--metrics-url') ?? null, stop: () => Promise.resolve() };
+    return {
+      address,
+      namespace,
+      description: `${address} (given)`,
+      dbFile: null,
+      metricsUrl: flag('--metrics-url') ?? null,
+      stop: () => Promise.resolve(),
+    };
   }
   const workDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const dbFile = join(workDir, 'temporal.db');
@@ -152,8 +176,16 @@ function printTable(results: Results): void {
   const r = results as Required<Results>;
   const l = r.lateness.lateness;
   const rows: Array<[string, string, string]> = [
-    [`lateness at ${r.lateness.ratePerSecond}/s for ${r.lateness.seconds} s (ms)`, `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max}; early ${l.early}, missing ${l.missing}, repeated ${l.repeated}`, 'p50 <= 10, p99 <= 50, never early'],
-    ['sustained rate (p99 <= 250 ms)', `${r.sustained.sustainedPerSecond}/s (${r.sustained.steps.map((s) => `${s.ratePerSecond}/s: p99 ${s.p99} ms${s.missing ? `, ${s.missing} missing` : ''}`).join('; ')})`, '>= 100/s'],
+    [
+      `lateness at ${r.lateness.ratePerSecond}/s for ${r.lateness.seconds} s (ms)`,
+      `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max}; early ${l.early}, missing ${l.missing}, repeated ${l.repeated}`,
+      'p50 <= 10, p99 <= 50, never early',
+    ],
+    [
+      'sustained rate (p99 <= 250 ms)',
+      `${r.sustained.sustainedPerSecond}/s (${r.sustained.steps.map((s) => `${s.ratePerSecond}/s: p99 ${s.p99} ms${s.missing ? `, ${s.missing} missing` : ''}`).join('; ')})`,
+      '>= 100/s',
+    ],
     ...r.bursts.map((b): [string, string, string] => [
       `burst of ${b.tasks} due at once`,
       `last arrived ${b.lastArrivalAfterDueMs} ms after due; p50 ${b.lateness.p50} / p99 ${b.lateness.p99}; missing ${b.lateness.missing} (created in ${b.creationSeconds.toFixed(1)} s)`,
@@ -162,9 +194,19 @@ function printTable(results: Results): void {
     ...r.bursts.flatMap((b): Array<[string, string, string]> => {
       if (!b.serverCost) return [];
       const calls = Object.entries(b.serverCost.historyCalls).map(([name, c]) => `${name} ${c.perTask}x ${c.meanMs} ms`);
-      return [[`server work per task (burst of ${b.tasks})`, `${b.serverCost.persistenceOpsPerTask} persistence ops; history calls: ${calls.join(', ')}`, '-']];
+      return [
+        [
+          `server work per task (burst of ${b.tasks})`,
+          `${b.serverCost.persistenceOpsPerTask} persistence ops; history calls: ${calls.join(', ')}`,
+          '-',
+        ],
+      ];
     }),
-    [`API creations (${r.api.concurrency} clients)`, `${r.api.perSecond}/s; latency p50 ${r.api.latencyMs.p50} / p99 ${r.api.latencyMs.p99} ms`, '>= 300/s, p99 <= 100 ms'],
+    [
+      `API creations (${r.api.concurrency} clients)`,
+      `${r.api.perSecond}/s; latency p50 ${r.api.latencyMs.p50} / p99 ${r.api.latencyMs.p99} ms`,
+      '>= 300/s, p99 <= 100 ms',
+    ],
   ];
   if (r.atRest) {
     const a = r.atRest;

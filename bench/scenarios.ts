@@ -89,7 +89,12 @@ async function lateness(ctx: BenchContext, tasks: CreatedTask[], graceMs = 30_00
  * Creates tasks at a steady `ratePerSecond` for `seconds`, each due `leadMs` after its creation
  * slot, so that they fire at that same steady rate.
  */
-async function steadyLoad(ctx: BenchContext, ratePerSecond: number, seconds: number, leadMs: number): Promise<{ tasks: CreatedTask[]; behindMs: number }> {
+async function steadyLoad(
+  ctx: BenchContext,
+  ratePerSecond: number,
+  seconds: number,
+  leadMs: number,
+): Promise<{ tasks: CreatedTask[]; behindMs: number }> {
   const count = Math.round(ratePerSecond * seconds);
   const t0 = Date.now() + 200;
   const tasks: Promise<CreatedTask>[] = [];
@@ -196,7 +201,14 @@ export async function apiThroughput(ctx: BenchContext, creations: number, concur
     creations,
     concurrency,
     perSecond: Math.round(creations / seconds),
-    latencyMs: { count: latency.count, p50: round(latency.p50), p95: round(latency.p95), p99: round(latency.p99), max: round(latency.max), min: round(latency.min) },
+    latencyMs: {
+      count: latency.count,
+      p50: round(latency.p50),
+      p95: round(latency.p95),
+      p99: round(latency.p99),
+      max: round(latency.max),
+      min: round(latency.min),
+    },
   };
 }
 
@@ -230,7 +242,13 @@ function fileMb(path: string): number {
  * `count` sleeping tasks (due hours ahead), then the worker's RSS and the data file's size;
  * then `sampleSize` of them are moved (PATCH) to fire in a few seconds, and measured.
  */
-export async function atRest(ctx: BenchContext, count: number, sampleSize: number, concurrency = 32, settleMs = 5_000): Promise<AtRestResult> {
+export async function atRest(
+  ctx: BenchContext,
+  count: number,
+  sampleSize: number,
+  concurrency = 32,
+  settleMs = 5_000,
+): Promise<AtRestResult> {
   ctx.log(`at rest: creating ${count} sleeping tasks`);
   const dueAt = Date.now() + 3 * 3_600_000;
   const started = Date.now();

@@ -54,7 +54,11 @@ export function serverCost(before: MetricTotals, after: MetricTotals, tasks: num
       persistence.set(name, (persistence.get(name) ?? 0) + delta(key));
     } else if (metric === 'service_latency_count' && where.startsWith('history.')) {
       const calls = delta(key);
-      if (calls > 0) historyCalls[operation] = { perTask: round2(calls / tasks), meanMs: Math.round((delta(`service_latency_sum:${where}`) / calls) * 1000 * 10) / 10 };
+      if (calls > 0)
+        historyCalls[operation] = {
+          perTask: round2(calls / tasks),
+          meanMs: Math.round((delta(`service_latency_sum:${where}`) / calls) * 1000 * 10) / 10,
+        };
     }
   }
   const ranked = [...persistence.entries()].filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);

@@ -67,11 +67,7 @@ export function heldUntil(notBefore: string): number {
  * recomputes the deadline.
  * @returns true when it is due, false when stopped.
  */
-export async function sleepUntilDue(
-  dueAt: () => string,
-  revision: () => number,
-  stop: () => boolean,
-): Promise<boolean> {
+export async function sleepUntilDue(dueAt: () => string, revision: () => number, stop: () => boolean): Promise<boolean> {
   for (;;) {
     if (stop()) return false;
     const waitMs = Date.parse(dueAt()) - Date.now();

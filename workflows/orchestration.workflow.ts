@@ -14,15 +14,7 @@ import {
   type OrchestrationWorkflowInput,
   type RetrySpec,
 } from '../common';
-import {
-  callAndRecord,
-  finishRun,
-  type CallRecord,
-  heldUntil,
-  rejectModification,
-  sleepUntilDue,
-  waitForStart,
-} from './building-blocks';
+import { callAndRecord, finishRun, type CallRecord, heldUntil, rejectModification, sleepUntilDue, waitForStart } from './building-blocks';
 
 /**
  * An orchestration: sleeps until `runAt` (movable and cancellable by Updates while it sleeps),
@@ -77,7 +69,11 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
 /** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
 async function runStep(id: string, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
   step.status = 'running';
-  const failure = await callAndRecord(step, { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore }, step.retry);
+  const failure = await callAndRecord(
+    step,
+    { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore },
+    step.retry,
+  );
   if (failure === null) return null;
   step.status = 'failed';
   const tries = step.attempts.length;
@@ -109,7 +105,11 @@ async function runChecks(
   let error = '';
   for (let k = 1; k <= tries; k++) {
     const due = dueAt;
-    await sleepUntilDue(() => due, () => 0, () => false);
+    await sleepUntilDue(
+      () => due,
+      () => 0,
+      () => false,
+    );
     const input = { request: check.request, idempotencyKey: `${id}:step-${step.number}:check-${k}`, taskId: id, notBefore: due };
     const tryRecord: CallRecord = { attempts: [], result: null };
     const failure = await callAndRecord(tryRecord, input, once);
@@ -137,7 +137,11 @@ async function runFallback(id: string, state: OrchestrationState): Promise<void>
   const fallback = state.fallback;
   if (!fallback) return;
   fallback.status = 'running';
-  const failure = await callAndRecord(fallback, { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
+  const failure = await callAndRecord(
+    fallback,
+    { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id },
+    fallback.retry,
+  );
   fallback.status = failure === null ? 'completed' : 'failed';
 }
 

@@ -37,7 +37,11 @@ export async function scheduledTaskWorkflow(input: TaskWorkflowInput): Promise<T
   if (!started) return state;
 
   const taskId = workflowInfo().workflowId;
-  const failure = await callAndRecord(state, { request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt }, state.retry);
+  const failure = await callAndRecord(
+    state,
+    { request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt },
+    state.retry,
+  );
   state.error = failure;
   return finishRun(state, failure === null ? null : { type: TASK_FAILED_FAILURE, message: failure });
 }

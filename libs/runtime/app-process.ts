@@ -22,7 +22,12 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream | null, out: No
  * Starts the built API or worker as a child process with `env`. Its output is prefixed with
  * its name (`output: 'prefixed'`) or discarded.
  */
-export function spawnApp(name: AppName, env: NodeJS.ProcessEnv, output: 'prefixed' | 'ignore' = 'prefixed', label: string = name): ChildProcess {
+export function spawnApp(
+  name: AppName,
+  env: NodeJS.ProcessEnv,
+  output: 'prefixed' | 'ignore' = 'prefixed',
+  label: string = name,
+): ChildProcess {
   const child = spawn(process.execPath, [join(projectRoot(), APP_ENTRIES[name])], {
     env,
     stdio: ['ignore', output === 'ignore' ? 'ignore' : 'pipe', output === 'ignore' ? 'ignore' : 'pipe'],
@@ -38,7 +43,8 @@ export function spawnApp(name: AppName, env: NodeJS.ProcessEnv, output: 'prefixe
 export async function waitForHttpOk(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the process exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the process exited (${child.exitCode ?? child.signalCode}) before ${url} answered`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {

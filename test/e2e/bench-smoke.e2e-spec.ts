@@ -10,7 +10,14 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
   beforeAll(async () => {
     system = await startTestSystem();
     const target = await ArrivalTarget.start();
-    ctx = { apiUrl: system.baseUrl, target, workerPid: process.pid, dbFile: null, serverMetricsUrl: process.env.TEST_TEMPORAL_METRICS_URL ?? null, log: () => undefined };
+    ctx = {
+      apiUrl: system.baseUrl,
+      target,
+      workerPid: process.pid,
+      dbFile: null,
+      serverMetricsUrl: process.env.TEST_TEMPORAL_METRICS_URL ?? null,
+      log: () => undefined,
+    };
   });
   afterAll(async () => {
     await ctx?.target.stop();

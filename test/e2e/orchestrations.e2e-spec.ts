@@ -27,12 +27,18 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     const delayMs = 300;
     const retryIntervalMs = 200;
     // Per step: the first check fails, the second passes.
-    system.target.respond('/run/check', (n) => (n % 2 === 0 ? { status: 503, body: { ready: false } } : { status: 200, body: { ready: true } }));
+    system.target.respond('/run/check', (n) =>
+      n % 2 === 0 ? { status: 503, body: { ready: false } } : { status: 200, body: { ready: true } },
+    );
     const created = await api()
       .post('/orchestrations')
       .send({
         name: 'three steps',
-        steps: [{ url: system.target.url('/run/a'), body: { n: 1 } }, { url: system.target.url('/run/b') }, { url: system.target.url('/run/c'), method: 'put' }],
+        steps: [
+          { url: system.target.url('/run/a'), body: { n: 1 } },
+          { url: system.target.url('/run/b') },
+          { url: system.target.url('/run/c'), method: 'put' },
+        ],
         conditionCheck: { url: system.target.url('/run/check'), method: 'GET', delayMs, retries: 2, retryIntervalMs },
         fallback: { url: system.target.url('/run/fallback') },
         initialDelayMs: 300,
@@ -69,7 +75,10 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     expect(firstLatenessMs).toBeGreaterThanOrEqual(0);
     expect(firstLatenessMs).toBeLessThan(1000);
     // Per step: [step -> first check, first check -> second check].
-    const gaps = [0, 3, 6].map((i) => [arrivals[i + 1].arrivedAt - arrivals[i].arrivedAt, arrivals[i + 2].arrivedAt - arrivals[i + 1].arrivedAt]);
+    const gaps = [0, 3, 6].map((i) => [
+      arrivals[i + 1].arrivedAt - arrivals[i].arrivedAt,
+      arrivals[i + 2].arrivedAt - arrivals[i + 1].arrivedAt,
+    ]);
     const errors = gaps.map(([toCheck, between]) => [toCheck - delayMs, between - retryIntervalMs]);
     console.log(
       `orchestration spacing: first step ${firstLatenessMs} ms late; gaps ${JSON.stringify(gaps)} ms (asked [${delayMs}, ${retryIntervalMs}]); ` +
@@ -84,9 +93,17 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     expect(arrivals[0].body).toBe('{"n":1}');
     expect(arrivals[6].method).toBe('PUT');
     expect(arrivals.map((r) => r.headers['idempotency-key'])).toEqual(
-      ['step-1', 'step-1:check-1', 'step-1:check-2', 'step-2', 'step-2:check-1', 'step-2:check-2', 'step-3', 'step-3:check-1', 'step-3:check-2'].map(
-        (key) => `${created.body.id}:${key}`,
-      ),
+      [
+        'step-1',
+        'step-1:check-1',
+        'step-1:check-2',
+        'step-2',
+        'step-2:check-1',
+        'step-2:check-2',
+        'step-3',
+        'step-3:check-1',
+        'step-3:check-2',
+      ].map((key) => `${created.body.id}:${key}`),
     );
 
     expect(done).toMatchObject({ status: 'completed', currentStep: 3, failure: null, fallback: { status: 'not_run', attempts: [] } });
@@ -122,7 +139,11 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       return res.body.status === 'failed' ? res.body : undefined;
     });
     expect(system.target.calledPaths('/exhausted/')).toEqual(['a', 'check', 'check', 'fallback']);
-    expect(failed.failure).toEqual({ reason: 'checks_exhausted', step: 1, message: 'condition check after step 1 did not pass in 2 tries: HTTP 409' });
+    expect(failed.failure).toEqual({
+      reason: 'checks_exhausted',
+      step: 1,
+      message: 'condition check after step 1 did not pass in 2 tries: HTTP 409',
+    });
     expect(failed.steps.map((s: { status: string }) => s.status)).toEqual(['failed', 'skipped']);
     expect(failed.fallback).toMatchObject({ status: 'completed', result: { statusCode: 200, body: { ok: true }, bodyTruncated: false } });
     expect(failed.fallback.attempts.map((a: AttemptBody) => [a.number, a.statusCode])).toEqual([[1, 200]]);
@@ -143,7 +164,14 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       const res = await api().get('/orchestrations').query({ status: 'scheduled' }).expect(200);
       return res.body.items.find((o: { id: string }) => o.id === orch.id);
     });
-    expect(listed).toEqual({ id: orch.id, name: 'cancel me', status: 'scheduled', stepCount: 1, runAt: orch.runAt, createdAt: expect.any(String) });
+    expect(listed).toEqual({
+      id: orch.id,
+      name: 'cancel me',
+      status: 'scheduled',
+      stepCount: 1,
+      runAt: orch.runAt,
+      createdAt: expect.any(String),
+    });
 
     const cancelled = await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);
     expect(cancelled.body).toEqual({ id: orch.id, cancelled: true, status: 'cancelled' });
@@ -154,7 +182,13 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     await sleep(2_300);
     expect(system.target.calledPaths('/cancel/')).toEqual([]);
     const { body: detail } = await api().get(`/orchestrations/${orch.id}`).expect(200);
-    expect(detail).toMatchObject({ status: 'cancelled', currentStep: null, startedAt: null, failure: null, fallback: { status: 'not_run' } });
+    expect(detail).toMatchObject({
+      status: 'cancelled',
+      currentStep: null,
+      startedAt: null,
+      failure: null,
+      fallback: { status: 'not_run' },
+    });
     expect(detail.steps.map((s: { status: string }) => s.status)).toEqual(['skipped']);
     await eventually(async () => {
       const res = await api().get('/orchestrations').query({ status: 'cancelled' }).expect(200);
@@ -166,7 +200,11 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     system.target.respond('/moved/a', () => ({ status: 200, body: { ok: true }, delayMs: 400 }));
     const { body: orch } = await api()
       .post('/orchestrations')
-      .send({ steps: [{ url: system.target.url('/moved/a') }], conditionCheck: { url: system.target.url('/moved/check') }, initialDelayMs: 3_600_000 })
+      .send({
+        steps: [{ url: system.target.url('/moved/a') }],
+        conditionCheck: { url: system.target.url('/moved/check') },
+        initialDelayMs: 3_600_000,
+      })
       .expect(201);
     const patched = await api().patch(`/orchestrations/${orch.id}`).send({ initialDelayMs: 1_500 }).expect(200);
     expect(patched.body).toMatchObject({ id: orch.id, status: 'scheduled', currentStep: null });
@@ -215,14 +253,25 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         })
         .expect(400);
       expect(nested.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
-        ['conditionCheck.delayMs', 'conditionCheck.retryBackoff', 'fallback.url', 'runAt', 'steps[1].retries', 'steps[1].url', 'surprise'].sort(),
+        [
+          'conditionCheck.delayMs',
+          'conditionCheck.retryBackoff',
+          'fallback.url',
+          'runAt',
+          'steps[1].retries',
+          'steps[1].url',
+          'surprise',
+        ].sort(),
       );
       expect(nested.body.errors).toContainEqual({ field: 'steps[1].url', messages: ['url must be an http or https URL'] });
       expect(nested.body.errors).toContainEqual({ field: 'runAt', messages: ['runAt and initialDelayMs cannot be given together'] });
 
       const tooMany = await api()
         .post('/orchestrations')
-        .send({ steps: Array.from({ length: 21 }, () => ({ url: system.target.url('/ok') })), conditionCheck: { url: system.target.url('/check') } })
+        .send({
+          steps: Array.from({ length: 21 }, () => ({ url: system.target.url('/ok') })),
+          conditionCheck: { url: system.target.url('/check') },
+        })
         .expect(400);
       expect(tooMany.body.errors).toEqual([{ field: 'steps', messages: ['steps must contain at most 20 steps'] }]);
 
@@ -234,7 +283,11 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     it('answers 400 to a PATCH with nothing to change or with fields other than the start', async () => {
       const { body: orch } = await api()
         .post('/orchestrations')
-        .send({ steps: [{ url: system.target.url('/x') }], conditionCheck: { url: system.target.url('/x-check') }, initialDelayMs: 3_600_000 })
+        .send({
+          steps: [{ url: system.target.url('/x') }],
+          conditionCheck: { url: system.target.url('/x-check') },
+          initialDelayMs: 3_600_000,
+        })
         .expect(201);
       const nothing = await api().patch(`/orchestrations/${orch.id}`).send({}).expect(400);
       expect(nothing.body.message).toBe('nothing to change: give runAt or initialDelayMs');
@@ -245,7 +298,10 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
   });
 
   it('answers 404 for unknown ids, and for a task id, on every endpoint', async () => {
-    const { body: task } = await api().post('/tasks').send({ url: system.target.url('/task'), delayMs: 3_600_000 }).expect(201);
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ url: system.target.url('/task'), delayMs: 3_600_000 })
+      .expect(201);
     for (const id of ['orch-00000000-0000-0000-0000-000000000000', task.id]) {
       for (const call of [
         api().get(`/orchestrations/${id}`),
@@ -262,16 +318,22 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
 
   it('documents the orchestration endpoints in the OpenAPI document', async () => {
     const doc = await api().get('/docs-json').expect(200);
-    expect(Object.keys(doc.body.paths).filter((p) => p.startsWith('/orchestrations')).sort()).toEqual([
-      '/orchestrations',
-      '/orchestrations/{id}',
-      '/orchestrations/{id}/cancel',
-      '/orchestrations/{id}/status',
-    ]);
+    expect(
+      Object.keys(doc.body.paths)
+        .filter((p) => p.startsWith('/orchestrations'))
+        .sort(),
+    ).toEqual(['/orchestrations', '/orchestrations/{id}', '/orchestrations/{id}/cancel', '/orchestrations/{id}/status']);
     const create = doc.body.components.schemas.CreateOrchestrationDto;
     expect(create.required.sort()).toEqual(['conditionCheck', 'steps']);
-    expect(create.properties.steps).toMatchObject({ type: 'array', minItems: 1, maxItems: 20, items: { $ref: '#/components/schemas/RetryingHttpCallDto' } });
+    expect(create.properties.steps).toMatchObject({
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      items: { $ref: '#/components/schemas/RetryingHttpCallDto' },
+    });
     expect(doc.body.components.schemas.ConditionCheckDto.properties.delayMs).toMatchObject({ default: 0, example: 5000 });
-    expect(doc.body.components.schemas.OrchestrationResponseDto.properties.steps.items).toEqual({ $ref: '#/components/schemas/OrchestrationStepDto' });
+    expect(doc.body.components.schemas.OrchestrationResponseDto.properties.steps.items).toEqual({
+      $ref: '#/components/schemas/OrchestrationStepDto',
+    });
   });
 });

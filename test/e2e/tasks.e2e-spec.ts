@@ -26,7 +26,14 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       .send({ url: system.target.url('/report'), delayMs: 2000, body: { reportId: 42 }, headers: { 'x-api-key': 'k-1' }, name: 'report' })
       .expect(201);
     const dueAt = Date.parse(created.body.runAt);
-    expect(created.body).toMatchObject({ status: 'scheduled', method: 'POST', name: 'report', retries: 0, retryIntervalMs: 1000, attempts: [] });
+    expect(created.body).toMatchObject({
+      status: 'scheduled',
+      method: 'POST',
+      name: 'report',
+      retries: 0,
+      retryIntervalMs: 1000,
+      attempts: [],
+    });
     expect(dueAt - Date.parse(created.body.createdAt)).toBe(2000);
 
     const [arrival] = await system.target.waitForRequests('/report', 1, 10_000);
@@ -56,7 +63,10 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   });
 
   it('lists a task under scheduled, then under completed', async () => {
-    const { body: task } = await api().post('/tasks').send({ url: system.target.url('/listed'), delayMs: 1500 }).expect(201);
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ url: system.target.url('/listed'), delayMs: 1500 })
+      .expect(201);
     const listed = (status: string) => async () => {
       const res = await api().get('/tasks').query({ status }).expect(200);
       return res.body.items.some((t: { id: string }) => t.id === task.id) ? res.body : undefined;
@@ -80,7 +90,14 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   it('pages through the list with nextCursor, newest first', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await api().post('/tasks').send({ url: system.target.url('/paged'), delayMs: 3_600_000 }).expect(201)).body.id);
+      ids.push(
+        (
+          await api()
+            .post('/tasks')
+            .send({ url: system.target.url('/paged'), delayMs: 3_600_000 })
+            .expect(201)
+        ).body.id,
+      );
     }
     const first = await eventually(async () => {
       const res = await api().get('/tasks').query({ status: 'scheduled', limit: 2 }).expect(200);
@@ -94,11 +111,17 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   });
 
   it('moves a scheduled task with PATCH and answers 409 once it has run', async () => {
-    const { body: task } = await api().post('/tasks').send({ url: system.target.url('/old'), delayMs: 3_600_000 }).expect(201);
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ url: system.target.url('/old'), delayMs: 3_600_000 })
+      .expect(201);
     // Asleep in its start delay, it has not run a workflow task: the API reads it from its input.
     const { body: asleep } = await api().get(`/tasks/${task.id}`).expect(200);
     expect(asleep).toEqual(task);
-    const patched = await api().patch(`/tasks/${task.id}`).send({ delayMs: 1_500, url: system.target.url('/new'), method: 'PUT', retries: 2 }).expect(200);
+    const patched = await api()
+      .patch(`/tasks/${task.id}`)
+      .send({ delayMs: 1_500, url: system.target.url('/new'), method: 'PUT', retries: 2 })
+      .expect(200);
     expect(patched.body).toMatchObject({ id: task.id, status: 'scheduled', url: system.target.url('/new'), method: 'PUT', retries: 2 });
     const newDue = Date.parse(patched.body.runAt);
     expect(newDue - Date.now()).toBeLessThanOrEqual(1_500);
@@ -119,7 +142,10 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   });
 
   it('cancels a scheduled task, which then never calls, and answers 409 to a second cancel', async () => {
-    const { body: task } = await api().post('/tasks').send({ url: system.target.url('/cancel-me'), delayMs: 1000 }).expect(201);
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ url: system.target.url('/cancel-me'), delayMs: 1000 })
+      .expect(201);
     const cancelled = await api().post(`/tasks/${task.id}/cancel`).expect(200);
     expect(cancelled.body).toEqual({ id: task.id, cancelled: true, status: 'cancelled' });
     expect(await statusOf(task.id)).toBe('cancelled');
@@ -166,7 +192,16 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       const before = await countTasks();
       const res = await api()
         .post('/tasks')
-        .send({ url: 'ftp://example.com', method: 'FETCH', delayMs: -1, retries: 1.5, retryBackoff: 0.5, timeoutMs: 0, headers: { 'x-ok': 1 }, surprise: true })
+        .send({
+          url: 'ftp://example.com',
+          method: 'FETCH',
+          delayMs: -1,
+          retries: 1.5,
+          retryBackoff: 0.5,
+          timeoutMs: 0,
+          headers: { 'x-ok': 1 },
+          surprise: true,
+        })
         .expect(400);
       expect(res.body.statusCode).toBe(400);
       expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
@@ -179,7 +214,11 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
 
     it.each([
       [{ url: 'http://127.0.0.1:9/x', runAt: '2026-11-23T09:00:00Z', delayMs: 5 }, 'runAt', 'runAt and delayMs cannot be given together'],
-      [{ url: 'http://127.0.0.1:9/x', runAt: '2026-11-23T09:00:00' }, 'runAt', 'runAt must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T09:00:00Z'],
+      [
+        { url: 'http://127.0.0.1:9/x', runAt: '2026-11-23T09:00:00' },
+        'runAt',
+        'runAt must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T09:00:00Z',
+      ],
       [{ url: 'http://127.0.0.1:9/x', method: 'GET', body: { a: 1 } }, 'body', 'body cannot be sent with GET'],
       [{}, 'url', 'url must be an http or https URL'],
     ])('rejects %j on %s', async (payload, field, message) => {
@@ -190,12 +229,22 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     it('answers 400 to malformed JSON and 413 to a body over the limit', async () => {
       const malformed = await api().post('/tasks').set('content-type', 'application/json').send('{"url":').expect(400);
       expect(malformed.body.statusCode).toBe(400);
-      const huge = await api().post('/tasks').send({ url: system.target.url('/x'), body: 'x'.repeat(300 * 1024) }).expect(413);
-      expect(huge.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 262144 bytes' });
+      const huge = await api()
+        .post('/tasks')
+        .send({ url: system.target.url('/x'), body: 'x'.repeat(300 * 1024) })
+        .expect(413);
+      expect(huge.body).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'request body is larger than the limit of 262144 bytes',
+      });
     });
 
     it('answers 400 to a PATCH with nothing to change and to an unknown list status', async () => {
-      const { body: task } = await api().post('/tasks').send({ url: system.target.url('/x'), delayMs: 3_600_000 }).expect(201);
+      const { body: task } = await api()
+        .post('/tasks')
+        .send({ url: system.target.url('/x'), delayMs: 3_600_000 })
+        .expect(201);
       const res = await api().patch(`/tasks/${task.id}`).send({}).expect(400);
       expect(res.body.message).toBe('nothing to change: give runAt or delayMs, or a call or retry field');
       await api().get('/tasks').query({ status: 'sleeping' }).expect(400);
@@ -206,7 +255,12 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
 
   it('answers 404 for unknown ids on every endpoint', async () => {
     const id = 'task-00000000-0000-0000-0000-000000000000';
-    for (const call of [api().get(`/tasks/${id}`), api().get(`/tasks/${id}/status`), api().patch(`/tasks/${id}`).send({ delayMs: 5 }), api().post(`/tasks/${id}/cancel`)]) {
+    for (const call of [
+      api().get(`/tasks/${id}`),
+      api().get(`/tasks/${id}/status`),
+      api().patch(`/tasks/${id}`).send({ delayMs: 5 }),
+      api().post(`/tasks/${id}/cancel`),
+    ]) {
       const res = await call.expect(404);
       expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: `task ${id} not found` });
     }
@@ -215,7 +269,10 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   it("answers 404 for another user's task", async () => {
     const other = await startTestSystem({ TEMPORAL_TASK_QUEUE: system.config.temporal.taskQueue });
     try {
-      const { body: task } = await request(other.baseUrl).post('/tasks').send({ url: system.target.url('/x'), delayMs: 3_600_000 }).expect(201);
+      const { body: task } = await request(other.baseUrl)
+        .post('/tasks')
+        .send({ url: system.target.url('/x'), delayMs: 3_600_000 })
+        .expect(201);
       await api().get(`/tasks/${task.id}`).expect(404);
       await api().post(`/tasks/${task.id}/cancel`).expect(404);
       await request(other.baseUrl).post(`/tasks/${task.id}/cancel`).expect(200);
@@ -229,7 +286,19 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(health.body).toMatchObject({ status: 'ok', api: 'up', temporal: { status: 'up', address: system.config.temporal.address } });
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
-    expect(Object.keys(doc.body.paths).sort()).toEqual(['/health', '/orchestrations', '/orchestrations/{id}', '/orchestrations/{id}/cancel', '/orchestrations/{id}/status', '/tasks', '/tasks/{id}', '/tasks/{id}/cancel', '/tasks/{id}/status']);
-    expect(doc.body.components.schemas.CreateTaskDto.properties.url.example).toBe('https://abc123.lambda-url.eu-central-1.on.aws/jobs/report');
+    expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/health',
+      '/orchestrations',
+      '/orchestrations/{id}',
+      '/orchestrations/{id}/cancel',
+      '/orchestrations/{id}/status',
+      '/tasks',
+      '/tasks/{id}',
+      '/tasks/{id}/cancel',
+      '/tasks/{id}/status',
+    ]);
+    expect(doc.body.components.schemas.CreateTaskDto.properties.url.example).toBe(
+      'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
+    );
   });
 });

@@ -32,7 +32,13 @@ describe('kill -9 of the API in the middle of a burst of task creations', () => 
         await Promise.all(
           Array.from({ length: BATCH }, async (_, j) => {
             const i = first + j;
-            outcomes[i] = await system.createTask({ url: system.target.url(`/burst/${i}`), delayMs: 3_000, body: { i }, retries: 1, retryIntervalMs: 200 });
+            outcomes[i] = await system.createTask({
+              url: system.target.url(`/burst/${i}`),
+              delayMs: 3_000,
+              body: { i },
+              retries: 1,
+              retryIntervalMs: 200,
+            });
             answered++;
           }),
         );

@@ -14,7 +14,15 @@ describe('kill -9 of the Temporal dev server, restarted on the same SQLite file'
   it('fires every task exactly once after the restart, and all of them end completed', async () => {
     const burstStart = Date.now();
     const created = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => system.mustCreateTask({ url: system.target.url('/later'), delayMs: 3_000 + i * 250, body: { i }, retries: 1, retryIntervalMs: 200 })),
+      Array.from({ length: 20 }, (_, i) =>
+        system.mustCreateTask({
+          url: system.target.url('/later'),
+          delayMs: 3_000 + i * 250,
+          body: { i },
+          retries: 1,
+          retryIntervalMs: 200,
+        }),
+      ),
     );
     const createdMs = Date.now() - burstStart;
 

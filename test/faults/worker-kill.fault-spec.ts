@@ -19,9 +19,13 @@ describe('kill -9 of the worker while tasks are due', () => {
     const burstStart = Date.now();
     const created: TaskView[] = await Promise.all([
       // 30 quick calls due over 1..4 s, across the kill at ~2 s.
-      ...Array.from({ length: 30 }, (_, i) => system.mustCreateTask({ url: system.target.url('/due'), delayMs: 1_000 + i * 100, body: { i }, ...retry })),
+      ...Array.from({ length: 30 }, (_, i) =>
+        system.mustCreateTask({ url: system.target.url('/due'), delayMs: 1_000 + i * 100, body: { i }, ...retry }),
+      ),
       // 6 calls the target answers after 1.5 s, due at 0.9..1.4 s: in flight at the kill.
-      ...Array.from({ length: 6 }, (_, i) => system.mustCreateTask({ url: system.target.url('/slow'), delayMs: 900 + i * 100, body: { i }, ...retry })),
+      ...Array.from({ length: 6 }, (_, i) =>
+        system.mustCreateTask({ url: system.target.url('/slow'), delayMs: 900 + i * 100, body: { i }, ...retry }),
+      ),
       // One still asleep long after the kill: how soon can the API read it again (a query needs a worker)?
       system.mustCreateTask({ url: system.target.url('/probe'), delayMs: 12_000, ...retry }),
     ]);

@@ -33,7 +33,13 @@ export class HttpTarget {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const path = (req.url ?? '/').split('?')[0];
-        const request: RecordedRequest = { method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString(), arrivedAt };
+        const request: RecordedRequest = {
+          method: req.method ?? '',
+          path,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+          arrivedAt,
+        };
         const n = this.recorded.filter((r) => r.path === path).length;
         this.recorded.push(request);
         this.waiters.forEach((notify) => notify());

@@ -85,7 +85,10 @@ export async function workflowFailureDetails<T>(result: Promise<unknown>, failur
 
 /** The failure an Update's validator rejected it with; fails the test if the Update was accepted. */
 export async function updateRejection(update: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await update.then(() => null, (e: unknown) => e);
+  const err = await update.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   return (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
 }

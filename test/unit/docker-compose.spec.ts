@@ -40,7 +40,10 @@ interface Compose {
 
 const compose = parse(read('docker-compose.yml')) as Compose;
 const { services } = compose;
-const dynamicConfig = parse(read('docker/dynamicconfig.yaml')) as Record<string, Array<{ value: unknown; constraints?: Record<string, unknown> }>>;
+const dynamicConfig = parse(read('docker/dynamicconfig.yaml')) as Record<
+  string,
+  Array<{ value: unknown; constraints?: Record<string, unknown> }>
+>;
 const dockerfile = read('Dockerfile');
 
 const APPS = {

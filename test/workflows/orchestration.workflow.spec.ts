@@ -83,7 +83,14 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     expect(state.currentStep).toBe(3);
     expect(state.failure).toBeNull();
     expect(state.fallback).toBeNull();
-    expect(state.steps.map((s) => [s.number, s.status, s.attempts.map((a) => a.statusCode), s.checkAttempts.map((a) => [a.number, a.statusCode])])).toEqual([
+    expect(
+      state.steps.map((s) => [
+        s.number,
+        s.status,
+        s.attempts.map((a) => a.statusCode),
+        s.checkAttempts.map((a) => [a.number, a.statusCode]),
+      ]),
+    ).toEqual([
       [1, 'passed', [200], [[1, 200]]],
       [2, 'passed', [200], [[1, 200]]],
       [3, 'passed', [200], [[1, 200]]],
@@ -141,7 +148,11 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     expect(target.calledPaths('/exhausted/')).toEqual(['a', 'check', 'b', 'check', 'check', 'fallback']);
     expect(state.status).toBe('failed');
     expect(state.currentStep).toBe(2);
-    expect(state.failure).toEqual({ reason: 'checks_exhausted', step: 2, message: 'condition check after step 2 did not pass in 2 tries: HTTP 503' });
+    expect(state.failure).toEqual({
+      reason: 'checks_exhausted',
+      step: 2,
+      message: 'condition check after step 2 did not pass in 2 tries: HTTP 503',
+    });
     expect(state.steps.map((s) => s.status)).toEqual(['passed', 'failed', 'skipped']);
     expect(state.steps[1].checkAttempts.map((a) => [a.number, a.statusCode])).toEqual([
       [1, 503],
@@ -159,7 +170,11 @@ describe('orchestrationWorkflow (time-skipping)', () => {
     target.failTimes('/step-down/b', Number.MAX_SAFE_INTEGER, 503);
     target.failTimes('/step-down/fallback', 1, 502);
     const handle = await start({
-      steps: [{ path: '/step-down/a' }, { path: '/step-down/b', retry: { retries: 1, retryIntervalMs: 5_000, retryBackoff: 1 } }, { path: '/step-down/c' }],
+      steps: [
+        { path: '/step-down/a' },
+        { path: '/step-down/b', retry: { retries: 1, retryIntervalMs: 5_000, retryBackoff: 1 } },
+        { path: '/step-down/c' },
+      ],
       check: { path: '/step-down/check' },
       fallback: { path: '/step-down/fallback', retry: { retries: 2, retryIntervalMs: 1_000, retryBackoff: 1 } },
       runAt: await soon(),
@@ -181,7 +196,9 @@ describe('orchestrationWorkflow (time-skipping)', () => {
       [1, 502],
       [2, 200],
     ]);
-    expect(new Set(target.requests('/step-down/b').map((r) => r.headers['idempotency-key']))).toEqual(new Set([`${handle.workflowId}:step-2`]));
+    expect(new Set(target.requests('/step-down/b').map((r) => r.headers['idempotency-key']))).toEqual(
+      new Set([`${handle.workflowId}:step-2`]),
+    );
   });
 
   it('fails with the reason and no fallback when none was given', async () => {
@@ -204,7 +221,9 @@ describe('orchestrationWorkflow (time-skipping)', () => {
 
   it('waits delayMs after each step before its first check and retryIntervalMs between checks', async () => {
     // Per step: the first check fails, the second passes.
-    target.respond('/spaced/check', (n) => (n % 2 === 0 ? { status: 500, body: { ready: false } } : { status: 200, body: { ready: true } }));
+    target.respond('/spaced/check', (n) =>
+      n % 2 === 0 ? { status: 500, body: { ready: false } } : { status: 200, body: { ready: true } },
+    );
     const handle = await start({
       steps: [{ path: '/spaced/a' }, { path: '/spaced/b' }],
       check: { path: '/spaced/check', delayMs: 30_000, retries: 1, retryIntervalMs: 60_000 },

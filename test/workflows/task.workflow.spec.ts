@@ -113,7 +113,9 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
   it('retries a target that fails twice and completes after exactly 3 attempts spaced by the interval', async () => {
     target.failTimes('/flaky', 2);
     const now = await harness.env.currentTimeMs();
-    const handle = await start(taskInput('/flaky', new Date(now + 1_000), { retry: { retries: 3, retryIntervalMs: 10_000, retryBackoff: 1 } }));
+    const handle = await start(
+      taskInput('/flaky', new Date(now + 1_000), { retry: { retries: 3, retryIntervalMs: 10_000, retryBackoff: 1 } }),
+    );
     const state = await handle.result();
 
     expect(state.status).toBe('completed');
@@ -131,7 +133,9 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
   it('fails a task whose target always fails after exactly retries + 1 attempts', async () => {
     target.failTimes('/down', Number.MAX_SAFE_INTEGER, 503);
     const now = await harness.env.currentTimeMs();
-    const handle = await start(taskInput('/down', new Date(now + 1_000), { retry: { retries: 2, retryIntervalMs: 5_000, retryBackoff: 2 } }));
+    const handle = await start(
+      taskInput('/down', new Date(now + 1_000), { retry: { retries: 2, retryIntervalMs: 5_000, retryBackoff: 2 } }),
+    );
     const { details: state } = await workflowFailureDetails<TaskState>(handle.result(), TASK_FAILED_FAILURE);
 
     expect(state.status).toBe('failed');

@@ -26,10 +26,7 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
  * Creates the API application with everything main.ts and the e2e tests share: body limit,
  * the global validation pipe and exception filter, the owner of each request, Swagger.
  */
-export async function createApiApp(
-  config: AppConfig,
-  logLevels: LogLevel[] = ['error', 'warn', 'log'],
-): Promise<NestExpressApplication> {
+export async function createApiApp(config: AppConfig, logLevels: LogLevel[] = ['error', 'warn', 'log']): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: logLevels,

@@ -143,7 +143,8 @@ export class FaultSystem {
     const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
     await eventually(
       async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before it polled`);
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before it polled`);
         const connection = await Connection.connect({ address: this.temporalAddress, connectTimeout: 2_000 });
         try {
           const polling = await Promise.all(
@@ -258,7 +259,9 @@ export class FaultSystem {
       );
     } catch (err) {
       const open = ids.filter((id) => !closed.has(id));
-      throw new Error(`${open.length} of ${ids.length} tasks not finished after ${timeoutMs} ms (e.g. ${open.slice(0, 3).join(', ')})`, { cause: err });
+      throw new Error(`${open.length} of ${ids.length} tasks not finished after ${timeoutMs} ms (e.g. ${open.slice(0, 3).join(', ')})`, {
+        cause: err,
+      });
     }
     const done = new Map<string, TaskView>();
     for (let i = 0; i < ids.length; i += 20) {

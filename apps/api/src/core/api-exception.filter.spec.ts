@@ -18,12 +18,26 @@ describe('ApiExceptionFilter', () => {
     [updateRejected(INVALID_MODIFICATION_FAILURE, 'runAt is bad'), { statusCode: 400, error: 'Bad Request', message: 'runAt is bad' }],
     [
       new InvalidRequestError('cursor is not valid', 'cursor'),
-      { statusCode: 400, error: 'Bad Request', message: 'cursor is not valid', errors: [{ field: 'cursor', messages: ['cursor is not valid'] }] },
+      {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'cursor is not valid',
+        errors: [{ field: 'cursor', messages: ['cursor is not valid'] }],
+      },
     ],
     [new UnavailableError('no worker'), { statusCode: 503, error: 'Service Unavailable', message: 'no worker' }],
-    [new PayloadTooLargeException(), { statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 1024 bytes' }],
-    [Object.assign(new Error('Unexpected end of JSON input'), { type: 'entity.parse.failed', status: 400 }), { statusCode: 400, error: 'Bad Request', message: 'malformed JSON body: Unexpected end of JSON input' }],
-    [new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }), { statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }],
+    [
+      new PayloadTooLargeException(),
+      { statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 1024 bytes' },
+    ],
+    [
+      Object.assign(new Error('Unexpected end of JSON input'), { type: 'entity.parse.failed', status: 400 }),
+      { statusCode: 400, error: 'Bad Request', message: 'malformed JSON body: Unexpected end of JSON input' },
+    ],
+    [
+      new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }),
+      { statusCode: 400, error: 'Bad Request', message: 'x', errors: [] },
+    ],
     [new Error('a bug'), { statusCode: 500, error: 'Internal Server Error', message: 'internal error' }],
   ])('maps %p to its answer', (exception, expected) => {
     expect(filter.toErrorBody(exception)).toEqual(expected);

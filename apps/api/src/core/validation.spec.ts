@@ -7,7 +7,9 @@ describe('flattenValidationErrors', () => {
       { property: 'url', constraints: { isUrl: 'url must be an http or https URL' }, children: [] },
       {
         property: 'steps',
-        children: [{ property: '0', children: [{ property: 'timeoutMs', constraints: { min: 'timeoutMs must not be less than 1' }, children: [] }] }],
+        children: [
+          { property: '0', children: [{ property: 'timeoutMs', constraints: { min: 'timeoutMs must not be less than 1' }, children: [] }] },
+        ],
       },
     ];
     expect(flattenValidationErrors(errors)).toEqual([

@@ -44,7 +44,12 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: HealthDto })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
     const started = Date.now();
-    const temporal: TemporalHealthDto = { status: 'up', address: this.config.temporal.address, namespace: this.config.temporal.namespace, latencyMs: 0 };
+    const temporal: TemporalHealthDto = {
+      status: 'up',
+      address: this.config.temporal.address,
+      namespace: this.config.temporal.namespace,
+      latencyMs: 0,
+    };
     try {
       await this.client.withDeadline(started + HEALTH_TIMEOUT_MS, () => this.client.workflowService.getSystemInfo({}));
     } catch (err) {

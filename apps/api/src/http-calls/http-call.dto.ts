@@ -68,7 +68,11 @@ export class RetryingHttpCallDto extends HttpCallDto {
   @Max(HTTP_LIMITS.maxRetryIntervalMs)
   retryIntervalMs?: number;
 
-  @ApiPropertyOptional({ description: 'Multiplier of the wait after each retry (1 = constant).', default: HTTP_DEFAULTS.retryBackoff, example: 2 })
+  @ApiPropertyOptional({
+    description: 'Multiplier of the wait after each retry (1 = constant).',
+    default: HTTP_DEFAULTS.retryBackoff,
+    example: 2,
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
@@ -88,7 +92,12 @@ export class AttemptDto {
   finishedAt!: string;
   @ApiProperty({ type: Number, nullable: true, example: 200, description: 'null when no response arrived.' })
   statusCode!: number | null;
-  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it failed: "HTTP 503", "timed out after 5000 ms", a network error; null on 2xx.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Why it failed: "HTTP 503", "timed out after 5000 ms", a network error; null on 2xx.',
+  })
   error!: string | null;
   @ApiProperty({ example: 116 })
   durationMs!: number;
@@ -99,7 +108,8 @@ export class HttpResultDto {
   @ApiProperty({ example: 200 })
   statusCode!: number;
   @ApiProperty({
-    description: 'Response body: parsed JSON when the response is JSON and whole, else text; cut to RESPONSE_BODY_LIMIT_BYTES (default 4096 bytes).',
+    description:
+      'Response body: parsed JSON when the response is JSON and whole, else text; cut to RESPONSE_BODY_LIMIT_BYTES (default 4096 bytes).',
     example: { ok: true },
   })
   body!: unknown;

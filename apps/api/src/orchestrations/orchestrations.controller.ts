@@ -17,7 +17,11 @@ import { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
 import { OrchestrationListDto, OrchestrationResponseDto } from './dto/orchestration-response.dto';
 import { OrchestrationsService } from './orchestrations.service';
 
-const ID_PARAM = { name: 'id', example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f', description: 'Orchestration id (the Temporal workflow id).' };
+const ID_PARAM = {
+  name: 'id',
+  example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f',
+  description: 'Orchestration id (the Temporal workflow id).',
+};
 
 @ApiTags('orchestrations')
 @Controller('orchestrations')

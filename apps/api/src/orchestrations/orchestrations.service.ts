@@ -60,7 +60,10 @@ export class OrchestrationsService {
   }
 
   async get(owner: string, id: string): Promise<OrchestrationResponseDto> {
-    return toOrchestrationResponse(id, await this.runs.readOwned('orchestration', owner, id, orchestrationStateQuery, initialOrchestrationState));
+    return toOrchestrationResponse(
+      id,
+      await this.runs.readOwned('orchestration', owner, id, orchestrationStateQuery, initialOrchestrationState),
+    );
   }
 
   status(owner: string, id: string): Promise<RunStatusDto> {

@@ -68,7 +68,8 @@ export class TasksService {
     const retry = definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
     if (Object.keys(request).length > 0) change.request = request;
     if (Object.keys(retry).length > 0) change.retry = retry;
-    if (Object.keys(change).length === 0) throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
+    if (Object.keys(change).length === 0)
+      throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
 
     const state = await this.runs.updateOwned('task', owner, id, modifyTaskUpdate, [change]);
     return toTaskResponse(id, state);

@@ -102,7 +102,12 @@ export class WorkflowRunsRepository {
   }
 
   /** Cancels the owner's run through its cancel Update (409 once it is no longer scheduled). */
-  async cancel(kind: RunKind, owner: string, id: string, cancelUpdate: UpdateDefinition<unknown, []>): Promise<{ id: string; cancelled: true; status: 'cancelled' }> {
+  async cancel(
+    kind: RunKind,
+    owner: string,
+    id: string,
+    cancelUpdate: UpdateDefinition<unknown, []>,
+  ): Promise<{ id: string; cancelled: true; status: 'cancelled' }> {
     await this.updateOwned(kind, owner, id, cancelUpdate, []);
     return { id, cancelled: true, status: 'cancelled' };
   }
@@ -113,7 +118,13 @@ export class WorkflowRunsRepository {
   }
 
   /** Runs an Update on the owner's run (see {@link update} for how its errors map to HTTP). */
-  async updateOwned<R, A extends unknown[]>(kind: RunKind, owner: string, id: string, definition: UpdateDefinition<R, A>, args: A): Promise<R> {
+  async updateOwned<R, A extends unknown[]>(
+    kind: RunKind,
+    owner: string,
+    id: string,
+    definition: UpdateDefinition<R, A>,
+    args: A,
+  ): Promise<R> {
     return this.update(await this.findOwned(kind, owner, id), definition, args);
   }
 
@@ -154,7 +165,9 @@ export class WorkflowRunsRepository {
     } else {
       // A cursor is the caller's input: whatever Temporal makes of a forged one is a 400, and fast.
       try {
-        response = await this.client.withDeadline(Date.now() + CURSOR_DEADLINE_MS, () => this.client.workflowService.listWorkflowExecutions(request));
+        response = await this.client.withDeadline(Date.now() + CURSOR_DEADLINE_MS, () =>
+          this.client.workflowService.listWorkflowExecutions(request),
+        );
       } catch {
         throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
       }

@@ -1,11 +1,29 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { CONDITION_CHECK_DEFAULTS, HTTP_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
 import { HttpCallDto, MAX_DELAY_MS, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
 
-const STEP_EXAMPLE = { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve', method: 'POST', body: { orderId: 42 }, retries: 2, retryIntervalMs: 5000 };
+const STEP_EXAMPLE = {
+  url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
+  method: 'POST',
+  body: { orderId: 42 },
+  retries: 2,
+  retryIntervalMs: 5000,
+};
 
 /** The condition check: an HTTP call a 2xx answer of which says the step took effect, and when to call it. */
 export class ConditionCheckDto extends HttpCallDto {
@@ -61,8 +79,15 @@ export class CreateOrchestrationDto {
 
   @ApiProperty({
     type: ConditionCheckDto,
-    description: 'Called after each successful step until it answers 2xx: first after delayMs, then every retryIntervalMs, at most retries more times.',
-    example: { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready', method: 'GET', delayMs: 5000, retries: 3, retryIntervalMs: 2000 },
+    description:
+      'Called after each successful step until it answers 2xx: first after delayMs, then every retryIntervalMs, at most retries more times.',
+    example: {
+      url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
+      method: 'GET',
+      delayMs: 5000,
+      retries: 3,
+      retryIntervalMs: 2000,
+    },
   })
   @IsObject({ message: 'conditionCheck must be an object: the HTTP call that confirms each step' })
   @ValidateNested()
@@ -71,7 +96,8 @@ export class CreateOrchestrationDto {
 
   @ApiPropertyOptional({
     type: RetryingHttpCallDto,
-    description: 'Called (under its own retry policy) when a step fails for good or its condition checks are exhausted; the orchestration then ends failed.',
+    description:
+      'Called (under its own retry policy) when a step fails for good or its condition checks are exhausted; the orchestration then ends failed.',
     example: { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo', method: 'POST', retries: 3, retryIntervalMs: 10000 },
   })
   @IsOptional()
@@ -81,7 +107,8 @@ export class CreateOrchestrationDto {
   fallback?: RetryingHttpCallDto;
 
   @ApiPropertyOptional({
-    description: 'When the first step starts: ISO 8601 with an offset. Not with initialDelayMs. A time in the past starts at once. Neither = now.',
+    description:
+      'When the first step starts: ISO 8601 with an offset. Not with initialDelayMs. A time in the past starts at once. Neither = now.',
     example: '2026-11-24T14:05:00Z',
   })
   @IsOptional()

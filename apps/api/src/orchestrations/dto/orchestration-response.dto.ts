@@ -40,7 +40,8 @@ export class OrchestrationStepDto {
   @ApiProperty({
     enum: STEP_STATUSES,
     example: 'passed',
-    description: 'pending (not reached), running (its call), checking (condition check), passed, failed, or skipped (after an earlier failure or a cancel).',
+    description:
+      'pending (not reached), running (its call), checking (condition check), passed, failed, or skipped (after an earlier failure or a cancel).',
   })
   status!: StepStatus;
   @ApiProperty({ type: [AttemptDto], description: "Every attempt at the step's call." })
@@ -73,7 +74,11 @@ export class FallbackResponseDto {
   url!: string;
   @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the fallback.' })
   method!: HttpMethod;
-  @ApiProperty({ enum: FALLBACK_STATUSES, example: 'not_run', description: 'not_run, running, completed (a 2xx) or failed (after its retries).' })
+  @ApiProperty({
+    enum: FALLBACK_STATUSES,
+    example: 'not_run',
+    description: 'not_run, running, completed (a 2xx) or failed (after its retries).',
+  })
   status!: FallbackStatus;
   @ApiProperty({ type: [AttemptDto], description: "Every attempt at the fallback's call." })
   attempts!: AttemptDto[];
@@ -97,7 +102,12 @@ export class OrchestrationFailureDto {
 
 /** The whole orchestration: every step with its attempts and checks, the fallback, and why it failed. */
 export class OrchestrationResponseDto extends OrchestrationSummaryDto {
-  @ApiProperty({ type: Number, nullable: true, example: 1, description: 'The step being worked on (the last one reached once finished); null before the start.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 1,
+    description: 'The step being worked on (the last one reached once finished); null before the start.',
+  })
   currentStep!: number | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the first step started.' })
   startedAt!: string | null;

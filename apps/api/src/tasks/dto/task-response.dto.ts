@@ -42,7 +42,7 @@ export class TaskResponseDto extends TaskSummaryDto {
   finishedAt!: string | null;
   @ApiProperty({ type: [AttemptDto] })
   attempts!: AttemptDto[];
-  @ApiProperty({ type: HttpResultDto, nullable: true, description: 'The last attempt\'s response, or null.' })
+  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The last attempt's response, or null." })
   result!: HttpResultDto | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the task failed.' })
   error!: string | null;
