@@ -29,7 +29,12 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/{apps,common,workflows,activities,libs,scripts,bench}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'],
     },
-    { ...common, ...devServer, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.spec.ts'] },
+    {
+      ...common,
+      ...devServer,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.spec.ts', '<rootDir>/test/replay/**/*.spec.ts'],
+    },
     { ...common, ...devServer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

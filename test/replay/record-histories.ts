@@ -1,0 +1,169 @@
+/**
+ * Records real workflow histories as replay fixtures (README, "Upgrades"): drives the API, a
+ * worker and the dev server through every path of every workflow type, then saves each history
+ * with the Temporal CLI (`temporal workflow show -o json`) under
+ * test/replay/histories/<REPLAY_FIXTURE_SET>/. Open histories (a task asleep, an orchestration
+ * between checks) are saved too: they are what a deploy meets.
+ *
+ *   REPLAY_FIXTURE_SET=v2 npm run replay:record
+ *
+ * Never overwrite an existing set: it stands for workflows that may be running in production.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import request from 'supertest';
+import { temporalBinary } from '../../libs/runtime/temporal-binaries';
+import { startTestSystem, type TestSystem } from '../support/test-system';
+import { eventually } from '../support/wait';
+
+const FIXTURE_SET = process.env.REPLAY_FIXTURE_SET;
+const FINAL = new Set(['completed', 'failed', 'cancelled']);
+
+describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<REPLAY_FIXTURE_SET>'}`, () => {
+  let system: TestSystem;
+  let client: Client;
+  let outDir: string;
+  const api = () => request(system.baseUrl);
+
+  beforeAll(async () => {
+    if (!FIXTURE_SET) throw new Error('set REPLAY_FIXTURE_SET to the name of the new fixture set (e.g. v2)');
+    outDir = join(__dirname, 'histories', FIXTURE_SET);
+    if (existsSync(outDir)) throw new Error(`${outDir} exists: fixture sets are never overwritten; pick a new name`);
+    mkdirSync(outDir, { recursive: true });
+    system = await startTestSystem();
+    client = new Client({ connection: await Connection.connect({ address: system.config.temporal.address }) });
+  });
+  afterAll(async () => {
+    await client?.connection.close();
+    await system?.teardown();
+  });
+
+  /** Saves the workflow's history as the CLI prints it (the format the SDK's replayer reads). */
+  function save(name: string, workflowId: string): void {
+    const json = execFileSync(
+      temporalBinary('temporal'),
+      ['workflow', 'show', '--workflow-id', workflowId, '--address', system.config.temporal.address, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
+    writeFileSync(join(outDir, `${name}.json`), json);
+  }
+
+  async function finished(kind: 'tasks' | 'orchestrations', id: string): Promise<string> {
+    return eventually(
+      async () => {
+        const { body } = await api().get(`/${kind}/${id}/status`).expect(200);
+        return FINAL.has(body.status) ? (body.status as string) : undefined;
+      },
+      20_000,
+      100,
+    );
+  }
+
+  async function task(name: string, create: object, expected: string, then?: (id: string) => Promise<void>): Promise<void> {
+    const { body } = await api().post('/tasks').send(create).expect(201);
+    await then?.(body.id);
+    expect(await finished('tasks', body.id)).toBe(expected);
+    save(name, body.id);
+  }
+
+  async function orchestration(name: string, create: object, expected: string, then?: (id: string) => Promise<void>): Promise<void> {
+    const { body } = await api().post('/orchestrations').send(create).expect(201);
+    await then?.(body.id);
+    expect(await finished('orchestrations', body.id)).toBe(expected);
+    save(name, body.id);
+  }
+
+  it('records tasks: due now, slept, moved, cancelled, retried, failed, and one still asleep', async () => {
+    const url = (path: string) => system.target.url(path);
+    system.target.failTimes('/retried', 2, 503);
+    system.target.failTimes('/down', Number.MAX_SAFE_INTEGER, 502);
+    await task('task-due-now-completed', { url: url('/now') }, 'completed');
+    await task('task-slept-completed', { url: url('/slept'), delayMs: 2_500, body: { n: 1 }, name: 'slept' }, 'completed');
+    await task('task-moved-then-completed', { url: url('/old'), delayMs: 3_600_000 }, 'completed', async (id) => {
+      await api()
+        .patch(`/tasks/${id}`)
+        .send({ delayMs: 2_500, url: url('/new'), method: 'PUT', retries: 1 })
+        .expect(200);
+    });
+    await task('task-cancelled', { url: url('/never'), delayMs: 3_600_000 }, 'cancelled', async (id) => {
+      await api().post(`/tasks/${id}/cancel`).expect(200);
+    });
+    await task('task-retried-completed', { url: url('/retried'), retries: 3, retryIntervalMs: 200, retryBackoff: 2 }, 'completed');
+    await task('task-failed', { url: url('/down'), retries: 1, retryIntervalMs: 100 }, 'failed');
+
+    const { body: asleep } = await api()
+      .post('/tasks')
+      .send({ url: url('/asleep'), delayMs: 3_600_000 })
+      .expect(201);
+    await api().patch(`/tasks/${asleep.id}`).send({ delayMs: 1_800_000 }).expect(200);
+    save('task-asleep-after-move-open', asleep.id);
+    await api().post(`/tasks/${asleep.id}/cancel`).expect(200);
+  });
+
+  it('records orchestrations: every branch, a cancel, a move, and one between checks', async () => {
+    const url = (path: string) => system.target.url(path);
+    system.target.respond('/o/check', (n) => (n % 2 === 0 ? { status: 503 } : { status: 200, body: { ready: true } }));
+    system.target.failTimes('/o/never-ready', Number.MAX_SAFE_INTEGER, 409);
+    system.target.failTimes('/o/broken', Number.MAX_SAFE_INTEGER, 500);
+    const check = { url: url('/o/check'), method: 'GET', delayMs: 200, retries: 2, retryIntervalMs: 100 };
+
+    await orchestration(
+      'orchestration-completed-after-rechecks',
+      { steps: [{ url: url('/o/a') }, { url: url('/o/b'), method: 'PUT' }], conditionCheck: check, fallback: { url: url('/o/fallback') } },
+      'completed',
+    );
+    await orchestration(
+      'orchestration-checks-exhausted-fallback',
+      {
+        steps: [{ url: url('/o/a') }, { url: url('/o/b') }],
+        conditionCheck: { url: url('/o/never-ready'), retries: 1, retryIntervalMs: 100 },
+        fallback: { url: url('/o/fallback'), retries: 1 },
+      },
+      'failed',
+    );
+    await orchestration(
+      'orchestration-step-failed-fallback',
+      {
+        steps: [{ url: url('/o/broken'), retries: 1, retryIntervalMs: 100 }],
+        conditionCheck: check,
+        fallback: { url: url('/o/fallback') },
+      },
+      'failed',
+    );
+    await orchestration(
+      'orchestration-step-failed-no-fallback',
+      { steps: [{ url: url('/o/a') }, { url: url('/o/broken') }], conditionCheck: { url: url('/o/a') } },
+      'failed',
+    );
+    await orchestration(
+      'orchestration-cancelled',
+      { steps: [{ url: url('/o/a') }], conditionCheck: check, initialDelayMs: 3_600_000 },
+      'cancelled',
+      async (id) => {
+        await api().post(`/orchestrations/${id}/cancel`).expect(200);
+      },
+    );
+    await orchestration(
+      'orchestration-moved-then-completed',
+      { steps: [{ url: url('/o/a') }], conditionCheck: { url: url('/o/a') }, initialDelayMs: 3_600_000 },
+      'completed',
+      async (id) => {
+        await api().patch(`/orchestrations/${id}`).send({ initialDelayMs: 1_500 }).expect(200);
+      },
+    );
+
+    const { body: waiting } = await api()
+      .post('/orchestrations')
+      .send({ steps: [{ url: url('/o/a') }], conditionCheck: { url: url('/o/never-ready'), retries: 5, retryIntervalMs: 3_600_000 } })
+      .expect(201);
+    await system.target.waitForRequests('/o/never-ready', 5, 10_000).catch(() => undefined);
+    await eventually(async () => {
+      const { body } = await api().get(`/orchestrations/${waiting.id}`).expect(200);
+      return body.steps[0].checkAttempts.length >= 1 ? true : undefined;
+    });
+    save('orchestration-between-checks-open', waiting.id);
+    await client.workflow.getHandle(waiting.id).terminate('replay fixture recorded');
+  });
+});
