@@ -1,4 +1,4 @@
-/** Three layers (DEVELOPERS.md): unit specs next to code, time-skipping workflow tests, e2e over HTTP. */
+/** Three layers: unit specs next to code, time-skipping workflow tests (and replay of recorded histories), e2e over HTTP. */
 const transform = {
   '^.+\\.ts$': ['@swc/jest'],
   // NestJS 12 is ESM; see the transformer for why and how.

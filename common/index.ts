@@ -2,8 +2,11 @@
  * Shared definitions: the one place that workflows, the worker and the API take names,
  * types and constants from. Everything here must be safe to bundle into workflow code.
  */
+export * from './call';
 export * from './http';
-export * from './status';
+export * from './lambda';
+export * from './runs';
+export * from './timing';
 export * from './search-attributes';
 export * from './task';
 export * from './orchestration';

@@ -1,13 +1,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AttemptRecord, HttpRequestSpec, HttpResult, RetrySpec } from './http';
-import type { RunStatus } from './status';
+import type { AttemptRecord, CallRequestSpec, CallResult, RetrySpec } from './call';
+import type { RunDescriptor, RunInput, RunLifecycle, RunStatus } from './runs';
 
-/** Workflow type name of an orchestration. */
-export const ORCHESTRATION_WORKFLOW_TYPE = 'orchestrationWorkflow';
-/** Workflow ids of orchestrations start with this, so Temporal's UI and CLI show them plainly. */
-export const ORCHESTRATION_ID_PREFIX = 'orch-';
-
-/** Defaults of the condition check's optional fields (SPEC.md). */
+/** Defaults of the condition check's optional fields. */
 export const CONDITION_CHECK_DEFAULTS = {
   delayMs: 0,
   retries: 0,
@@ -19,15 +14,15 @@ export const ORCHESTRATION_LIMITS = {
   maxSteps: 20,
 } as const;
 
-/** One step: an HTTP call under its own retry policy. */
+/** One step: a call under its own retry policy. */
 export interface OrchestrationStepSpec {
-  request: HttpRequestSpec;
+  request: CallRequestSpec;
   retry: RetrySpec;
 }
 
-/** The call that says whether a step took effect; a 2xx passes. */
+/** The call that says whether a step took effect: a 2xx passes (a Lambda: no FunctionError and, if its payload has a numeric statusCode, a 2xx there). */
 export interface ConditionCheckSpec {
-  request: HttpRequestSpec;
+  request: CallRequestSpec;
   /** Wait after each successful step before the first check, in ms. */
   delayMs: number;
   /** Re-checks after a failed check (so tries = retries + 1). */
@@ -38,20 +33,15 @@ export interface ConditionCheckSpec {
 
 /** The call made when a step fails for good or its checks are exhausted. */
 export interface FallbackSpec {
-  request: HttpRequestSpec;
+  request: CallRequestSpec;
   retry: RetrySpec;
 }
 
-/** What an orchestration workflow is started with. */
-export interface OrchestrationWorkflowInput {
-  ownerId: string;
-  name: string | null;
+/** What an orchestration workflow is started with; `runAt` is when the first step is due. */
+export interface OrchestrationWorkflowInput extends RunInput {
   steps: OrchestrationStepSpec[];
   conditionCheck: ConditionCheckSpec;
   fallback: FallbackSpec | null;
-  /** ISO time the first step is due. */
-  runAt: string;
-  createdAt: string;
 }
 
 export const STEP_STATUSES = ['pending', 'running', 'checking', 'passed', 'failed', 'skipped'] as const;
@@ -70,17 +60,17 @@ export interface OrchestrationStepState extends OrchestrationStepSpec {
   number: number;
   status: StepStatus;
   attempts: AttemptRecord[];
-  result: HttpResult | null;
+  result: CallResult | null;
   /** One record per check try, numbered 1..k. */
   checkAttempts: AttemptRecord[];
   /** The last check try's response, or null. */
-  checkResult: HttpResult | null;
+  checkResult: CallResult | null;
 }
 
 export interface FallbackState extends FallbackSpec {
   status: FallbackStatus;
   attempts: AttemptRecord[];
-  result: HttpResult | null;
+  result: CallResult | null;
 }
 
 /** Why an orchestration failed. */
@@ -92,8 +82,7 @@ export interface OrchestrationFailure {
 }
 
 /** The full, current state of an orchestration: what queries return and the workflow ends with. */
-export interface OrchestrationState {
-  ownerId: string;
+export interface OrchestrationState extends RunLifecycle {
   name: string | null;
   status: RunStatus;
   /** 1-based number of the step being worked on (the last one reached once finished); null before start. */
@@ -139,6 +128,12 @@ export interface OrchestrationModification {
   runAt: string;
 }
 
+/** What lists show of an orchestration without asking a worker. */
+export interface OrchestrationMemo {
+  name: string | null;
+  stepCount: number;
+}
+
 /** Move the start of an orchestration while it sleeps; rejected once it is no longer scheduled. */
 export const modifyOrchestrationUpdate = defineUpdate<OrchestrationState, [OrchestrationModification]>('modifyOrchestration');
 /** Cancel an orchestration while it sleeps; rejected once it is no longer scheduled. */
@@ -148,3 +143,20 @@ export const orchestrationStateQuery = defineQuery<OrchestrationState>('orchestr
 
 /** Failure type an orchestration workflow ends with when it failed (state in the details). */
 export const ORCHESTRATION_FAILED_FAILURE = 'OrchestrationFailed';
+
+/** An orchestration: steps confirmed by a condition check, with a fallback. */
+export const ORCHESTRATION_RUN: RunDescriptor<
+  OrchestrationWorkflowInput,
+  OrchestrationState,
+  OrchestrationModification,
+  OrchestrationMemo
+> = {
+  kind: 'orchestration',
+  workflowType: 'orchestrationWorkflow',
+  idPrefix: 'orch-',
+  stateQuery: orchestrationStateQuery,
+  modifyUpdate: modifyOrchestrationUpdate,
+  cancelUpdate: cancelOrchestrationUpdate,
+  initialState: (input) => initialOrchestrationState(input),
+  memo: (input) => ({ name: input.name, stepCount: input.steps.length }),
+};

@@ -1,45 +1,59 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AttemptRecord, HttpRequestSpec, HttpResult, RetrySpec } from './http';
-import type { RunStatus } from './status';
+import { isLambdaRequest, type AttemptRecord, type CallRequestSpec, type CallResult, type RetrySpec } from './call';
+import { HTTP_DEFAULTS, type HttpRequestSpec } from './http';
+import type { LambdaRequestSpec } from './lambda';
+import type { RunDescriptor, RunInput, RunLifecycle, ScheduledStart } from './runs';
 
-/** Workflow type name of a scheduled task (also used by recurring schedules' actions). */
-export const TASK_WORKFLOW_TYPE = 'scheduledTaskWorkflow';
-/** Workflow ids of tasks start with this, so Temporal's UI and CLI show them plainly. */
-export const TASK_ID_PREFIX = 'task-';
-
-/** What a scheduled-task workflow is started with. */
-export interface TaskWorkflowInput {
-  ownerId: string;
-  name: string | null;
-  request: HttpRequestSpec;
+/** What a scheduled-task workflow is started with (also a schedule's action, for each of its runs). */
+export interface TaskWorkflowInput extends RunInput {
+  request: CallRequestSpec;
   retry: RetrySpec;
-  /** ISO time the call is due. */
-  runAt: string;
-  createdAt: string;
-  scheduleId?: string | null;
 }
 
 /** The full, current state of a task: what queries return and the workflow ends with. */
-export interface TaskState extends TaskWorkflowInput {
-  status: RunStatus;
+export interface TaskState extends TaskWorkflowInput, RunLifecycle {
+  /** The schedule that started it; null for a task created directly. */
+  scheduleId: string | null;
   attempts: AttemptRecord[];
-  result: HttpResult | null;
+  result: CallResult | null;
   /** Why the task failed, or null. */
   error: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** The state of a task that has not started: the workflow's first state, and what the API shows until then. */
-export function initialTaskState(input: TaskWorkflowInput): TaskState {
-  return { ...input, status: 'scheduled', attempts: [], result: null, error: null, startedAt: null, finishedAt: null };
 }
 
 /** A change to a task that is still scheduled. Absent fields stay as they are. */
 export interface TaskModification {
   runAt?: string;
-  request?: Partial<HttpRequestSpec>;
+  /** Fields of the call: merged into an HTTP call, or a whole new target when `url` or `lambda` switches its kind. */
+  request?: Partial<CallRequestSpec>;
   retry?: Partial<RetrySpec>;
+}
+
+/** What lists show of a task without asking a worker: its name and the call's target. */
+export type TaskMemo = { name: string | null } & CallMemo;
+/** The target of a call, as a memo shows it. */
+export type CallMemo = { url: string; method: string } | { function: string };
+
+/** The memo of a call's target (`url`/`method`, or `function`). */
+export function callMemo(request: CallRequestSpec): CallMemo {
+  return isLambdaRequest(request) ? { function: request.lambda.function } : { url: request.url, method: request.method };
+}
+
+/**
+ * The state of a task that has not started. A schedule's run is due at its nominal time and
+ * belongs to its schedule; its input, the schedule's action, is the same for every run.
+ */
+export function initialTaskState(input: TaskWorkflowInput, scheduledStart: ScheduledStart | null = null): TaskState {
+  return {
+    ...input,
+    ...(scheduledStart ? { runAt: scheduledStart.nominalTime, createdAt: scheduledStart.nominalTime } : {}),
+    scheduleId: scheduledStart?.scheduleId ?? null,
+    status: 'scheduled',
+    attempts: [],
+    result: null,
+    error: null,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 /** Move or change a task while it sleeps; rejected once it is no longer scheduled. */
@@ -49,5 +63,46 @@ export const cancelTaskUpdate = defineUpdate<TaskState, []>('cancelTask');
 /** The task's current state. */
 export const taskStateQuery = defineQuery<TaskState>('taskState');
 
-/** Failure type a task workflow ends with when its HTTP call failed for good. */
+/** Failure type a task workflow ends with when its call failed for good. */
 export const TASK_FAILED_FAILURE = 'TaskFailed';
+
+/** A scheduled task: one call at its time, under its retry policy. */
+export const TASK_RUN: RunDescriptor<TaskWorkflowInput, TaskState, TaskModification, TaskMemo> = {
+  kind: 'task',
+  workflowType: 'scheduledTaskWorkflow',
+  idPrefix: 'task-',
+  stateQuery: taskStateQuery,
+  modifyUpdate: modifyTaskUpdate,
+  cancelUpdate: cancelTaskUpdate,
+  initialState: initialTaskState,
+  memo: (input) => ({ name: input.name, ...callMemo(input.request) }),
+};
+
+/**
+ * The call after a modification: HTTP fields are merged into an HTTP call; `lambda` replaces a
+ * Lambda call's invocation (or an HTTP call); `url` makes a Lambda call an HTTP one again
+ * (unset HTTP fields then take their defaults). `timeoutMs` carries over unless given.
+ * @returns the new call, or why the change cannot apply.
+ */
+export function modifiedCall(current: CallRequestSpec, change: Partial<CallRequestSpec>): CallRequestSpec | string {
+  const timeoutMs = change.timeoutMs ?? current.timeoutMs;
+  const http = change as Partial<HttpRequestSpec>;
+  const lambda = (change as Partial<LambdaRequestSpec>).lambda;
+  const httpFields = (['url', 'method', 'headers', 'body'] as const).filter((k) => http[k] !== undefined);
+  if (lambda !== undefined) {
+    if (httpFields.length > 0) return `give either lambda or ${httpFields.join(', ')}, not both`;
+    return { lambda, timeoutMs };
+  }
+  if (!isLambdaRequest(current)) return { ...current, ...(change as Partial<HttpRequestSpec>) };
+  if (http.url === undefined) {
+    if (httpFields.length > 0) return `${httpFields.join(', ')} need a url: this call invokes a Lambda function`;
+    return { ...current, timeoutMs };
+  }
+  return {
+    url: http.url,
+    method: http.method ?? HTTP_DEFAULTS.method,
+    headers: http.headers ?? {},
+    ...(http.body !== undefined ? { body: http.body } : {}),
+    timeoutMs,
+  };
+}

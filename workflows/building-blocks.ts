@@ -1,6 +1,6 @@
 /**
  * Pieces every workflow of this project is made of: a durable wait that Updates can move or
- * end, the status kept in search attributes, and the HTTP call under a Temporal retry policy.
+ * end, the status kept in search attributes, and a call under a Temporal retry policy.
  */
 import type { UpdateDefinition } from '@temporalio/common';
 import {
@@ -12,46 +12,29 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { HttpActivities } from '../activities';
+import type { CallActivities } from '../activities';
 import {
+  ACTIVITY_GRACE_MS,
+  callMemo,
+  EARLY_DISPATCH_MS,
+  FINAL_APPROACH_MS,
   HttpFailureType,
-  type HttpCallInput,
   INVALID_MODIFICATION_FAILURE,
+  isLambdaRequest,
+  LambdaFailureType,
   longestRetryIntervalMs,
   NOT_SCHEDULED_FAILURE,
   SearchAttr,
   type AttemptRecord,
-  type HttpCallOutcome,
-  type HttpRequestSpec,
-  type HttpResult,
+  type CallInput,
+  type CallOutcome,
+  type CallRequestSpec,
   type RetrySpec,
   type RunKind,
+  type RunLifecycle,
+  type RunModification,
   type RunStatus,
 } from '../common';
-
-/**
- * Extra time Temporal gives an attempt beyond the user's `timeoutMs`: the activity enforces
- * `timeoutMs` itself (so it can record the timeout as an attempt); this only catches a
- * worker that died mid-call.
- */
-const ACTIVITY_GRACE_MS = 5_000;
-
-/**
- * A timer's length is computed from the start of the workflow task that creates it, but the
- * server counts it from that task's completion: a slow task (a cold worker, a busy one) makes
- * the timer late by its own duration. So a long wait stops this much early and a short timer,
- * computed afresh in a quick task, covers the rest.
- */
-const FINAL_APPROACH_MS = 1_000;
-
-/**
- * Firing a timer and scheduling the call costs a couple of workflow tasks (~10-20 ms idle, far
- * more on a busy server). So the call is dispatched up to this much ahead, and the activity
- * holds it until the due time on the worker's clock (see `notBefore`): the target sees it on
- * time, not a few tasks late. Runs wake from their start delay within this window
- * (START_LEAD_MS), so they need no timer.
- */
-const EARLY_DISPATCH_MS = 500;
 
 /**
  * When a call held until `notBefore` (see EARLY_DISPATCH_MS) was sent, on workflow time: then,
@@ -107,24 +90,28 @@ function publishStatus(status: RunStatus, runAt?: string): void {
   ]);
 }
 
-/** Keeps the memo (what lists show without a query) in step with a modified request. */
-export function publishRequestMemo(request: HttpRequestSpec): void {
-  upsertMemo({ url: request.url, method: request.method });
+/**
+ * Keeps the memo (what lists show without a query) in step with a modified call target; a
+ * target of the other kind also clears the keys of the one it replaces.
+ */
+export function publishCallMemo(request: CallRequestSpec, previous: CallRequestSpec): void {
+  const cleared =
+    isLambdaRequest(request) === isLambdaRequest(previous) ? {} : Object.fromEntries(Object.keys(callMemo(previous)).map((k) => [k, null]));
+  upsertMemo({ ...cleared, ...callMemo(request) });
 }
 
-/** Where a call's attempts and result are recorded (a task, a step, a fallback). */
-export interface CallRecord {
-  attempts: AttemptRecord[];
-  result: HttpResult | null;
+/** A call's attempts and result, and why it failed for good (null when it succeeded). */
+export interface CallRecord extends CallOutcome {
+  failure: string | null;
 }
 
 /**
- * Makes one HTTP call in an activity under a retry policy built from `retry`
- * (attempts = retries + 1; interval; backoff), and records its attempts and result on `record`.
- * @returns the failure's message after the last failed attempt, or null when the call succeeded.
+ * Makes one call (HTTP or Lambda) in an activity under a retry policy built from `retry`
+ * (attempts = retries + 1; interval; backoff).
+ * @returns its attempts, its result, and the failure's message after the last failed attempt.
  */
-export async function callAndRecord(record: CallRecord, input: HttpCallInput, retry: RetrySpec): Promise<string | null> {
-  const { httpCall } = proxyActivities<HttpActivities>({
+export async function callAndRecord(input: CallInput, retry: RetrySpec): Promise<CallRecord> {
+  const { httpCall, lambdaCall } = proxyActivities<CallActivities>({
     startToCloseTimeout: input.request.timeoutMs + ACTIVITY_GRACE_MS,
     retry: {
       maximumAttempts: retry.retries + 1,
@@ -132,36 +119,31 @@ export async function callAndRecord(record: CallRecord, input: HttpCallInput, re
       initialInterval: Math.max(1, retry.retryIntervalMs),
       backoffCoefficient: retry.retryBackoff,
       maximumInterval: longestRetryIntervalMs(retry),
-      nonRetryableErrorTypes: [HttpFailureType.InvalidRequest],
+      nonRetryableErrorTypes: isLambdaRequest(input.request) ? [LambdaFailureType.NotRetryable] : [HttpFailureType.InvalidRequest],
     },
   });
-  let outcome: HttpCallOutcome | undefined;
+  let outcome: CallOutcome | undefined;
   let failure: string | null = null;
   try {
-    outcome = await httpCall(input);
+    const { request } = input;
+    outcome = isLambdaRequest(request) ? await lambdaCall({ ...input, request }) : await httpCall({ ...input, request });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     // The activity attaches its outcome to its last failure; one that never reported back (e.g.
     // its worker died on the last attempt) leaves none.
-    if (err.cause instanceof ApplicationFailure) outcome = err.cause.details?.[0] as HttpCallOutcome | undefined;
+    if (err.cause instanceof ApplicationFailure) outcome = err.cause.details?.[0] as CallOutcome | undefined;
     failure = err.cause?.message ?? err.message;
   }
-  const { attempts, result } = outcome ?? { attempts: [], result: null };
-  record.attempts = attempts;
-  record.result = result;
-  return failure;
+  return { attempts: outcome?.attempts ?? [], result: outcome?.result ?? null, failure };
 }
 
-/** The lifecycle every run (task, orchestration) shares. */
-export interface RunLifecycle {
-  status: RunStatus;
-  runAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
+/** The last recorded attempt's own error ("HTTP 503", "timed out after 5000 ms"), else the call's failure. */
+export function lastError(call: { attempts: AttemptRecord[]; failure: string | null }): string {
+  return call.attempts.at(-1)?.error ?? call.failure ?? '';
 }
 
-/** The Updates that move or cancel a run while it is scheduled, and what they do to its state. */
-export interface ScheduleControls<S extends RunLifecycle, M extends { runAt?: string }> {
+/** The Updates that move or cancel a run while it is pending, and what they do to its state. */
+export interface PendingRunControls<S extends RunLifecycle, M extends RunModification> {
   kind: RunKind;
   modify: UpdateDefinition<S, [M]>;
   cancel: UpdateDefinition<S, []>;
@@ -179,9 +161,9 @@ export interface ScheduleControls<S extends RunLifecycle, M extends { runAt?: st
  * running.
  * @returns true when the run started, false when it was cancelled.
  */
-export async function waitForStart<S extends RunLifecycle, M extends { runAt?: string }>(
+export async function waitForStart<S extends RunLifecycle, M extends RunModification>(
   state: S,
-  controls: ScheduleControls<S, M>,
+  controls: PendingRunControls<S, M>,
 ): Promise<boolean> {
   let revision = 0;
   setHandler(

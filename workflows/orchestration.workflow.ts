@@ -1,11 +1,8 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import {
-  cancelOrchestrationUpdate,
-  initialOrchestrationState,
   missingAttempt,
-  modifyOrchestrationUpdate,
   ORCHESTRATION_FAILED_FAILURE,
-  orchestrationStateQuery,
+  ORCHESTRATION_RUN,
   type AttemptRecord,
   type OrchestrationFailure,
   type OrchestrationModification,
@@ -14,7 +11,7 @@ import {
   type OrchestrationWorkflowInput,
   type RetrySpec,
 } from '../common';
-import { callAndRecord, finishRun, type CallRecord, heldUntil, rejectModification, sleepUntilDue, waitForStart } from './building-blocks';
+import { callAndRecord, finishRun, heldUntil, lastError, rejectModification, sleepUntilDue, waitForStart } from './building-blocks';
 
 /**
  * An orchestration: sleeps until `runAt` (movable and cancellable by Updates while it sleeps),
@@ -25,13 +22,13 @@ import { callAndRecord, finishRun, type CallRecord, heldUntil, rejectModificatio
  * Completes with the final state; fails with type `OrchestrationFailed` (state in the details).
  */
 export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): Promise<OrchestrationState> {
-  const state = initialOrchestrationState(input);
-  setHandler(orchestrationStateQuery, () => state);
+  const state = ORCHESTRATION_RUN.initialState(input);
+  setHandler(ORCHESTRATION_RUN.stateQuery, () => state);
 
   const started = await waitForStart(state, {
-    kind: 'orchestration',
-    modify: modifyOrchestrationUpdate,
-    cancel: cancelOrchestrationUpdate,
+    kind: ORCHESTRATION_RUN.kind,
+    modify: ORCHESTRATION_RUN.modifyUpdate,
+    cancel: ORCHESTRATION_RUN.cancelUpdate,
     applyModification: (change: OrchestrationModification) => (state.runAt = change.runAt),
     validateModification: (change: OrchestrationModification) => {
       if (!change?.runAt) rejectModification('runAt is required: the new start of the orchestration');
@@ -69,18 +66,19 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
 /** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
 async function runStep(id: string, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
   step.status = 'running';
-  const failure = await callAndRecord(
-    step,
+  const call = await callAndRecord(
     { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore },
     step.retry,
   );
-  if (failure === null) return null;
+  step.attempts = call.attempts;
+  step.result = call.result;
+  if (call.failure === null) return null;
   step.status = 'failed';
   const tries = step.attempts.length;
   return {
     reason: 'step_failed',
     step: step.number,
-    message: `step ${step.number} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastError(step, failure)}`,
+    message: `step ${step.number} failed after ${tries} attempt${tries === 1 ? '' : 's'}: ${lastError(call)}`,
   };
 }
 
@@ -110,13 +108,18 @@ async function runChecks(
       () => 0,
       () => false,
     );
-    const input = { request: check.request, idempotencyKey: `${id}:step-${step.number}:check-${k}`, taskId: id, notBefore: due };
-    const tryRecord: CallRecord = { attempts: [], result: null };
-    const failure = await callAndRecord(tryRecord, input, once);
-    if (failure !== null) error = lastError(tryRecord, failure);
-    step.checkAttempts.push(...renumbered(tryRecord.attempts, k, error));
-    step.checkResult = tryRecord.result;
-    if (failure === null) {
+    const input = {
+      request: check.request,
+      idempotencyKey: `${id}:step-${step.number}:check-${k}`,
+      taskId: id,
+      notBefore: due,
+      conditionCheck: true,
+    };
+    const call = await callAndRecord(input, once);
+    if (call.failure !== null) error = lastError(call);
+    step.checkAttempts.push(...renumbered(call.attempts, k, error));
+    step.checkResult = call.result;
+    if (call.failure === null) {
       step.status = 'passed';
       return { failure: null, passedDueAt: due };
     }
@@ -137,12 +140,10 @@ async function runFallback(id: string, state: OrchestrationState): Promise<void>
   const fallback = state.fallback;
   if (!fallback) return;
   fallback.status = 'running';
-  const failure = await callAndRecord(
-    fallback,
-    { request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id },
-    fallback.retry,
-  );
-  fallback.status = failure === null ? 'completed' : 'failed';
+  const call = await callAndRecord({ request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
+  fallback.attempts = call.attempts;
+  fallback.result = call.result;
+  fallback.status = call.failure === null ? 'completed' : 'failed';
 }
 
 /**
@@ -153,11 +154,6 @@ async function runFallback(id: string, state: OrchestrationState): Promise<void>
  */
 function after(notBefore: string, waitMs: number): string {
   return new Date(heldUntil(notBefore) + waitMs).toISOString();
-}
-
-/** The last recorded attempt's own error ("HTTP 503", "timed out after 5000 ms"), else the failure's message. */
-function lastError(record: CallRecord, failure: string): string {
-  return record.attempts.at(-1)?.error ?? failure;
 }
 
 /**

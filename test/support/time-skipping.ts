@@ -3,7 +3,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createHttpActivities, decodeWebhookSecret } from '../../activities';
+import { createCallActivities, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
@@ -38,7 +38,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath },
-    activities: createHttpActivities({
+    activities: createCallActivities({
       signingKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),
       responseBodyLimitBytes: 4096,
       userAgent: 'test',

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   cancelOrchestrationUpdate,
-  HTTP_DEFAULTS,
+  CALL_DEFAULTS,
   modifyOrchestrationUpdate,
   NOT_SCHEDULED_FAILURE,
   ORCHESTRATION_FAILED_FAILURE,
-  ORCHESTRATION_ID_PREFIX,
+  ORCHESTRATION_RUN,
   type ConditionCheckSpec,
   type HttpRequestSpec,
   type OrchestrationState,
@@ -31,7 +31,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
   });
 
   function call(path: string): HttpRequestSpec {
-    return { url: target.url(path), method: 'POST', headers: {}, body: { path }, timeoutMs: HTTP_DEFAULTS.timeoutMs };
+    return { url: target.url(path), method: 'POST', headers: {}, body: { path }, timeoutMs: CALL_DEFAULTS.timeoutMs };
   }
 
   interface Plan {
@@ -60,7 +60,7 @@ describe('orchestrationWorkflow (time-skipping)', () => {
 
   async function start(plan: Plan) {
     return harness.env.client.workflow.start(orchestrationWorkflow, {
-      workflowId: `${ORCHESTRATION_ID_PREFIX}${randomUUID()}`,
+      workflowId: `${ORCHESTRATION_RUN.idPrefix}${randomUUID()}`,
       taskQueue: harness.taskQueue,
       args: [input(plan)],
     });

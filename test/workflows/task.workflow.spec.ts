@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   cancelTaskUpdate,
-  HTTP_DEFAULTS,
+  CALL_DEFAULTS,
   modifyTaskUpdate,
   NOT_SCHEDULED_FAILURE,
   TASK_FAILED_FAILURE,
@@ -29,7 +29,7 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
     return {
       ownerId: 'owner-1',
       name: path,
-      request: { url: target.url(path), method: 'POST', headers: {}, body: { hello: path }, timeoutMs: HTTP_DEFAULTS.timeoutMs },
+      request: { url: target.url(path), method: 'POST', headers: {}, body: { hello: path }, timeoutMs: CALL_DEFAULTS.timeoutMs },
       retry: { retries: 0, retryIntervalMs: 1_000, retryBackoff: 1 },
       runAt: runAt.toISOString(),
       createdAt: new Date().toISOString(),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { createHttpActivities, decodeWebhookSecret } from '../../../activities';
+import { createCallActivities, decodeWebhookSecret } from '../../../activities';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
 
@@ -8,7 +8,7 @@ import { projectRoot } from '../../../libs/runtime/paths';
 export const WORKFLOWS_SOURCE_PATH = join(projectRoot(), 'workflows', 'index.ts');
 
 /**
- * Creates the worker that hosts this project's workflows and the HTTP activity.
+ * Creates the worker that hosts this project's workflows and the call activities.
  * @throws when the webhook secret is missing: every call must be signed.
  */
 export async function createTaskWorker(config: AppConfig, connection: NativeConnection): Promise<Worker> {
@@ -23,7 +23,7 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     ...(config.worker.workflowBundlePath
       ? { workflowBundle: { codePath: config.worker.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_SOURCE_PATH }),
-    activities: createHttpActivities({
+    activities: createCallActivities({
       signingKey: decodeWebhookSecret(config.http.webhookSecret),
       responseBodyLimitBytes: config.http.responseBodyLimitBytes,
       userAgent: config.http.userAgent,

@@ -12,7 +12,7 @@ describe('ApiExceptionFilter', () => {
 
   it.each([
     [new ResourceNotFoundError('task', 'task-1'), { statusCode: 404, error: 'Not Found', message: 'task task-1 not found' }],
-    [new WorkflowNotFoundError('gone', 'task-1', undefined), { statusCode: 404, error: 'Not Found', message: 'not found' }],
+    [new WorkflowNotFoundError('gone', 'task-1', undefined), { statusCode: 404, error: 'Not Found', message: 'workflow task-1 not found' }],
     [new WrongStateError('task is running'), { statusCode: 409, error: 'Conflict', message: 'task is running' }],
     [updateRejected(NOT_SCHEDULED_FAILURE, 'task is completed'), { statusCode: 409, error: 'Conflict', message: 'task is completed' }],
     [updateRejected(INVALID_MODIFICATION_FAILURE, 'runAt is bad'), { statusCode: 400, error: 'Bad Request', message: 'runAt is bad' }],

@@ -1,10 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, PayloadTooLargeException, type ExceptionFilter } from '@nestjs/common';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Response } from 'express';
-import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
-import { grpcCode, InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+import { fromTemporalError } from '../temporal/temporal-errors';
+import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -20,9 +17,10 @@ function body(statusCode: number, message: string, extra: Partial<ErrorBody> = {
 }
 
 /**
- * The one exception filter: maps domain, Temporal and body-parser errors to HTTP answers
- * (not found 404, wrong state 409, bad input 400, too large 413, Temporal down 503).
- * Anything else is a bug: logged with its stack, answered 500 without internals.
+ * The one exception filter: maps domain and body-parser errors to HTTP answers (not found 404,
+ * wrong state 409, bad input 400, too large 413, unavailable 503); Temporal's errors become
+ * domain errors first, in temporal/temporal-errors.ts. Anything else is a bug: logged with its
+ * stack, answered 500 without internals.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -37,7 +35,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     response.status(answer.statusCode).json(answer);
   }
 
-  toErrorBody(exception: unknown): ErrorBody {
+  toErrorBody(thrown: unknown): ErrorBody {
+    const exception = fromTemporalError(thrown);
     if (exception instanceof PayloadTooLargeException || isBodyParserError(exception, 413)) {
       return body(413, `request body is larger than the limit of ${this.bodyLimitBytes} bytes`);
     }
@@ -46,21 +45,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const res = exception.getResponse();
       return typeof res === 'object' ? { ...body(exception.getStatus(), exception.message), ...res } : body(exception.getStatus(), res);
     }
-    if (exception instanceof ResourceNotFoundError || exception instanceof WorkflowNotFoundError) {
-      return body(404, exception instanceof ResourceNotFoundError ? exception.message : 'not found');
-    }
+    if (exception instanceof ResourceNotFoundError) return body(404, exception.message);
     if (exception instanceof WrongStateError) return body(409, exception.message);
     if (exception instanceof InvalidRequestError) {
       return body(400, exception.message, exception.field ? { errors: [{ field: exception.field, messages: [exception.message] }] } : {});
     }
     if (exception instanceof UnavailableError) return body(503, exception.message);
-    if (exception instanceof WorkflowUpdateFailedError && exception.cause instanceof ApplicationFailure) {
-      if (exception.cause.type === NOT_SCHEDULED_FAILURE) return body(409, exception.cause.message);
-      if (exception.cause.type === INVALID_MODIFICATION_FAILURE) return body(400, exception.cause.message);
-    }
-    if (grpcCode(exception) === GrpcStatus.UNAVAILABLE) {
-      return body(503, 'Temporal is not reachable; try again shortly');
-    }
     return body(500, 'internal error');
   }
 }

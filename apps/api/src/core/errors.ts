@@ -1,5 +1,3 @@
-import { ServiceError } from '@temporalio/client';
-
 /** A resource that does not exist, or that belongs to another user (both answer 404). */
 export class ResourceNotFoundError extends Error {
   constructor(resource: string, id: string) {
@@ -33,9 +31,4 @@ export class UnavailableError extends Error {
     super(message);
     this.name = 'UnavailableError';
   }
-}
-
-/** The gRPC status code of a failed Temporal service call; undefined for any other error. */
-export function grpcCode(err: unknown): number | undefined {
-  return err instanceof ServiceError ? (err.cause as { code?: number } | undefined)?.code : undefined;
 }

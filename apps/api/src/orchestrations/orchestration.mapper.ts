@@ -1,11 +1,45 @@
-import type { OrchestrationState } from '../../../../common';
-import type { RunSummary } from '../workflow-runs/workflow-runs.repository';
+import {
+  CONDITION_CHECK_DEFAULTS,
+  type OrchestrationMemo,
+  type OrchestrationModification,
+  type OrchestrationState,
+  type OrchestrationWorkflowInput,
+} from '../../../../common';
+import { resolveRunAt, toCallView, toRequestSpec, toRetryingCallSpec } from '../calls/call.mapper';
+import { InvalidRequestError } from '../core/errors';
+import type { RunSummary } from '../runs/runs.repository';
+import type { CreateOrchestrationDto } from './dto/create-orchestration.dto';
+import type { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
 import type { OrchestrationResponseDto, OrchestrationSummaryDto } from './dto/orchestration-response.dto';
 
-/** The memo an orchestration workflow starts with: what lists show without a query. */
-export interface OrchestrationMemo {
-  name: string | null;
-  stepCount: number;
+/** What an orchestration's workflow starts with, from `POST /orchestrations`. */
+export function toOrchestrationInput(dto: CreateOrchestrationDto, owner: string, now: Date): OrchestrationWorkflowInput {
+  const check = dto.conditionCheck;
+  return {
+    ownerId: owner,
+    name: dto.name ?? null,
+    steps: dto.steps.map(toRetryingCallSpec),
+    conditionCheck: {
+      request: toRequestSpec(check),
+      delayMs: check.delayMs ?? CONDITION_CHECK_DEFAULTS.delayMs,
+      retries: check.retries ?? CONDITION_CHECK_DEFAULTS.retries,
+      retryIntervalMs: check.retryIntervalMs ?? CONDITION_CHECK_DEFAULTS.retryIntervalMs,
+    },
+    fallback: dto.fallback ? toRetryingCallSpec(dto.fallback) : null,
+    runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now),
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * The modify Update's argument, from `PATCH /orchestrations/{id}`: a new start.
+ * @throws InvalidRequestError when none is given.
+ */
+export function toOrchestrationModification(dto: ModifyOrchestrationDto, now: Date): OrchestrationModification {
+  if (dto.runAt === undefined && dto.initialDelayMs === undefined) {
+    throw new InvalidRequestError('nothing to change: give runAt or initialDelayMs');
+  }
+  return { runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now) };
 }
 
 export function toOrchestrationResponse(id: string, state: OrchestrationState): OrchestrationResponseDto {
@@ -21,8 +55,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
     finishedAt: state.finishedAt,
     steps: state.steps.map((step) => ({
       number: step.number,
-      url: step.request.url,
-      method: step.request.method,
+      ...targetOf(step.request),
       status: step.status,
       attempts: step.attempts,
       result: step.result,
@@ -30,33 +63,36 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
       checkResult: step.checkResult,
     })),
     conditionCheck: {
-      url: state.conditionCheck.request.url,
-      method: state.conditionCheck.request.method,
+      ...targetOf(state.conditionCheck.request),
       delayMs: state.conditionCheck.delayMs,
       retries: state.conditionCheck.retries,
       retryIntervalMs: state.conditionCheck.retryIntervalMs,
     },
     fallback: state.fallback
       ? {
-          url: state.fallback.request.url,
-          method: state.fallback.request.method,
+          ...targetOf(state.fallback.request),
           status: state.fallback.status,
           attempts: state.fallback.attempts,
           result: state.fallback.result,
         }
       : null,
     failure: state.failure,
-  };
+  } as OrchestrationResponseDto;
 }
 
-export function toOrchestrationSummary(run: RunSummary): OrchestrationSummaryDto {
-  const memo = run.memo as Partial<OrchestrationMemo>;
+export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): OrchestrationSummaryDto {
   return {
     id: run.id,
-    name: memo.name ?? null,
+    name: run.memo.name ?? null,
     status: run.status,
-    stepCount: memo.stepCount ?? 0,
+    stepCount: run.memo.stepCount ?? 0,
     runAt: run.runAt,
     createdAt: run.createdAt,
   };
+}
+
+/** What an orchestration's resource shows of each call: where it goes (url and method, or the function). */
+function targetOf(request: OrchestrationState['conditionCheck']['request']) {
+  const view = toCallView(request);
+  return 'lambda' in view ? { lambda: view.lambda } : { url: view.url, method: view.method };
 }

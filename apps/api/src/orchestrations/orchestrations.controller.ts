@@ -1,94 +1,73 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Owner } from '../core/owner.decorator';
-import { ListRunsQuery } from '../workflow-runs/list-runs.query';
-import { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
+import { Body, Controller, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ORCHESTRATION_RUN } from '../../../../common';
+import type { Caller } from '../core/caller';
+import { CurrentUser } from '../core/owner.decorator';
+import { ListRunsQuery } from '../runs/list-runs.query';
+import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
+import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
+import { RunsRepository } from '../runs/runs.repository';
 import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
 import { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
 import { OrchestrationListDto, OrchestrationResponseDto } from './dto/orchestration-response.dto';
-import { OrchestrationsService } from './orchestrations.service';
+import { toOrchestrationInput, toOrchestrationModification, toOrchestrationResponse, toOrchestrationSummary } from './orchestration.mapper';
 
-const ID_PARAM = {
-  name: 'id',
-  example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f',
-  description: 'Orchestration id (the Temporal workflow id).',
-};
-
-@ApiTags('orchestrations')
-@Controller('orchestrations')
-export class OrchestrationsController {
-  constructor(private readonly orchestrations: OrchestrationsService) {}
-
-  @Post()
-  @ApiOperation({
+const ORCHESTRATIONS: RunRouteDoc = {
+  noun: 'orchestration',
+  plural: 'orchestrations',
+  idExample: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f',
+  response: OrchestrationResponseDto,
+  list: OrchestrationListDto,
+  create: {
     summary: 'Schedule steps confirmed by a condition check, with a fallback',
     description:
       'At runAt (or after initialDelayMs, or now) calls each step in order; after each successful step waits delayMs and calls the ' +
       'condition check until it answers 2xx (at most retries re-checks, retryIntervalMs apart). If a step fails after its retries or ' +
       'its checks are exhausted, calls the fallback and ends failed.',
-  })
-  @ApiCreatedResponse({ type: OrchestrationResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field (e.g. steps[0].url); nothing is created.' })
-  create(@Owner() owner: string, @Body() dto: CreateOrchestrationDto): Promise<OrchestrationResponseDto> {
-    return this.orchestrations.create(owner, dto);
+    badRequest: 'Names each bad field (e.g. steps[0].url); nothing is created.',
+  },
+  modify: { summary: 'Move the start of an orchestration that is still scheduled' },
+  getSummary: 'One orchestration with every step, check and fallback attempt',
+};
+
+/** Orchestrations: each one an `orchestrationWorkflow` execution (see ORCHESTRATION_RUN). */
+@ApiTags('orchestrations')
+@Controller('orchestrations')
+export class OrchestrationsController {
+  constructor(private readonly runs: RunsRepository) {}
+
+  @RunRoutes.create(ORCHESTRATIONS)
+  async create(@CurrentUser() caller: Caller, @Body() dto: CreateOrchestrationDto): Promise<OrchestrationResponseDto> {
+    const input = toOrchestrationInput(dto, caller.sub, new Date());
+    return toOrchestrationResponse(await this.runs.start(ORCHESTRATION_RUN, input), ORCHESTRATION_RUN.initialState(input));
   }
 
-  @Get()
-  @ApiOperation({
-    summary: "List the caller's orchestrations",
-    description: 'Scheduled and running ones first, newest first; then finished ones, most recently finished first.',
-  })
-  @ApiOkResponse({ type: OrchestrationListDto })
-  list(@Owner() owner: string, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
-    return this.orchestrations.list(owner, query);
+  @RunRoutes.list(ORCHESTRATIONS)
+  async list(@CurrentUser() caller: Caller, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
+    return toPage(await this.runs.list(ORCHESTRATION_RUN, caller, query), toOrchestrationSummary);
   }
 
-  @Get(':id')
-  @ApiOperation({ summary: 'One orchestration with every step, check and fallback attempt' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: OrchestrationResponseDto })
-  @ApiNotFoundResponse({ description: 'No such orchestration, or not yours.' })
-  get(@Owner() owner: string, @Param('id') id: string): Promise<OrchestrationResponseDto> {
-    return this.orchestrations.get(owner, id);
+  @RunRoutes.get(ORCHESTRATIONS)
+  async get(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<OrchestrationResponseDto> {
+    return toOrchestrationResponse(id, await this.runs.read(ORCHESTRATION_RUN, caller, id));
   }
 
-  @Get(':id/status')
-  @ApiOperation({ summary: "An orchestration's status" })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: RunStatusDto })
-  @ApiNotFoundResponse({ description: 'No such orchestration, or not yours.' })
-  status(@Owner() owner: string, @Param('id') id: string): Promise<RunStatusDto> {
-    return this.orchestrations.status(owner, id);
+  @RunRoutes.status(ORCHESTRATIONS)
+  status(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<RunStatusDto> {
+    return this.runs.status(ORCHESTRATION_RUN, caller, id);
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Move the start of an orchestration that is still scheduled' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: OrchestrationResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field; or nothing to change.' })
-  @ApiNotFoundResponse({ description: 'No such orchestration, or not yours.' })
-  @ApiConflictResponse({ description: 'The orchestration is no longer scheduled.' })
-  modify(@Owner() owner: string, @Param('id') id: string, @Body() dto: ModifyOrchestrationDto): Promise<OrchestrationResponseDto> {
-    return this.orchestrations.modify(owner, id, dto);
+  @RunRoutes.modify(ORCHESTRATIONS)
+  async modify(
+    @CurrentUser() caller: Caller,
+    @Param('id') id: string,
+    @Body() dto: ModifyOrchestrationDto,
+  ): Promise<OrchestrationResponseDto> {
+    return toOrchestrationResponse(id, await this.runs.modify(ORCHESTRATION_RUN, caller, id, toOrchestrationModification(dto, new Date())));
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel an orchestration that is still scheduled' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: CancelledDto })
-  @ApiNotFoundResponse({ description: 'No such orchestration, or not yours.' })
-  @ApiConflictResponse({ description: 'The orchestration is no longer scheduled.' })
-  cancel(@Owner() owner: string, @Param('id') id: string): Promise<CancelledDto> {
-    return this.orchestrations.cancel(owner, id);
+  @RunRoutes.cancel(ORCHESTRATIONS)
+  cancel(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<CancelledDto> {
+    return this.runs.cancel(ORCHESTRATION_RUN, caller, id);
   }
 }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { WorkflowRunsModule } from '../workflow-runs/workflow-runs.module';
+import { RunsModule } from '../runs/runs.module';
 import { OrchestrationsController } from './orchestrations.controller';
-import { OrchestrationsService } from './orchestrations.service';
 
-@Module({ imports: [WorkflowRunsModule], controllers: [OrchestrationsController], providers: [OrchestrationsService] })
+@Module({ imports: [RunsModule], controllers: [OrchestrationsController] })
 export class OrchestrationsModule {}

@@ -1,12 +1,36 @@
-import type { TaskState } from '../../../../common';
-import type { RunSummary } from '../workflow-runs/workflow-runs.repository';
+import type { TaskMemo, TaskModification, TaskState, TaskWorkflowInput } from '../../../../common';
+import { definedFields, resolveRunAt, toCallView, toRequestSpec, toRetrySpec } from '../calls/call.mapper';
+import { InvalidRequestError } from '../core/errors';
+import type { RunSummary } from '../runs/runs.repository';
+import type { CreateTaskDto } from './dto/create-task.dto';
+import type { ModifyTaskDto } from './dto/modify-task.dto';
 import type { TaskResponseDto, TaskSummaryDto } from './dto/task-response.dto';
 
-/** The memo a task workflow starts with: what lists show without a query. */
-export interface TaskMemo {
-  name: string | null;
-  url: string;
-  method: string;
+/** What a task's workflow starts with, from `POST /tasks`. */
+export function toTaskInput(dto: CreateTaskDto, owner: string, now: Date): TaskWorkflowInput {
+  return {
+    ownerId: owner,
+    name: dto.name ?? null,
+    request: toRequestSpec(dto),
+    retry: toRetrySpec(dto),
+    runAt: resolveRunAt(dto.runAt, dto.delayMs, now),
+    createdAt: now.toISOString(),
+  };
+}
+
+/**
+ * The modify Update's argument, from `PATCH /tasks/{id}`: only the fields given.
+ * @throws InvalidRequestError when nothing would change.
+ */
+export function toTaskModification(dto: ModifyTaskDto, now: Date): TaskModification {
+  const change: TaskModification = {};
+  if (dto.runAt !== undefined || dto.delayMs !== undefined) change.runAt = resolveRunAt(dto.runAt, dto.delayMs, now);
+  const request = definedFields({ url: dto.url, method: dto.method, headers: dto.headers, body: dto.body, timeoutMs: dto.timeoutMs });
+  const retry = definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
+  if (Object.keys(request).length > 0) change.request = request;
+  if (Object.keys(retry).length > 0) change.retry = retry;
+  if (Object.keys(change).length === 0) throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
+  return change;
 }
 
 export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
@@ -14,11 +38,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     id,
     name: state.name,
     status: state.status,
-    url: state.request.url,
-    method: state.request.method,
-    headers: state.request.headers,
-    body: state.request.body,
-    timeoutMs: state.request.timeoutMs,
+    ...toCallView(state.request),
     runAt: state.runAt,
     createdAt: state.createdAt,
     scheduleId: state.scheduleId ?? null,
@@ -30,11 +50,11 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     attempts: state.attempts,
     result: state.result,
     error: state.error,
-  };
+  } as TaskResponseDto;
 }
 
-export function toTaskSummary(run: RunSummary): TaskSummaryDto {
-  const memo = run.memo as Partial<TaskMemo>;
+export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
+  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string }>;
   return {
     id: run.id,
     name: memo.name ?? null,

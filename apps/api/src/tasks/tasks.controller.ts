@@ -1,84 +1,62 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Owner } from '../core/owner.decorator';
-import { ListRunsQuery } from '../workflow-runs/list-runs.query';
-import { CancelledDto, RunStatusDto } from '../workflow-runs/run-responses.dto';
+import { Body, Controller, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { TASK_RUN } from '../../../../common';
+import type { Caller } from '../core/caller';
+import { CurrentUser } from '../core/owner.decorator';
+import { ListTasksQuery } from '../runs/list-runs.query';
+import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
+import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
+import { RunsRepository } from '../runs/runs.repository';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
-import { TasksService } from './tasks.service';
+import { toTaskInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
 
-const ID_PARAM = { name: 'id', example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'Task id (the Temporal workflow id).' };
+const TASKS: RunRouteDoc = {
+  noun: 'task',
+  plural: 'tasks',
+  idExample: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
+  response: TaskResponseDto,
+  list: TaskListDto,
+  create: { summary: 'Schedule an HTTP call at runAt, after delayMs, or now', badRequest: 'Names each bad field; nothing is created.' },
+  modify: { summary: 'Move or change a task that is still scheduled' },
+  getSummary: 'One task with every attempt and its result',
+};
 
+/** Scheduled tasks: each one a `scheduledTaskWorkflow` execution (see TASK_RUN). */
 @ApiTags('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(private readonly runs: RunsRepository) {}
 
-  @Post()
-  @ApiOperation({ summary: 'Schedule an HTTP call at runAt, after delayMs, or now' })
-  @ApiCreatedResponse({ type: TaskResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field; nothing is created.' })
-  create(@Owner() owner: string, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
-    return this.tasks.create(owner, dto);
+  @RunRoutes.create(TASKS)
+  async create(@CurrentUser() caller: Caller, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
+    const input = toTaskInput(dto, caller.sub, new Date());
+    return toTaskResponse(await this.runs.start(TASK_RUN, input), TASK_RUN.initialState(input));
   }
 
-  @Get()
-  @ApiOperation({
-    summary: "List the caller's tasks",
-    description: 'Scheduled and running tasks first, newest first; then finished ones, most recently finished first.',
-  })
-  @ApiOkResponse({ type: TaskListDto })
-  list(@Owner() owner: string, @Query() query: ListRunsQuery): Promise<TaskListDto> {
-    return this.tasks.list(owner, query);
+  @RunRoutes.list(TASKS)
+  async list(@CurrentUser() caller: Caller, @Query() query: ListTasksQuery): Promise<TaskListDto> {
+    return toPage(await this.runs.list(TASK_RUN, caller, query), toTaskSummary);
   }
 
-  @Get(':id')
-  @ApiOperation({ summary: 'One task with every attempt and its result' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiNotFoundResponse({ description: 'No such task, or not yours.' })
-  get(@Owner() owner: string, @Param('id') id: string): Promise<TaskResponseDto> {
-    return this.tasks.get(owner, id);
+  @RunRoutes.get(TASKS)
+  async get(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<TaskResponseDto> {
+    return toTaskResponse(id, await this.runs.read(TASK_RUN, caller, id));
   }
 
-  @Get(':id/status')
-  @ApiOperation({ summary: "A task's status" })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: RunStatusDto })
-  @ApiNotFoundResponse({ description: 'No such task, or not yours.' })
-  status(@Owner() owner: string, @Param('id') id: string): Promise<RunStatusDto> {
-    return this.tasks.status(owner, id);
+  @RunRoutes.status(TASKS)
+  status(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<RunStatusDto> {
+    return this.runs.status(TASK_RUN, caller, id);
   }
 
-  @Patch(':id')
-  @ApiOperation({ summary: 'Move or change a task that is still scheduled' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: TaskResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field.' })
-  @ApiNotFoundResponse({ description: 'No such task, or not yours.' })
-  @ApiConflictResponse({ description: 'The task is no longer scheduled.' })
-  modify(@Owner() owner: string, @Param('id') id: string, @Body() dto: ModifyTaskDto): Promise<TaskResponseDto> {
-    return this.tasks.modify(owner, id, dto);
+  @RunRoutes.modify(TASKS)
+  async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyTaskDto): Promise<TaskResponseDto> {
+    return toTaskResponse(id, await this.runs.modify(TASK_RUN, caller, id, toTaskModification(dto, new Date())));
   }
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a task that is still scheduled' })
-  @ApiParam(ID_PARAM)
-  @ApiOkResponse({ type: CancelledDto })
-  @ApiNotFoundResponse({ description: 'No such task, or not yours.' })
-  @ApiConflictResponse({ description: 'The task is no longer scheduled.' })
-  cancel(@Owner() owner: string, @Param('id') id: string): Promise<CancelledDto> {
-    return this.tasks.cancel(owner, id);
+  @RunRoutes.cancel(TASKS)
+  cancel(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<CancelledDto> {
+    return this.runs.cancel(TASK_RUN, caller, id);
   }
 }

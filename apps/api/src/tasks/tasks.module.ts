@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { WorkflowRunsModule } from '../workflow-runs/workflow-runs.module';
+import { RunsModule } from '../runs/runs.module';
 import { TasksController } from './tasks.controller';
-import { TasksService } from './tasks.service';
 
-@Module({ imports: [WorkflowRunsModule], controllers: [TasksController], providers: [TasksService] })
+@Module({ imports: [RunsModule], controllers: [TasksController] })
 export class TasksModule {}

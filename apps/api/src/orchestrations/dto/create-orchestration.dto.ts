@@ -13,9 +13,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CONDITION_CHECK_DEFAULTS, HTTP_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
+import { CONDITION_CHECK_DEFAULTS, CALL_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { HttpCallDto, MAX_DELAY_MS, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
+import { HttpCallDto, MAX_DELAY_MS, RetryingHttpCallDto } from '../../calls/call.dto';
 
 const STEP_EXAMPLE = {
   url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
@@ -35,18 +35,18 @@ export class ConditionCheckDto extends HttpCallDto {
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(HTTP_LIMITS.maxRetryIntervalMs)
+  @Max(CALL_LIMITS.maxRetryIntervalMs)
   delayMs?: number;
 
   @ApiPropertyOptional({
-    description: `Re-checks after a failed check (0 to ${HTTP_LIMITS.maxRetries}); a check fails on a non-2xx status, a timeout or a network error.`,
+    description: `Re-checks after a failed check (0 to ${CALL_LIMITS.maxRetries}); a check fails on a non-2xx status, a timeout or a network error.`,
     default: CONDITION_CHECK_DEFAULTS.retries,
     example: 3,
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(HTTP_LIMITS.maxRetries)
+  @Max(CALL_LIMITS.maxRetries)
   retries?: number;
 
   @ApiPropertyOptional({
@@ -57,7 +57,7 @@ export class ConditionCheckDto extends HttpCallDto {
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(HTTP_LIMITS.maxRetryIntervalMs)
+  @Max(CALL_LIMITS.maxRetryIntervalMs)
   retryIntervalMs?: number;
 }
 

@@ -11,7 +11,7 @@ import {
   type RunStatus,
   type StepStatus,
 } from '../../../../../common';
-import { AttemptDto, HttpResultDto } from '../../http-calls/http-call.dto';
+import { AttemptDto, CallResultDto } from '../../calls/call.dto';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
 export class OrchestrationSummaryDto {
@@ -46,12 +46,12 @@ export class OrchestrationStepDto {
   status!: StepStatus;
   @ApiProperty({ type: [AttemptDto], description: "Every attempt at the step's call." })
   attempts!: AttemptDto[];
-  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The response of the step's last attempt, or null." })
-  result!: HttpResultDto | null;
+  @ApiProperty({ type: CallResultDto, nullable: true, description: "The response of the step's last attempt, or null." })
+  result!: CallResultDto | null;
   @ApiProperty({ type: [AttemptDto], description: 'Every condition check try after this step, numbered 1..k.' })
   checkAttempts!: AttemptDto[];
-  @ApiProperty({ type: HttpResultDto, nullable: true, description: 'The response of the last condition check try, or null.' })
-  checkResult!: HttpResultDto | null;
+  @ApiProperty({ type: CallResultDto, nullable: true, description: 'The response of the last condition check try, or null.' })
+  checkResult!: CallResultDto | null;
 }
 
 /** The condition check as configured. */
@@ -82,8 +82,8 @@ export class FallbackResponseDto {
   status!: FallbackStatus;
   @ApiProperty({ type: [AttemptDto], description: "Every attempt at the fallback's call." })
   attempts!: AttemptDto[];
-  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The response of the fallback's last attempt, or null." })
-  result!: HttpResultDto | null;
+  @ApiProperty({ type: CallResultDto, nullable: true, description: "The response of the fallback's last attempt, or null." })
+  result!: CallResultDto | null;
 }
 
 /** Why an orchestration failed. */

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { MAX_DELAY_MS, RetryingHttpCallDto } from '../../http-calls/http-call.dto';
+import { MAX_DELAY_MS, RetryingHttpCallDto } from '../../calls/call.dto';
 
 /** `POST /tasks`: one HTTP call, when to make it, and how to retry it. */
 export class CreateTaskDto extends RetryingHttpCallDto {

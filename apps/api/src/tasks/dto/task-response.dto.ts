@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HTTP_METHODS, RUN_STATUSES, type HttpMethod, type RunStatus } from '../../../../../common';
-import { AttemptDto, HttpResultDto } from '../../http-calls/http-call.dto';
+import { AttemptDto, CallResultDto } from '../../calls/call.dto';
 
 /** A task as lists show it (from Temporal visibility, no worker needed). */
 export class TaskSummaryDto {
@@ -42,8 +42,8 @@ export class TaskResponseDto extends TaskSummaryDto {
   finishedAt!: string | null;
   @ApiProperty({ type: [AttemptDto] })
   attempts!: AttemptDto[];
-  @ApiProperty({ type: HttpResultDto, nullable: true, description: "The last attempt's response, or null." })
-  result!: HttpResultDto | null;
+  @ApiProperty({ type: CallResultDto, nullable: true, description: "The last attempt's response, or null." })
+  result!: CallResultDto | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the task failed.' })
   error!: string | null;
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RUN_STATUSES, type RunStatus } from '../../../../common';
 
 /** Page size of a list that gives no limit. */
@@ -25,4 +25,13 @@ export class ListRunsQuery {
   @IsOptional()
   @IsString()
   cursor?: string;
+}
+
+/** Query of `GET /tasks`: a list of runs, optionally of one recurring schedule. */
+export class ListTasksQuery extends ListRunsQuery {
+  @ApiPropertyOptional({ description: 'Only the runs of this recurring schedule.', example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  scheduleId?: string;
 }

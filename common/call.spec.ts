@@ -1,4 +1,4 @@
-import { longestRetryIntervalMs } from './http';
+import { longestRetryIntervalMs } from './call';
 
 describe('longestRetryIntervalMs', () => {
   it('is the interval itself without backoff', () => {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Allow, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, Min } from 'class-validator';
-import { HTTP_DEFAULTS, HTTP_LIMITS, HTTP_METHODS, type HttpMethod } from '../../../../common';
+import { CALL_DEFAULTS, CALL_LIMITS, HTTP_DEFAULTS, HTTP_METHODS, type HttpMethod } from '../../../../common';
 import { IsHeaderRecord, NoBodyWithGet } from '../core/validation';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
@@ -37,46 +37,46 @@ export class HttpCallDto {
   body?: unknown;
 
   @ApiPropertyOptional({
-    description: `Time limit of one attempt, in ms (1 to ${HTTP_LIMITS.maxTimeoutMs}).`,
-    default: HTTP_DEFAULTS.timeoutMs,
+    description: `Time limit of one attempt, in ms (1 to ${CALL_LIMITS.maxTimeoutMs}).`,
+    default: CALL_DEFAULTS.timeoutMs,
     example: 5000,
   })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(HTTP_LIMITS.maxTimeoutMs)
+  @Max(CALL_LIMITS.maxTimeoutMs)
   timeoutMs?: number;
 }
 
 /** An HTTP call with its retry policy. */
 export class RetryingHttpCallDto extends HttpCallDto {
   @ApiPropertyOptional({
-    description: `Retries after the first failed attempt (0 to ${HTTP_LIMITS.maxRetries}). An attempt fails on a network error, a timeout or a non-2xx status.`,
-    default: HTTP_DEFAULTS.retries,
+    description: `Retries after the first failed attempt (0 to ${CALL_LIMITS.maxRetries}). An attempt fails on a network error, a timeout or a non-2xx status.`,
+    default: CALL_DEFAULTS.retries,
     example: 3,
   })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(HTTP_LIMITS.maxRetries)
+  @Max(CALL_LIMITS.maxRetries)
   retries?: number;
 
-  @ApiPropertyOptional({ description: 'Wait before the first retry, in ms.', default: HTTP_DEFAULTS.retryIntervalMs, example: 10000 })
+  @ApiPropertyOptional({ description: 'Wait before the first retry, in ms.', default: CALL_DEFAULTS.retryIntervalMs, example: 10000 })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(HTTP_LIMITS.maxRetryIntervalMs)
+  @Max(CALL_LIMITS.maxRetryIntervalMs)
   retryIntervalMs?: number;
 
   @ApiPropertyOptional({
     description: 'Multiplier of the wait after each retry (1 = constant).',
-    default: HTTP_DEFAULTS.retryBackoff,
+    default: CALL_DEFAULTS.retryBackoff,
     example: 2,
   })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
-  @Max(HTTP_LIMITS.maxRetryBackoff)
+  @Max(CALL_LIMITS.maxRetryBackoff)
   retryBackoff?: number;
 }
 
@@ -104,7 +104,7 @@ export class AttemptDto {
 }
 
 /** The response of the last attempt. */
-export class HttpResultDto {
+export class CallResultDto {
   @ApiProperty({ example: 200 })
   statusCode!: number;
   @ApiProperty({

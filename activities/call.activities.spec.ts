@@ -1,16 +1,16 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
-import type { HttpCallInput, HttpCallOutcome } from '../common';
+import type { CallInput, CallOutcome, HttpRequestSpec } from '../common';
 import { freePort } from '../libs/runtime/dev-server';
 import { HttpTarget } from '../test/support/http-target';
-import { createHttpActivities } from './http-call.activity';
+import { createCallActivities } from './call.activities';
 import { decodeWebhookSecret, verifyWebhook } from './webhook-signature';
 
 // Failing attempts on purpose would log a warning each.
 const quiet = { logger: new DefaultLogger('ERROR') };
 const key = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
-const { httpCall } = createHttpActivities({ signingKey: key, responseBodyLimitBytes: 16, userAgent: 'unit-test' });
+const { httpCall } = createCallActivities({ signingKey: key, responseBodyLimitBytes: 16, userAgent: 'unit-test' });
 
 describe('httpCall activity (real loopback target)', () => {
   let target: HttpTarget;
@@ -19,7 +19,7 @@ describe('httpCall activity (real loopback target)', () => {
   });
   afterAll(() => target.stop());
 
-  function input(path: string, overrides: Partial<HttpCallInput['request']> = {}): HttpCallInput {
+  function input(path: string, overrides: Partial<CallInput<HttpRequestSpec>['request']> = {}): CallInput<HttpRequestSpec> {
     return {
       request: { url: target.url(path), method: 'POST', headers: { 'X-Custom': 'yes' }, body: { n: 1 }, timeoutMs: 2000, ...overrides },
       idempotencyKey: 'task-1',
@@ -37,7 +37,7 @@ describe('httpCall activity (real loopback target)', () => {
   }
 
   it('sends the JSON body with its headers, signed, and returns the parsed response', async () => {
-    const outcome: HttpCallOutcome = await new MockActivityEnvironment({ attempt: 2 }, quiet).run(httpCall, input('/ok'));
+    const outcome: CallOutcome = await new MockActivityEnvironment({ attempt: 2 }, quiet).run(httpCall, input('/ok'));
     const [request] = target.requests('/ok');
     expect(request.body).toBe('{"n":1}');
     expect(request.headers).toMatchObject({
@@ -56,7 +56,7 @@ describe('httpCall activity (real loopback target)', () => {
 
   it('cuts a long response body to the limit and says so', async () => {
     target.respond('/long', () => ({ status: 200, body: 'x'.repeat(100) }));
-    const outcome: HttpCallOutcome = await new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/long'));
+    const outcome: CallOutcome = await new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/long'));
     expect(outcome.result).toEqual({ statusCode: 200, body: '"xxxxxxxxxxxxxxx', bodyTruncated: true });
   });
 
@@ -65,7 +65,7 @@ describe('httpCall activity (real loopback target)', () => {
     const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/teapot')));
     expect(err.type).toBe('HttpAttemptFailed');
     expect(err.message).toBe('attempt 1 failed: HTTP 418');
-    const outcome = err.details?.[0] as HttpCallOutcome;
+    const outcome = err.details?.[0] as CallOutcome;
     expect(outcome.result).toEqual({ statusCode: 418, body: { no: 1 }, bodyTruncated: false });
   });
 

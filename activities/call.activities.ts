@@ -1,0 +1,98 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  HttpFailureType,
+  LambdaFailureType,
+  MAX_HOLD_MS,
+  missingAttempt,
+  type AttemptRecord,
+  type CallInput,
+  type CallOutcome,
+  type HttpRequestSpec,
+  type LambdaRequestSpec,
+} from '../common';
+import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
+
+/** What the call activities need from their worker. */
+export type CallActivityDeps = HttpAttemptDeps;
+
+/** Makes one attempt of a call, given its number and the activity's cancellation. */
+type Attempt = (attemptNumber: number, cancellation: AbortSignal) => Promise<AttemptOutcome>;
+
+/**
+ * Builds the activities with their dependencies. One attempt per activity execution:
+ * Temporal's retry policy repeats it; earlier attempts' records travel in heartbeat details,
+ * which Temporal hands to the next attempt.
+ */
+export function createCallActivities(deps: CallActivityDeps) {
+  return {
+    /** One attempt at an HTTP call. */
+    async httpCall(input: CallInput<HttpRequestSpec>): Promise<CallOutcome> {
+      return runAttempt(input, HttpFailureType, (attempt, cancellation) =>
+        attemptHttpCall(input.request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt }, cancellation, deps),
+      );
+    },
+    /** One attempt at a Lambda invocation. */
+    // eslint-disable-next-line @typescript-eslint/require-await
+    async lambdaCall(input: CallInput<LambdaRequestSpec>): Promise<CallOutcome> {
+      throw ApplicationFailure.create({
+        type: LambdaFailureType.NotRetryable,
+        message: `Lambda calls are not available on this worker (function ${input.request.lambda.function})`,
+      });
+    },
+  };
+}
+
+/**
+ * Holds the call until its due time, makes one attempt and records it after the earlier ones.
+ * A failed attempt is recorded in a heartbeat (so the next attempt, and the workflow, see it)
+ * and fails the activity with the outcome attached: retryable, or not when no retry can help.
+ */
+async function runAttempt(
+  input: CallInput,
+  failureTypes: { AttemptFailed: string; InvalidRequest?: string; NotRetryable?: string },
+  attempt: Attempt,
+): Promise<CallOutcome> {
+  const ctx = Context.current();
+  const attemptNumber = ctx.info.attempt;
+  const attempts = previousAttempts(ctx.info.heartbeatDetails, attemptNumber);
+  await holdUntil(input.notBefore, ctx.cancellationSignal);
+
+  const { record, result, retryable } = await attempt(attemptNumber, ctx.cancellationSignal);
+  attempts.push({ ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() });
+  const outcome: CallOutcome = { attempts, result };
+  if (record.error === null) return outcome;
+
+  ctx.heartbeat(attempts);
+  const notRetryableType = failureTypes.NotRetryable ?? failureTypes.InvalidRequest;
+  throw ApplicationFailure.create({
+    type: retryable || !notRetryableType ? failureTypes.AttemptFailed : notRetryableType,
+    message: `attempt ${attemptNumber} failed: ${record.error}`,
+    details: [outcome],
+    nonRetryable: !retryable,
+  });
+}
+
+async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal): Promise<void> {
+  const holdMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
+  if (!(holdMs > 0 && holdMs <= MAX_HOLD_MS)) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, holdMs);
+    cancellation.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** What the placeholder of an earlier attempt that left no record says. */
+const NOT_REPORTED = 'attempt did not report back (its worker stopped or it exceeded the activity timeout)';
+
+/** The records of earlier attempts, with a placeholder for any whose worker died before reporting. */
+function previousAttempts(heartbeatDetails: unknown, attemptNumber: number): AttemptRecord[] {
+  const known = Array.isArray(heartbeatDetails) ? (heartbeatDetails as AttemptRecord[]) : [];
+  const attempts: AttemptRecord[] = [];
+  for (let n = 1; n < attemptNumber; n++) {
+    attempts.push(known.find((a) => a.number === n) ?? missingAttempt(n, NOT_REPORTED));
+  }
+  return attempts;
+}

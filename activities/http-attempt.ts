@@ -1,0 +1,127 @@
+import { CALL_HEADERS, type AttemptRecord, type CallResult, type HttpRequestSpec } from '../common';
+import { signWebhook } from './webhook-signature';
+
+/** What one HTTP attempt needs besides the request. */
+export interface HttpAttemptDeps {
+  /** Key bytes of the Standard Webhooks secret the call is signed with. */
+  signingKey: Buffer;
+  /** Response bodies longer than this many bytes are cut. */
+  responseBodyLimitBytes: number;
+  /** Sent as User-Agent. */
+  userAgent: string;
+}
+
+/** One attempt's record (without `scheduledAt`, which Temporal knows) and the response, if any arrived. */
+export interface AttemptOutcome {
+  record: Omit<AttemptRecord, 'scheduledAt'>;
+  result: CallResult | null;
+  /** False when no retry can help (the attempt fails the call at once). */
+  retryable: boolean;
+}
+
+/**
+ * Makes one HTTP attempt: signed, keyed, bounded by `timeoutMs`, redirects not followed. A
+ * network error, a timeout or a non-2xx status fails the attempt.
+ */
+export async function attemptHttpCall(
+  request: HttpRequestSpec,
+  meta: { idempotencyKey: string; taskId: string; attempt: number },
+  cancellation: AbortSignal,
+  deps: HttpAttemptDeps,
+): Promise<AttemptOutcome> {
+  const startedAt = new Date();
+  const payload = request.body === undefined || request.method === 'GET' ? '' : JSON.stringify(request.body);
+  const userHeaders = lowerCaseKeys(request.headers);
+  const headers: Record<string, string> = {
+    'user-agent': deps.userAgent,
+    ...userHeaders,
+    ...(payload ? { 'content-type': userHeaders['content-type'] ?? 'application/json' } : {}),
+    [CALL_HEADERS.idempotencyKey]: meta.idempotencyKey,
+    [CALL_HEADERS.taskId]: meta.taskId,
+    [CALL_HEADERS.attempt]: String(meta.attempt),
+    ...signWebhook(deps.signingKey, meta.idempotencyKey, Math.floor(startedAt.getTime() / 1000), payload),
+  };
+
+  let statusCode: number | null = null;
+  let result: CallResult | null = null;
+  let error: string | null = null;
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers,
+      body: payload || undefined,
+      redirect: 'manual',
+      signal: AbortSignal.any([timeout, cancellation]),
+    });
+    statusCode = response.status;
+    result = { statusCode, ...(await readBody(response, deps.responseBodyLimitBytes)) };
+    if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+  } catch (err) {
+    error = timeout.aborted ? `timed out after ${request.timeoutMs} ms` : describeNetworkError(err);
+  }
+  const finishedAt = new Date();
+  return {
+    record: {
+      number: meta.attempt,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      statusCode,
+      error,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    },
+    result,
+    retryable: true,
+  };
+}
+
+/** Reads at most `limit` bytes; parses JSON when the response says it is JSON and it is whole. */
+async function readBody(response: Response, limit: number): Promise<Omit<CallResult, 'statusCode'>> {
+  if (!response.body) return { body: null, bodyTruncated: false };
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > limit) {
+      truncated = true;
+      await reader.cancel();
+      break;
+    }
+  }
+  return decodeBody(Buffer.concat(chunks), limit, truncated, /\bjson\b/i.test(response.headers.get('content-type') ?? ''));
+}
+
+/**
+ * A response body as results keep it: parsed JSON when it is JSON and whole, else text, cut
+ * to `limit` bytes (`bodyTruncated` says so).
+ */
+export function decodeBody(bytes: Uint8Array, limit: number, truncated: boolean, isJson: boolean): Omit<CallResult, 'statusCode'> {
+  const cut = truncated || bytes.byteLength > limit;
+  const text = new TextDecoder().decode(bytes.subarray(0, limit));
+  if (text === '') return { body: null, bodyTruncated: false };
+  if (isJson && !cut) {
+    try {
+      return { body: JSON.parse(text) as unknown, bodyTruncated: false };
+    } catch {
+      // Says JSON but is not: keep the text, which is what the target really sent.
+    }
+  }
+  return { body: text, bodyTruncated: cut };
+}
+
+function describeNetworkError(err: unknown): string {
+  // Duck-typed: fetch's errors may come from another realm (e.g. under a test runner).
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: { code?: string; message?: string } };
+  const text = typeof message === 'string' ? message : String(err);
+  const detail = cause?.code ?? cause?.message;
+  return detail ? `${text}: ${detail}` : text;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}

@@ -1,0 +1,49 @@
+import { CALL_DEFAULTS, HTTP_DEFAULTS, isLambdaRequest, type CallRequestSpec, type RetrySpec } from '../../../../common';
+import type { HttpCallDto, RetryingHttpCallDto } from './call.dto';
+
+/** The call a DTO describes, with the defaults filled in. */
+export function toRequestSpec(dto: HttpCallDto): CallRequestSpec {
+  return {
+    url: dto.url,
+    method: dto.method ?? HTTP_DEFAULTS.method,
+    headers: dto.headers ?? {},
+    ...(dto.body !== undefined ? { body: dto.body } : {}),
+    timeoutMs: dto.timeoutMs ?? CALL_DEFAULTS.timeoutMs,
+  };
+}
+
+/** The retry policy a DTO describes, with the defaults filled in. */
+export function toRetrySpec(dto: RetryingHttpCallDto): RetrySpec {
+  return {
+    retries: dto.retries ?? CALL_DEFAULTS.retries,
+    retryIntervalMs: dto.retryIntervalMs ?? CALL_DEFAULTS.retryIntervalMs,
+    retryBackoff: dto.retryBackoff ?? CALL_DEFAULTS.retryBackoff,
+  };
+}
+
+/** A call and its retry policy (an orchestration step or fallback), defaults filled in. */
+export function toRetryingCallSpec(dto: RetryingHttpCallDto): { request: CallRequestSpec; retry: RetrySpec } {
+  return { request: toRequestSpec(dto), retry: toRetrySpec(dto) };
+}
+
+/** A call's target as resources show it: the HTTP fields, or `lambda`; and its time limit. */
+export type CallView =
+  | { url: string; method: string; headers: Record<string, string>; body?: unknown; timeoutMs: number }
+  | { lambda: { function: string; qualifier?: string; payload?: unknown; invocationType: string }; timeoutMs: number };
+
+/** The call as resources show it, the same way it was given. */
+export function toCallView(request: CallRequestSpec): CallView {
+  if (isLambdaRequest(request)) return { lambda: request.lambda, timeoutMs: request.timeoutMs };
+  return { url: request.url, method: request.method, headers: request.headers, body: request.body, timeoutMs: request.timeoutMs };
+}
+
+/** Only the fields a partial DTO gives (for modifications). */
+export function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The instant a run is due: `runAt`, else `delayMs` from now, else now. */
+export function resolveRunAt(runAt: string | undefined, delayMs: number | undefined, now: Date): string {
+  if (runAt) return new Date(runAt).toISOString();
+  return new Date(now.getTime() + (delayMs ?? 0)).toISOString();
+}

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Client,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  SearchAttributeType,
+  type Payload,
+  type TypedSearchAttributes,
+  type UpdateDefinition,
+} from '@temporalio/common';
+import {
+  ScheduleRunAttr,
+  scheduledStartOf,
+  SearchAttr,
+  startDelayMs,
+  type AnyRunDescriptor,
+  type InputOf,
+  type MemoOf,
+  type ModificationOf,
+  type RunKind,
+  type RunStatus,
+  type StateOf,
+} from '../../../../common';
+import type { AppConfig } from '../../../../libs/runtime/config';
+import type { Caller } from '../core/caller';
+import { APP_CONFIG } from '../core/config.module';
+import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
+import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { DEFAULT_PAGE_SIZE, type ListRunsQuery, type ListTasksQuery } from './list-runs.query';
+import type { CancelledDto, RunStatusDto } from './run-responses.dto';
+
+/** A run as visibility lists it: what lists show without asking a worker. */
+export interface RunSummary<Memo> {
+  id: string;
+  owner: string;
+  status: RunStatus;
+  /** ISO time the run is due (a schedule's run: its nominal time); '' when visibility has none. */
+  runAt: string;
+  createdAt: string;
+  scheduleId: string | null;
+  memo: Partial<Memo>;
+}
+
+export interface RunPage<Memo> {
+  items: RunSummary<Memo>[];
+  nextCursor: string | null;
+}
+
+/** A run the caller may see, described by Temporal. */
+interface VisibleRun {
+  kind: RunKind;
+  handle: WorkflowHandle;
+  description: WorkflowExecutionDescription;
+  status: RunStatus;
+}
+
+/** How long a list with a caller-given cursor may take before the cursor is deemed invalid. */
+const CURSOR_DEADLINE_MS = 2_000;
+
+/** How long a query may wait for a worker before the API answers 503. */
+const QUERY_DEADLINE_MS = 5_000;
+
+/**
+ * How a run is started and tagged: kind, owner, status and due time as search attributes,
+ * what lists show as memo. A direct start and a schedule's action both use it, so every run
+ * looks the same to lists and reads.
+ */
+export function runStartOptions<D extends AnyRunDescriptor>(
+  run: D,
+  input: InputOf<D>,
+  taskQueue: string,
+): Pick<WorkflowStartOptions, 'taskQueue' | 'args' | 'memo' | 'typedSearchAttributes'> {
+  return {
+    taskQueue,
+    args: [input],
+    memo: { ...run.memo(input) },
+    typedSearchAttributes: [
+      { key: SearchAttr.kind, value: run.kind },
+      { key: SearchAttr.owner, value: input.ownerId },
+      { key: SearchAttr.status, value: 'scheduled' },
+      { key: SearchAttr.runAt, value: new Date(input.runAt) },
+    ],
+  };
+}
+
+/**
+ * Every kind of run (task, orchestration) is a workflow described by its {@link AnyRunDescriptor}.
+ * This is everything the API does with one, written once: start, ownership checks, paged
+ * lists, reading state, and the modify and cancel Updates.
+ */
+@Injectable()
+export class RunsRepository {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Starts a run (with a start delay ending shortly before it is due); returns its id. */
+  async start<D extends AnyRunDescriptor>(run: D, input: InputOf<D>): Promise<string> {
+    const id = `${run.idPrefix}${randomUUID()}`;
+    const delayMs = startDelayMs(Date.parse(input.runAt), Date.now());
+    await temporalCall({ kind: run.kind, id }, () =>
+      this.client.workflow.start(run.workflowType, {
+        workflowId: id,
+        ...(delayMs > 0 ? { startDelay: delayMs } : {}),
+        ...runStartOptions(run, input, this.config.temporal.taskQueue),
+      }),
+    );
+    return id;
+  }
+
+  /** The run's status (from its search attributes: no worker needed). */
+  async status(run: AnyRunDescriptor, caller: Caller, id: string): Promise<RunStatusDto> {
+    return { id, status: (await this.find(run, caller, id)).status };
+  }
+
+  /**
+   * The run's full state: from its query while it runs; from its start input while it waits
+   * out its start delay (no workflow task has run, so nothing could answer a query); from its
+   * result (or its failure's details) once closed, so finished runs read even while no worker
+   * is up.
+   */
+  async read<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id);
+    const fromInput = (input: InputOf<D>) =>
+      run.initialState(input, scheduledStartOf(found.description.typedSearchAttributes)) as StateOf<D>;
+    const executionStatus = found.description.status.name;
+    if (executionStatus === 'COMPLETED') return (await found.handle.result()) as StateOf<D>;
+    if (executionStatus === 'FAILED') {
+      try {
+        await found.handle.result();
+      } catch (err) {
+        const details = err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure ? err.cause.details : undefined;
+        if (details?.[0]) return details[0] as StateOf<D>;
+      }
+    }
+    if (found.description.historyLength === 1) {
+      // Only the start event: the run waits out its start delay, so a query could only fail.
+      // No input means a workflow task has completed since the describe: then the query answers.
+      const input = await this.inputIfNotStarted<InputOf<D>>(found);
+      if (input !== undefined) return fromInput(input);
+    }
+    try {
+      return (await this.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => found.handle.query(run.stateQuery))) as StateOf<D>;
+    } catch (err) {
+      if (grpcCode(err) === GrpcStatus.DEADLINE_EXCEEDED) {
+        throw new UnavailableError(`no worker answered for ${id} within ${QUERY_DEADLINE_MS} ms; try again shortly`);
+      }
+      const input = executionStatus === 'RUNNING' ? await this.inputIfNotStarted<InputOf<D>>(found) : undefined;
+      if (input === undefined) throw fromTemporalError(err, { kind: run.kind, id });
+      return fromInput(input);
+    }
+  }
+
+  /** Moves or changes the run through its modify Update (409 once it is no longer scheduled). */
+  async modify<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string, change: ModificationOf<D>): Promise<StateOf<D>> {
+    return (await this.update(run, await this.find(run, caller, id), 'modifyUpdate', [change])) as StateOf<D>;
+  }
+
+  /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
+  async cancel(run: AnyRunDescriptor, caller: Caller, id: string): Promise<CancelledDto> {
+    await this.update(run, await this.find(run, caller, id), 'cancelUpdate', []);
+    return { id, cancelled: true, status: 'cancelled' };
+  }
+
+  /** One page of the caller's runs of this kind, optionally of one status (all by default) or one schedule. */
+  async list<D extends AnyRunDescriptor>(
+    run: D,
+    caller: Caller,
+    query: ListRunsQuery & Partial<ListTasksQuery>,
+  ): Promise<RunPage<MemoOf<D>>> {
+    const clauses = [`${SearchAttr.kind.name} = ${quote(run.kind)}`, `${SearchAttr.owner.name} = ${quote(caller.sub)}`];
+    if (query.status && query.status !== 'all') clauses.push(`${SearchAttr.status.name} = ${quote(query.status)}`);
+    if (query.scheduleId) clauses.push(`${ScheduleRunAttr.scheduledById.name} = ${quote(query.scheduleId)}`);
+    const request = {
+      namespace: this.client.options.namespace,
+      query: clauses.join(' AND '),
+      pageSize: query.limit ?? DEFAULT_PAGE_SIZE,
+      nextPageToken: query.cursor ? Buffer.from(query.cursor, 'base64url') : undefined,
+    };
+    let response;
+    if (!query.cursor) {
+      response = await temporalCall(undefined, () => this.client.workflowService.listWorkflowExecutions(request));
+    } else {
+      // A cursor is the caller's input: whatever Temporal makes of a forged one is a 400, and fast.
+      try {
+        response = await this.client.withDeadline(Date.now() + CURSOR_DEADLINE_MS, () =>
+          this.client.workflowService.listWorkflowExecutions(request),
+        );
+      } catch {
+        throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
+      }
+    }
+    const items = (response.executions ?? []).map((raw): RunSummary<MemoOf<D>> => {
+      const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
+      const scheduled = scheduledStartOf(attrs);
+      const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
+      return {
+        id: raw.execution?.workflowId ?? '',
+        owner: attrs.get(SearchAttr.owner) ?? '',
+        status: attrs.get(SearchAttr.status) as RunStatus,
+        runAt,
+        createdAt: timestampToIso(raw.startTime),
+        scheduleId: scheduled?.scheduleId ?? null,
+        memo: decodePayloads(raw.memo?.fields) as Partial<MemoOf<D>>,
+      };
+    });
+    const token = response.nextPageToken;
+    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+  }
+
+  /**
+   * Describes the run if it exists, is of this kind and the caller may see it (its owner, or an
+   * admin).
+   * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
+   */
+  private async find(run: AnyRunDescriptor, caller: Caller, id: string): Promise<VisibleRun> {
+    const subject = { kind: run.kind, id };
+    const handle = this.client.workflow.getHandle(id);
+    const description = await temporalCall(subject, () => handle.describe());
+    const attrs = description.typedSearchAttributes;
+    const visible = attrs.get(SearchAttr.kind) === run.kind && (caller.admin || attrs.get(SearchAttr.owner) === caller.sub);
+    if (!visible) throw new ResourceNotFoundError(run.kind, id);
+    return { kind: run.kind, handle, description, status: statusOf(attrs, description) };
+  }
+
+  /** The start input of a run that has not completed a workflow task yet, else undefined. */
+  private async inputIfNotStarted<I>(run: VisibleRun): Promise<I | undefined> {
+    const { events } = await run.handle.fetchHistory();
+    if (events?.some((e) => e.workflowTaskCompletedEventAttributes)) return undefined;
+    const payloads = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    return payloads?.[0] ? defaultPayloadConverter.fromPayload<I>(payloads[0]) : undefined;
+  }
+
+  /**
+   * Runs an Update; its validator's refusals become 409 (not scheduled) or 400, and an Update
+   * to a run that has already closed becomes 409 naming its status.
+   */
+  private async update(
+    run: AnyRunDescriptor,
+    found: VisibleRun,
+    which: 'modifyUpdate' | 'cancelUpdate',
+    args: unknown[],
+  ): Promise<unknown> {
+    // Not open when described: no Update can reach it, so skip the round trip.
+    if (found.description.status.name !== 'RUNNING') throw notScheduled(found.kind, found.status);
+    const id = found.handle.workflowId;
+    try {
+      // One signature for both Updates (modify takes the change, cancel nothing).
+      const definition = run[which] as UpdateDefinition<unknown, [unknown, ...unknown[]]>;
+      return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // The run exists (we just described it): it closed in between.
+        const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
+        throw notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
+      }
+      throw fromTemporalError(err, { kind: run.kind, id });
+    }
+  }
+}
+
+/** Memo fields (or search attributes) of a listed run, decoded by the default payload converter. */
+function decodePayloads(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields ?? {}).map(([name, payload]) => [name, defaultPayloadConverter.fromPayload(payload)]));
+}
+
+/** A listed run's search attributes, read by key as a described run's are. */
+function listedSearchAttributes(fields: Record<string, Payload> | null | undefined): Pick<TypedSearchAttributes, 'get'> {
+  const decoded = decodePayloads(fields);
+  const get = (key: { name: string; type: SearchAttributeType }): unknown => {
+    const value = decoded[key.name];
+    return value !== undefined && key.type === SearchAttributeType.DATETIME ? new Date(value as string) : value;
+  };
+  return { get } as Pick<TypedSearchAttributes, 'get'>;
+}
+
+function statusOf(attrs: Pick<TypedSearchAttributes, 'get'>, description: WorkflowExecutionDescription): RunStatus {
+  const published = attrs.get(SearchAttr.status) as RunStatus | undefined;
+  if (published && (description.status.name === 'RUNNING' || published !== 'scheduled')) return published;
+  // Closed without publishing a final status: terminated or timed out from outside.
+  return description.status.name === 'TERMINATED' || description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
+}
+
+/** The 409 of an Update to a run that is no longer open. */
+function notScheduled(kind: RunKind, status: RunStatus): WrongStateError {
+  return new WrongStateError(`${kind} is ${status}; only a scheduled ${kind} can be changed or cancelled`);
+}
+
+/** A string literal of Temporal's visibility query language. */
+export function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string {
+  if (!ts) return '';
+  const ms = Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+}
