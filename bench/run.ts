@@ -5,7 +5,7 @@
  *
  *   npm run bench                 # full scale (about 35 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 4 minutes)
- *   npm run bench -- --only at-rest   # some scenarios: api, lateness, sustained, burst, at-rest
+ *   npm run bench -- --only at-rest   # some scenarios: api, lateness, sustained, burst, schedules, at-rest
  *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics]
  *                                 # against a running Temporal server instead of the dev server
  */
@@ -19,7 +19,7 @@ import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
 import { registerSearchAttributes } from '../libs/runtime/search-attributes';
 import { ArrivalTarget } from './arrival-target';
-import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
+import { apiThroughput, atRest, burst, scheduleLateness, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
 
 const SCALES = {
   full: {
@@ -30,6 +30,8 @@ const SCALES = {
     apiCreations: 3_000,
     atRest: 100_000,
     sample: 100,
+    scheduleSeconds: 60,
+    schedulesSameSecond: 100,
   },
   quick: {
     latencySeconds: 20,
@@ -39,6 +41,8 @@ const SCALES = {
     apiCreations: 1_000,
     atRest: 5_000,
     sample: 50,
+    scheduleSeconds: 20,
+    schedulesSameSecond: 100,
   },
 } as const;
 
@@ -101,6 +105,8 @@ async function main(): Promise<void> {
       results.bursts.push(result);
       record(`burst ${count}`, result);
     }
+    if (wanted('schedules'))
+      record('schedules', (results.schedules = await scheduleLateness(ctx, scale.scheduleSeconds, scale.schedulesSameSecond)));
     if (wanted('at-rest')) record('at rest', (results.atRest = await atRest(ctx, scale.atRest, scale.sample)));
     if (!only) printTable(results);
     log(`results written to ${outFile}`);
@@ -170,6 +176,7 @@ interface Results {
   sustained?: Awaited<ReturnType<typeof sustainedRate>>;
   bursts: Awaited<ReturnType<typeof burst>>[];
   atRest?: Awaited<ReturnType<typeof atRest>>;
+  schedules?: Awaited<ReturnType<typeof scheduleLateness>>;
 }
 
 function printTable(results: Results): void {
@@ -208,6 +215,21 @@ function printTable(results: Results): void {
       '>= 300/s, p99 <= 100 ms',
     ],
   ];
+  if (r.schedules) {
+    const { lone, sameSecond } = r.schedules;
+    rows.push(
+      [
+        'a lone schedule, every second (nominal -> arrival, ms)',
+        `p50 ${lone.p50} / p95 ${lone.p95} / p99 ${lone.p99} / max ${lone.max} over ${lone.count} runs; early ${lone.early}, repeated ${lone.repeated}`,
+        'all within 250 ms',
+      ],
+      [
+        `${sameSecond.schedules} schedules due at the same second`,
+        `last arrived ${sameSecond.lastArrivalAfterDueMs} ms after due; p50 ${sameSecond.lateness.p50} / p99 ${sameSecond.lateness.p99}; missing ${sameSecond.lateness.missing}`,
+        'all within 5 s',
+      ],
+    );
+  }
   if (r.atRest) {
     const a = r.atRest;
     rows.push([

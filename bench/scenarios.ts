@@ -278,3 +278,76 @@ export async function atRest(
   });
   return { sleeping: count, creationSeconds, workerRssMb, dbFileMb, sample: await lateness(ctx, sample) };
 }
+
+export interface ScheduleLatenessResult {
+  /** One schedule running every second: each run's lateness from its nominal time to its arrival. */
+  lone: LatenessReport;
+  /** `schedules` schedules all due at the same second (each an `at` of one time). */
+  sameSecond: { schedules: number; creationSeconds: number; lastArrivalAfterDueMs: number; lateness: LatenessReport };
+}
+
+/** The nominal time of a schedule's run, from its task id (`task-<schedule id>-<nominal time>`). */
+function nominalOfRun(taskId: string): number {
+  return Date.parse(taskId.slice(-'2026-11-23T09:00:00Z'.length));
+}
+
+async function createSchedule(ctx: BenchContext, timing: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${ctx.apiUrl}/schedules`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...timing, task: { url: ctx.target.url, timeoutMs: 5000 } }),
+  });
+  if (res.status !== 201) throw new Error(`POST /schedules answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function deleteSchedule(ctx: BenchContext, id: string): Promise<void> {
+  const res = await fetch(`${ctx.apiUrl}/schedules/${id}`, { method: 'DELETE' });
+  if (res.status !== 200) throw new Error(`DELETE /schedules/${id} answered ${res.status}`);
+}
+
+/** Lateness of the runs of `schedule` (arrivals whose task id starts with `task-<schedule id>-`), from each one's nominal time. */
+function runLateness(ctx: BenchContext, scheduleIds: string[], expected: number): LatenessReport {
+  const values: number[] = [];
+  let repeated = 0;
+  for (const id of scheduleIds) {
+    for (const [taskId, arrivals] of ctx.target.arrivals) {
+      if (!taskId.startsWith(`task-${id}-`)) continue;
+      values.push(arrivals[0] - nominalOfRun(taskId));
+      if (arrivals.length > 1) repeated++;
+    }
+  }
+  return { ...summarize(values), early: values.filter((v) => v < 0).length, missing: Math.max(0, expected - values.length), repeated };
+}
+
+/**
+ * Recurring schedules (Temporal Schedules): a lone schedule firing every second for
+ * `loneSeconds`, then `count` schedules all due at one second, `leadMs` after the first is created.
+ */
+export async function scheduleLateness(
+  ctx: BenchContext,
+  loneSeconds: number,
+  count: number,
+  concurrency = 16,
+): Promise<ScheduleLatenessResult> {
+  ctx.log(`schedules: one every second for ${loneSeconds} s`);
+  const lone = await createSchedule(ctx, { everyMs: 1000 });
+  const loneStart = Date.now();
+  await sleep(loneSeconds * 1000 + 1000);
+  await deleteSchedule(ctx, lone);
+  await sleep(1000); // a run started just before the delete
+  const loneReport = runLateness(ctx, [lone], Math.floor((Date.now() - loneStart) / 1000) - 2);
+
+  const dueAt = Math.ceil((Date.now() + 5_000 + count * 20) / 1000) * 1000;
+  ctx.log(`schedules: ${count} due at ${new Date(dueAt).toISOString()}`);
+  const started = Date.now();
+  const ids = await pool(count, concurrency, () => createSchedule(ctx, { at: [new Date(dueAt).toISOString()] }));
+  const creationSeconds = (Date.now() - started) / 1000;
+  const deadline = dueAt + 30_000;
+  const arrived = () => ids.filter((id) => [...ctx.target.arrivals.keys()].some((taskId) => taskId.startsWith(`task-${id}-`))).length;
+  while (arrived() < count && Date.now() < deadline) await sleep(200);
+  await sleep(500);
+  const report = runLateness(ctx, ids, count);
+  await pool(ids.length, concurrency, (i) => deleteSchedule(ctx, ids[i]));
+  return { lone: loneReport, sameSecond: { schedules: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report } };
+}

@@ -1,5 +1,5 @@
 import { ArrivalTarget } from '../../bench/arrival-target';
-import { apiThroughput, atRest, burst, steadyLateness, sustainedRate, type BenchContext } from '../../bench/scenarios';
+import { apiThroughput, atRest, burst, scheduleLateness, steadyLateness, sustainedRate, type BenchContext } from '../../bench/scenarios';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 
 /** Runs every benchmark scenario at a tiny scale, so `npm run bench` cannot rot. */
@@ -43,6 +43,13 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
     // creation and its workflow tasks.
     expect(result.serverCost?.persistenceOpsPerTask).toBeGreaterThanOrEqual(3);
     expect(result.serverCost?.historyCalls.RespondWorkflowTaskCompleted.perTask).toBeGreaterThanOrEqual(1);
+  });
+
+  it('measures schedule runs: a lone schedule and a few due at the same second', async () => {
+    const result = await scheduleLateness(ctx, 2, 3, 3);
+    expect(result.lone.count).toBeGreaterThanOrEqual(2);
+    expect(result.lone).toMatchObject({ early: 0, repeated: 0 });
+    expect(result.sameSecond).toMatchObject({ schedules: 3, lateness: { count: 3, early: 0, missing: 0, repeated: 0 } });
   });
 
   it('measures API creations', async () => {

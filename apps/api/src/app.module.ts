@@ -3,6 +3,7 @@ import type { AppConfig } from '../../../libs/runtime/config';
 import { ConfigModule } from './core/config.module';
 import { HealthController } from './health/health.controller';
 import { OrchestrationsModule } from './orchestrations/orchestrations.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TemporalModule } from './temporal/temporal.module';
 
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), TemporalModule, TasksModule, OrchestrationsModule],
+      imports: [ConfigModule.forRoot(config), TemporalModule, TasksModule, OrchestrationsModule, SchedulesModule],
       controllers: [HealthController],
     };
   }

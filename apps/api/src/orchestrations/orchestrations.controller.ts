@@ -44,7 +44,7 @@ export class OrchestrationsController {
 
   @RunRoutes.list(ORCHESTRATIONS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
-    return toPage(await this.runs.list(ORCHESTRATION_RUN, caller, query), toOrchestrationSummary);
+    return toPage(await this.runs.list(ORCHESTRATION_RUN, caller.sub, query), toOrchestrationSummary);
   }
 
   @RunRoutes.get(ORCHESTRATIONS)

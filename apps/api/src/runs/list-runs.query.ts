@@ -6,13 +6,8 @@ import { RUN_STATUSES, type RunStatus } from '../../../../common';
 /** Page size of a list that gives no limit. */
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** Query of the list endpoints (`GET /tasks`, `GET /orchestrations`). */
-export class ListRunsQuery {
-  @ApiPropertyOptional({ enum: [...RUN_STATUSES, 'all'], default: 'all', example: 'scheduled' })
-  @IsOptional()
-  @IsIn([...RUN_STATUSES, 'all'], { message: `status must be one of ${[...RUN_STATUSES, 'all'].join(', ')}` })
-  status?: RunStatus | 'all';
-
+/** Paging of every list endpoint. */
+export class PageQuery {
   @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: DEFAULT_PAGE_SIZE, example: 20 })
   @IsOptional()
   @Type(() => Number)
@@ -25,6 +20,14 @@ export class ListRunsQuery {
   @IsOptional()
   @IsString()
   cursor?: string;
+}
+
+/** Query of the run list endpoints (`GET /tasks`, `GET /orchestrations`). */
+export class ListRunsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: [...RUN_STATUSES, 'all'], default: 'all', example: 'scheduled' })
+  @IsOptional()
+  @IsIn([...RUN_STATUSES, 'all'], { message: `status must be one of ${[...RUN_STATUSES, 'all'].join(', ')}` })
+  status?: RunStatus | 'all';
 }
 
 /** Query of `GET /tasks`: a list of runs, optionally of one recurring schedule. */

@@ -37,7 +37,7 @@ export class TasksController {
 
   @RunRoutes.list(TASKS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListTasksQuery): Promise<TaskListDto> {
-    return toPage(await this.runs.list(TASK_RUN, caller, query), toTaskSummary);
+    return toPage(await this.runs.list(TASK_RUN, caller.sub, query), toTaskSummary);
   }
 
   @RunRoutes.get(TASKS)

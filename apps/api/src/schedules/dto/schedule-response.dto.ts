@@ -1,0 +1,93 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { RUN_STATUSES, type RunStatus } from '../../../../../common';
+import { OVERLAP_POLICIES, type OverlapPolicy } from './create-schedule.dto';
+
+/** A run of a schedule: a task. */
+export class ScheduleRunDto {
+  @ApiProperty({ example: 'task-sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a-2026-11-24T08:00:00Z', description: 'The task id.' })
+  id!: string;
+  @ApiProperty({ enum: RUN_STATUSES, example: 'completed' })
+  status!: RunStatus;
+  @ApiProperty({ example: '2026-11-24T08:00:00.000Z', description: 'Its nominal time.' })
+  runAt!: string;
+}
+
+/** The call every run makes, as given. */
+export class ScheduleTaskResponseDto {
+  @ApiPropertyOptional({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })
+  url?: string;
+  @ApiPropertyOptional({ example: 'POST' })
+  method?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
+  headers?: Record<string, string>;
+  @ApiPropertyOptional({ example: { report: 'daily' } })
+  body?: unknown;
+  @ApiProperty({ example: 10000 })
+  timeoutMs!: number;
+  @ApiProperty({ example: 3 })
+  retries!: number;
+  @ApiProperty({ example: 1000 })
+  retryIntervalMs!: number;
+  @ApiProperty({ example: 1 })
+  retryBackoff!: number;
+}
+
+/** A schedule as lists show it. */
+export class ScheduleSummaryDto {
+  @ApiProperty({ example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'Also the Temporal Schedule id.' })
+  id!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'weekday report' })
+  name!: string | null;
+  @ApiProperty({ example: 'alice', description: 'The user it belongs to.' })
+  owner!: string;
+  @ApiProperty({ enum: ['active', 'paused'], example: 'active' })
+  state!: 'active' | 'paused';
+  @ApiPropertyOptional({ example: '0 9 * * 1-5' })
+  cron?: string;
+  @ApiPropertyOptional({ example: 30000 })
+  everyMs?: number;
+  @ApiPropertyOptional({ type: [String], example: ['2026-12-24T18:00:00+01:00'] })
+  at?: string[];
+  @ApiProperty({ example: 'Europe/Berlin' })
+  timezone!: string;
+  @ApiProperty({ type: [String], example: ['2026-11-24T08:00:00.000Z'], description: 'The next (up to 5) run times; empty while paused.' })
+  nextRuns!: string[];
+}
+
+/** The whole schedule: its timing, policies, task, next and recent runs. */
+export class ScheduleResponseDto extends ScheduleSummaryDto {
+  @ApiProperty({ type: String, nullable: true, example: null })
+  startAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null })
+  endAt!: string | null;
+  @ApiProperty({ example: 0 })
+  jitterMs!: number;
+  @ApiProperty({ enum: OVERLAP_POLICIES, example: 'skip' })
+  overlap!: OverlapPolicy;
+  @ApiProperty({ example: 60000 })
+  catchupWindowMs!: number;
+  @ApiProperty({ type: ScheduleTaskResponseDto })
+  task!: ScheduleTaskResponseDto;
+  @ApiProperty({ type: [ScheduleRunDto], description: 'The latest (up to 5) runs, newest first.' })
+  recentRuns!: ScheduleRunDto[];
+  @ApiProperty({ example: '2026-11-23T09:00:00.000Z' })
+  createdAt!: string;
+  @ApiProperty({ type: String, nullable: true, example: null })
+  updatedAt!: string | null;
+}
+
+/** `GET /schedules`. */
+export class ScheduleListDto {
+  @ApiProperty({ type: [ScheduleSummaryDto] })
+  items!: ScheduleSummaryDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= for the next page; null on the last.' })
+  nextCursor!: string | null;
+}
+
+/** `DELETE /schedules/{id}`. */
+export class ScheduleDeletedDto {
+  @ApiProperty({ example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
+  id!: string;
+  @ApiProperty({ example: true })
+  deleted!: true;
+}

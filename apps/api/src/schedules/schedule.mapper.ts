@@ -1,0 +1,133 @@
+import type { RunStatus } from '../../../../common';
+import type { CallRequestSpec, RetrySpec } from '../../../../common';
+import { toCallView, toRetryingCallSpec } from '../calls/call.mapper';
+import { InvalidRequestError } from '../core/errors';
+import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
+import type { ModifyScheduleDto } from './dto/modify-schedule.dto';
+import type { ScheduleResponseDto, ScheduleRunDto, ScheduleSummaryDto } from './dto/schedule-response.dto';
+import { TimingError, type ScheduleTiming } from './schedule-timing';
+
+/** Default catch-up window: after an outage, runs missed by up to a minute are made up (Temporal's default is a year). */
+export const DEFAULT_CATCHUP_WINDOW_MS = 60_000;
+
+/** What the API keeps of a schedule: everything it was created with, defaults filled in. */
+export interface ScheduleDefinition {
+  name: string | null;
+  owner: string;
+  timing: ScheduleTiming;
+  overlap: OverlapPolicy;
+  catchupWindowMs: number;
+  paused: boolean;
+  task: { request: CallRequestSpec; retry: RetrySpec };
+}
+
+/** What Temporal says of a schedule beyond its definition. */
+export interface ScheduleInfo {
+  nextRuns: Date[];
+  createdAt: Date;
+  updatedAt: Date | null;
+}
+
+/** A schedule as `POST /schedules` describes it, defaults filled in. */
+export function toScheduleDefinition(dto: CreateScheduleDto, owner: string): ScheduleDefinition {
+  return {
+    name: dto.name ?? null,
+    owner,
+    timing: {
+      ...timingFields(dto),
+      timezone: dto.timezone ?? 'UTC',
+    },
+    overlap: dto.overlap ?? 'skip',
+    catchupWindowMs: dto.catchupWindowMs ?? DEFAULT_CATCHUP_WINDOW_MS,
+    paused: dto.paused ?? false,
+    task: toRetryingCallSpec(dto.task),
+  };
+}
+
+/**
+ * The schedule after `PATCH /schedules/{id}`: a cron, everyMs or at replaces the timing's kind,
+ * null removes startAt/endAt, absent fields stay.
+ * @throws InvalidRequestError when nothing would change.
+ */
+export function modifiedSchedule(current: ScheduleDefinition, dto: ModifyScheduleDto): ScheduleDefinition {
+  const given = Object.entries(dto).filter(([, v]) => v !== undefined);
+  if (given.length === 0) {
+    throw new InvalidRequestError(
+      'nothing to change: give a timing (cron, everyMs or at, timezone, startAt, endAt, jitterMs), task, overlap, catchupWindowMs or paused',
+    );
+  }
+  const newKind = dto.cron !== undefined || dto.everyMs !== undefined || dto.at !== undefined;
+  const { cron, everyMs, at, ...rest } = current.timing;
+  const timing: ScheduleTiming = {
+    ...(newKind ? {} : { cron, everyMs, at }),
+    ...rest,
+    ...timingFields(dto),
+    ...(dto.timezone !== undefined ? { timezone: dto.timezone } : {}),
+  };
+  for (const key of ['startAt', 'endAt'] as const) if ((dto as Record<string, unknown>)[key] === null) delete timing[key];
+  return {
+    ...current,
+    timing: Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined)) as ScheduleTiming,
+    overlap: dto.overlap ?? current.overlap,
+    catchupWindowMs: dto.catchupWindowMs ?? current.catchupWindowMs,
+    paused: dto.paused ?? current.paused,
+    task: dto.task ? toRetryingCallSpec(dto.task) : current.task,
+  };
+}
+
+/** The timing fields a create or modify request gives. */
+function timingFields(dto: Partial<CreateScheduleDto>): Partial<ScheduleTiming> {
+  const fields: Partial<ScheduleTiming> = {};
+  for (const key of ['cron', 'everyMs', 'at', 'startAt', 'endAt', 'jitterMs'] as const) {
+    if (dto[key] !== undefined && dto[key] !== null) (fields as Record<string, unknown>)[key] = dto[key];
+  }
+  return fields;
+}
+
+/** A refused timing as the 400 the API answers, naming the field. */
+export function timingRefusal(err: unknown): unknown {
+  return err instanceof TimingError ? new InvalidRequestError(err.message, err.field) : err;
+}
+
+export function toScheduleSummary(
+  id: string,
+  def: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused'>,
+  nextRuns: Date[],
+): ScheduleSummaryDto {
+  return {
+    id,
+    name: def.name,
+    owner: def.owner,
+    state: def.paused ? 'paused' : 'active',
+    ...(def.timing.cron !== undefined ? { cron: def.timing.cron } : {}),
+    ...(def.timing.everyMs !== undefined ? { everyMs: def.timing.everyMs } : {}),
+    ...(def.timing.at !== undefined ? { at: def.timing.at } : {}),
+    timezone: def.timing.timezone,
+    nextRuns: def.paused ? [] : nextRuns.slice(0, 5).map((d) => d.toISOString()),
+  };
+}
+
+export function toScheduleResponse(
+  id: string,
+  def: ScheduleDefinition,
+  info: ScheduleInfo,
+  recentRuns: ScheduleRunDto[],
+): ScheduleResponseDto {
+  return {
+    ...toScheduleSummary(id, def, info.nextRuns),
+    startAt: def.timing.startAt ?? null,
+    endAt: def.timing.endAt ?? null,
+    jitterMs: def.timing.jitterMs ?? 0,
+    overlap: def.overlap,
+    catchupWindowMs: def.catchupWindowMs,
+    task: { ...toCallView(def.task.request), ...def.task.retry },
+    recentRuns,
+    createdAt: info.createdAt.toISOString(),
+    updatedAt: info.updatedAt?.toISOString() ?? null,
+  };
+}
+
+/** A schedule's run as its resource lists it. */
+export function toScheduleRun(run: { id: string; status: RunStatus; runAt: string }): ScheduleRunDto {
+  return { id: run.id, status: run.status, runAt: run.runAt };
+}

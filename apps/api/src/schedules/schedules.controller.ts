@@ -1,0 +1,129 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { TASK_RUN } from '../../../../common';
+import type { Caller } from '../core/caller';
+import { CurrentUser } from '../core/owner.decorator';
+import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
+import { RunsRepository } from '../runs/runs.repository';
+import { CreateScheduleDto } from './dto/create-schedule.dto';
+import { ModifyScheduleDto } from './dto/modify-schedule.dto';
+import { ScheduleDeletedDto, ScheduleListDto, ScheduleResponseDto } from './dto/schedule-response.dto';
+import { modifiedSchedule, toScheduleDefinition, toScheduleResponse, toScheduleRun, toScheduleSummary } from './schedule.mapper';
+import { SchedulesRepository } from './schedules.repository';
+
+const ID_PARAM = {
+  name: 'id',
+  example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
+  description: 'Schedule id (the Temporal Schedule id).',
+};
+const NOT_FOUND = { description: 'No such schedule, or not yours.' };
+/** How many of a schedule's latest runs its resource shows. */
+const RECENT_RUNS = 5;
+
+/** Recurring schedules: Temporal Schedules whose runs are tasks. */
+@ApiTags('schedules')
+@Controller('schedules')
+export class SchedulesController {
+  constructor(
+    private readonly schedules: SchedulesRepository,
+    private readonly runs: RunsRepository,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Run a task on a cron, an interval or a list of times',
+    description: 'Each run is a task (under /tasks, with this scheduleId), due at its nominal time. Exactly one of cron, everyMs or at.',
+  })
+  @ApiCreatedResponse({ type: ScheduleResponseDto })
+  @ApiBadRequestResponse({ description: 'Names each bad field (e.g. cron, timezone, at[2], task.url); nothing is created.' })
+  async create(@CurrentUser() caller: Caller, @Body() dto: CreateScheduleDto): Promise<ScheduleResponseDto> {
+    const id = await this.schedules.create(toScheduleDefinition(dto, caller.sub), new Date());
+    return this.view(caller, id);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the caller's schedules" })
+  @ApiOkResponse({ type: ScheduleListDto })
+  async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
+    const page = await this.schedules.list(caller.sub, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return { items: page.items.map((s) => toScheduleSummary(s.id, s.definition, s.nextRuns)), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One schedule with its next and recent runs' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  get(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
+    return this.view(caller, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change the timing, the task, the policies, or pause/resume; later runs follow' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiBadRequestResponse({ description: 'Names each bad field; or nothing to change.' })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyScheduleDto): Promise<ScheduleResponseDto> {
+    await this.schedules.update(caller, id, (current) => modifiedSchedule(current, dto), dto.at !== undefined);
+    return this.view(caller, id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a schedule: no further runs (runs already started finish)' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleDeletedDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async delete(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleDeletedDto> {
+    await this.schedules.delete(caller, id);
+    return { id, deleted: true };
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a schedule: no runs until it is resumed' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async pause(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
+    await this.schedules.pause(caller, id, true);
+    return this.view(caller, id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused schedule' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async resume(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
+    await this.schedules.pause(caller, id, false);
+    return this.view(caller, id);
+  }
+
+  @Post(':id/trigger')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start a run now (also while paused, and whatever the overlap policy)' })
+  @ApiParam(ID_PARAM)
+  @ApiOkResponse({ type: ScheduleResponseDto })
+  @ApiNotFoundResponse(NOT_FOUND)
+  async trigger(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
+    await this.schedules.trigger(caller, id);
+    return this.view(caller, id);
+  }
+
+  /** The schedule's resource: its definition, next runs, and latest runs (tasks, from visibility). */
+  private async view(caller: Caller, id: string): Promise<ScheduleResponseDto> {
+    const schedule = await this.schedules.get(caller, id);
+    const runs = await this.runs.list(TASK_RUN, schedule.definition.owner, { scheduleId: id, limit: RECENT_RUNS });
+    return toScheduleResponse(id, schedule.definition, schedule.info, runs.items.map(toScheduleRun));
+  }
+}
