@@ -1,4 +1,8 @@
 /** Three layers: unit specs next to code, time-skipping workflow tests (and replay of recorded histories), e2e over HTTP. */
+// The AWS SDK warns once per process that its 2027 releases will need Node 22 (README,
+// "Requirements"); in test output it is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const transform = {
   '^.+\\.ts$': ['@swc/jest'],
   // NestJS 12 is ESM; see the transformer for why and how.

@@ -5,25 +5,32 @@ import type { CallInput, CallOutcome, HttpRequestSpec } from '../common';
 import { freePort } from '../libs/runtime/dev-server';
 import { HttpTarget } from '../test/support/http-target';
 import { createCallActivities } from './call.activities';
-import { decodeWebhookSecret, verifyWebhook } from './webhook-signature';
+import { testOutboundFetch } from '../test/support/outbound';
+import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from './webhook-signature';
 
 // Failing attempts on purpose would log a warning each.
 const quiet = { logger: new DefaultLogger('ERROR') };
-const key = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
-const { httpCall } = createCallActivities({ signingKey: key, responseBodyLimitBytes: 16, userAgent: 'unit-test' });
+const master = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
+const aliceKey = ownerSigningKey(master, 'alice');
+const outboundFetch = testOutboundFetch();
+const { httpCall } = createCallActivities({ masterSigningKey: master, responseBodyLimitBytes: 16, userAgent: 'unit-test', outboundFetch });
 
 describe('httpCall activity (real loopback target)', () => {
   let target: HttpTarget;
   beforeAll(async () => {
     target = await HttpTarget.start();
   });
-  afterAll(() => target.stop());
+  afterAll(async () => {
+    await target.stop();
+    await outboundFetch.close();
+  });
 
   function input(path: string, overrides: Partial<CallInput<HttpRequestSpec>['request']> = {}): CallInput<HttpRequestSpec> {
     return {
       request: { url: target.url(path), method: 'POST', headers: { 'X-Custom': 'yes' }, body: { n: 1 }, timeoutMs: 2000, ...overrides },
       idempotencyKey: 'task-1',
       taskId: 'task-1',
+      ownerId: 'alice',
     };
   }
 
@@ -46,7 +53,8 @@ describe('httpCall activity (real loopback target)', () => {
       'x-task-attempt': '2',
       'idempotency-key': 'task-1',
     });
-    expect(verifyWebhook(key, request.headers as Record<string, string>, request.body)).toBe(true);
+    expect(verifyWebhook(aliceKey, request.headers as Record<string, string>, request.body)).toBe(true);
+    expect(verifyWebhook(ownerSigningKey(master, 'bob'), request.headers as Record<string, string>, request.body)).toBe(false);
     expect(outcome.result).toEqual({ statusCode: 200, body: { ok: true }, bodyTruncated: false });
     expect(outcome.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([
       [1, null, 'attempt did not report back (its worker stopped or it exceeded the activity timeout)'],
@@ -75,6 +83,27 @@ describe('httpCall activity (real loopback target)', () => {
     const err = await failure(new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/hang', { timeoutMs: 200 })));
     expect(err.message).toBe('attempt 1 failed: timed out after 200 ms');
     expect(Date.now() - started).toBeLessThan(800);
+  });
+
+  it('signs with the owner-less default key an activity scheduled before calls carried their owner', async () => {
+    await new MockActivityEnvironment(undefined, quiet).run(httpCall, { ...input('/legacy'), ownerId: undefined });
+    const [request] = target.requests('/legacy');
+    expect(verifyWebhook(ownerSigningKey(master, 'default'), request.headers as Record<string, string>, request.body)).toBe(true);
+  });
+
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'destination not allowed: 169.254.169.254 (linkLocal)'],
+    ['http://10.0.0.7:8080/internal', 'destination not allowed: 10.0.0.7 (private)'],
+    ['http://[fd00:ec2::254]/', 'destination not allowed: fd00:ec2::254 (uniqueLocal)'],
+  ])('fails a call to %s for good, without retries, saying why', async (url, message) => {
+    const err = await failure(
+      new MockActivityEnvironment(undefined, quiet).run(httpCall, { ...input('/x'), request: { ...input('/x').request, url } }),
+    );
+    expect(err.type).toBe('HttpInvalidRequest');
+    expect(err.nonRetryable).toBe(true);
+    expect(err.message).toBe(`attempt 1 failed: ${message}`);
+    const outcome = err.details?.[0] as CallOutcome;
+    expect(outcome.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([[1, null, message]]);
   });
 
   it('fails an attempt on a refused connection', async () => {

@@ -11,9 +11,19 @@ import {
   type LambdaRequestSpec,
 } from '../common';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
+import { ownerSigningKey } from './webhook-signature';
 
 /** What the call activities need from their worker. */
-export type CallActivityDeps = HttpAttemptDeps;
+export interface CallActivityDeps extends HttpAttemptDeps {
+  /** Key bytes of the master Standard Webhooks secret; each owner's calls are signed with a key derived from it. */
+  masterSigningKey: Buffer;
+}
+
+/**
+ * The owner of a call whose activity was scheduled before calls carried their owner: every
+ * resource belonged to this default owner then.
+ */
+const OWNER_BEFORE_USERS = 'default';
 
 /** Makes one attempt of a call, given its number and the activity's cancellation. */
 type Attempt = (attemptNumber: number, cancellation: AbortSignal) => Promise<AttemptOutcome>;
@@ -27,8 +37,14 @@ export function createCallActivities(deps: CallActivityDeps) {
   return {
     /** One attempt at an HTTP call. */
     async httpCall(input: CallInput<HttpRequestSpec>): Promise<CallOutcome> {
+      const signingKey = ownerSigningKey(deps.masterSigningKey, input.ownerId ?? OWNER_BEFORE_USERS);
       return runAttempt(input, HttpFailureType, (attempt, cancellation) =>
-        attemptHttpCall(input.request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt }, cancellation, deps),
+        attemptHttpCall(
+          input.request,
+          { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey },
+          cancellation,
+          deps,
+        ),
       );
     },
     /** One attempt at a Lambda invocation. */

@@ -1,14 +1,15 @@
+import { isOutboundRefusal, type OutboundFetch } from '../libs/outbound';
 import { CALL_HEADERS, type AttemptRecord, type CallResult, type HttpRequestSpec } from '../common';
 import { signWebhook } from './webhook-signature';
 
 /** What one HTTP attempt needs besides the request. */
 export interface HttpAttemptDeps {
-  /** Key bytes of the Standard Webhooks secret the call is signed with. */
-  signingKey: Buffer;
   /** Response bodies longer than this many bytes are cut. */
   responseBodyLimitBytes: number;
   /** Sent as User-Agent. */
   userAgent: string;
+  /** fetch that connects only to allowed destinations (checked at connect time, every resolved address). */
+  outboundFetch: OutboundFetch;
 }
 
 /** One attempt's record (without `scheduledAt`, which Temporal knows) and the response, if any arrived. */
@@ -20,12 +21,13 @@ export interface AttemptOutcome {
 }
 
 /**
- * Makes one HTTP attempt: signed, keyed, bounded by `timeoutMs`, redirects not followed. A
- * network error, a timeout or a non-2xx status fails the attempt.
+ * Makes one HTTP attempt: signed with the owner's key, keyed, bounded by `timeoutMs`, redirects
+ * not followed. A network error, a timeout or a non-2xx status fails the attempt; a destination
+ * the outbound policy refuses fails it for good.
  */
 export async function attemptHttpCall(
   request: HttpRequestSpec,
-  meta: { idempotencyKey: string; taskId: string; attempt: number },
+  meta: { idempotencyKey: string; taskId: string; attempt: number; signingKey: Buffer },
   cancellation: AbortSignal,
   deps: HttpAttemptDeps,
 ): Promise<AttemptOutcome> {
@@ -39,15 +41,16 @@ export async function attemptHttpCall(
     [CALL_HEADERS.idempotencyKey]: meta.idempotencyKey,
     [CALL_HEADERS.taskId]: meta.taskId,
     [CALL_HEADERS.attempt]: String(meta.attempt),
-    ...signWebhook(deps.signingKey, meta.idempotencyKey, Math.floor(startedAt.getTime() / 1000), payload),
+    ...signWebhook(meta.signingKey, meta.idempotencyKey, Math.floor(startedAt.getTime() / 1000), payload),
   };
 
   let statusCode: number | null = null;
   let result: CallResult | null = null;
   let error: string | null = null;
+  let retryable = true;
   const timeout = AbortSignal.timeout(request.timeoutMs);
   try {
-    const response = await fetch(request.url, {
+    const response = await deps.outboundFetch(request.url, {
       method: request.method,
       headers,
       body: payload || undefined,
@@ -58,7 +61,9 @@ export async function attemptHttpCall(
     result = { statusCode, ...(await readBody(response, deps.responseBodyLimitBytes)) };
     if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
   } catch (err) {
-    error = timeout.aborted ? `timed out after ${request.timeoutMs} ms` : describeNetworkError(err);
+    const refusal = isOutboundRefusal(err);
+    if (refusal) retryable = false;
+    error = refusal ? refusal.message : timeout.aborted ? `timed out after ${request.timeoutMs} ms` : describeNetworkError(err);
   }
   const finishedAt = new Date();
   return {
@@ -71,12 +76,12 @@ export async function attemptHttpCall(
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     },
     result,
-    retryable: true,
+    retryable,
   };
 }
 
 /** Reads at most `limit` bytes; parses JSON when the response says it is JSON and it is whole. */
-async function readBody(response: Response, limit: number): Promise<Omit<CallResult, 'statusCode'>> {
+async function readBody(response: Awaited<ReturnType<OutboundFetch>>, limit: number): Promise<Omit<CallResult, 'statusCode'>> {
   if (!response.body) return { body: null, bodyTruncated: false };
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];

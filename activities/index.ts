@@ -1,6 +1,6 @@
 /** Activities run by the worker. Workflows import only their types. */
 export { createCallActivities, type CallActivityDeps } from './call.activities';
-export { decodeWebhookSecret, verifyWebhook } from './webhook-signature';
+export { decodeWebhookSecret, encodeWebhookSecret, ownerSigningKey, verifyWebhook } from './webhook-signature';
 
 /** The activity functions, as workflows see them through `proxyActivities`. */
 export type CallActivities = ReturnType<typeof import('./call.activities').createCallActivities>;

@@ -1,4 +1,4 @@
-import { decodeWebhookSecret, signWebhook, verifyWebhook } from './webhook-signature';
+import { decodeWebhookSecret, encodeWebhookSecret, ownerSigningKey, signWebhook, verifyWebhook } from './webhook-signature';
 
 describe('Standard Webhooks signature', () => {
   // The reference vector from the Standard Webhooks specification's libraries.
@@ -28,5 +28,17 @@ describe('Standard Webhooks signature', () => {
 
   it('refuses a secret shorter than 16 bytes', () => {
     expect(() => decodeWebhookSecret('whsec_c2hvcnQ=')).toThrow('the webhook secret must be base64 of at least 16 bytes (whsec_...)');
+  });
+
+  it("derives each owner's key from the master secret: stable, 32 bytes, different per owner, and alice's signature does not verify with bob's key", () => {
+    const master = decodeWebhookSecret(secret);
+    const alice = ownerSigningKey(master, 'alice');
+    expect(alice).toHaveLength(32);
+    expect(ownerSigningKey(master, 'alice')).toEqual(alice);
+    expect(ownerSigningKey(master, 'bob').equals(alice)).toBe(false);
+    expect(ownerSigningKey(decodeWebhookSecret(`whsec_${Buffer.alloc(24, 7).toString('base64')}`), 'alice').equals(alice)).toBe(false);
+    const headers = signWebhook(alice, id, timestamp, payload);
+    expect(verifyWebhook(decodeWebhookSecret(encodeWebhookSecret(alice)), { ...headers }, payload, timestamp)).toBe(true);
+    expect(verifyWebhook(ownerSigningKey(master, 'bob'), { ...headers }, payload, timestamp)).toBe(false);
   });
 });

@@ -14,6 +14,25 @@ export function decodeWebhookSecret(secret: string): Buffer {
   return key;
 }
 
+/** A `whsec_<base64>` secret for key bytes, as Standard Webhooks libraries take it. */
+export function encodeWebhookSecret(key: Buffer): string {
+  return `${SECRET_PREFIX}${key.toString('base64')}`;
+}
+
+/** Separates the derivation of owners' keys from any other use of the master secret. */
+const OWNER_KEY_CONTEXT = 'temporal-http-scheduler owner signing key v1\0';
+
+/**
+ * The key an owner's calls are signed with: HMAC-SHA256 of the owner under the master secret.
+ * Nothing is stored, the API and every worker derive the same key, and one owner's key says
+ * nothing of another's, so no user can forge calls to another user's endpoint.
+ */
+export function ownerSigningKey(masterKey: Buffer, owner: string): Buffer {
+  return createHmac('sha256', masterKey)
+    .update(OWNER_KEY_CONTEXT + owner)
+    .digest();
+}
+
 /**
  * Signs a payload as Standard Webhooks does: HMAC-SHA256 over `${id}.${timestamp}.${payload}`,
  * base64, in the header as `v1,<signature>`.

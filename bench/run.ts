@@ -17,6 +17,7 @@ import { Connection } from '@temporalio/client';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
+import { signToken } from '../scripts/token';
 import { registerSearchAttributes } from '../libs/runtime/search-attributes';
 import { ArrivalTarget } from './arrival-target';
 import { apiThroughput, atRest, burst, scheduleLateness, steadyLateness, sustainedRate, type BenchContext } from './scenarios';
@@ -66,8 +67,15 @@ async function main(): Promise<void> {
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    // The bench's target listens on loopback.
+    OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
     WORKFLOW_BUNDLE_PATH: join(root, 'dist', 'workflow-bundle.js'),
   };
+  const token = await signToken(
+    { mode: 'hs256', secret: env.JWT_SECRET, rolesClaim: 'roles', adminRole: 'admin' },
+    { sub: 'bench', admin: false, ttlSeconds: 86_400 },
+  );
   const worker = spawnApp('worker', env, 'ignore');
   const api = spawnApp('api', env, 'ignore');
   const target = await ArrivalTarget.start();
@@ -80,7 +88,8 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanUp().finally(() => process.exit(130)));
   try {
     await waitForHttpOk(`${apiUrl}/health`, api);
-    const ctx: BenchContext = { apiUrl, target, workerPid: worker.pid!, dbFile, serverMetricsUrl: server.metricsUrl, log };
+    const headers = { authorization: `Bearer ${token}` };
+    const ctx: BenchContext = { apiUrl, headers, target, workerPid: worker.pid!, dbFile, serverMetricsUrl: server.metricsUrl, log };
     const outDir = join(root, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `bench-${scaleName}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

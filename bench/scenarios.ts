@@ -12,6 +12,8 @@ import { summarize, type Summary } from './stats';
 /** What a scenario runs against. */
 export interface BenchContext {
   apiUrl: string;
+  /** Sent with every API request: the bench user's bearer token. */
+  headers: Record<string, string>;
   target: ArrivalTarget;
   /** pid of the worker process, for its RSS. */
   workerPid: number;
@@ -42,7 +44,7 @@ async function createTask(ctx: BenchContext, runAt: number): Promise<CreatedTask
   const started = performance.now();
   const res = await fetch(`${ctx.apiUrl}/tasks`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...ctx.headers, 'content-type': 'application/json' },
     body: JSON.stringify({ url: ctx.target.url, runAt: new Date(runAt).toISOString(), timeoutMs: 5000, retries: 2, retryIntervalMs: 500 }),
   });
   const latencyMs = performance.now() - started;
@@ -270,7 +272,7 @@ export async function atRest(
     const runAt = fireAt + i * 20;
     const res = await fetch(`${ctx.apiUrl}/tasks/${id}`, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...ctx.headers, 'content-type': 'application/json' },
       body: JSON.stringify({ runAt: new Date(runAt).toISOString() }),
     });
     if (res.status !== 200) throw new Error(`PATCH /tasks/${id} answered ${res.status}: ${await res.text()}`);
@@ -294,7 +296,7 @@ function nominalOfRun(taskId: string): number {
 async function createSchedule(ctx: BenchContext, timing: Record<string, unknown>): Promise<string> {
   const res = await fetch(`${ctx.apiUrl}/schedules`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { ...ctx.headers, 'content-type': 'application/json' },
     body: JSON.stringify({ ...timing, task: { url: ctx.target.url, timeoutMs: 5000 } }),
   });
   if (res.status !== 201) throw new Error(`POST /schedules answered ${res.status}: ${await res.text()}`);
@@ -302,7 +304,7 @@ async function createSchedule(ctx: BenchContext, timing: Record<string, unknown>
 }
 
 async function deleteSchedule(ctx: BenchContext, id: string): Promise<void> {
-  const res = await fetch(`${ctx.apiUrl}/schedules/${id}`, { method: 'DELETE' });
+  const res = await fetch(`${ctx.apiUrl}/schedules/${id}`, { method: 'DELETE', headers: ctx.headers });
   if (res.status !== 200) throw new Error(`DELETE /schedules/${id} answered ${res.status}`);
 }
 

@@ -65,6 +65,8 @@ export interface CallInput<R extends CallRequestSpec = CallRequestSpec> {
   idempotencyKey: string;
   /** The task or orchestration id, sent as X-Task-Id. */
   taskId: string;
+  /** Whose call it is: HTTP calls are signed with this owner's key. (Absent in activities scheduled before users existed.) */
+  ownerId?: string;
   /**
    * ISO time before which the first attempt must not be sent: the workflow dispatches a call a
    * little ahead of its due time and the activity holds it until then.

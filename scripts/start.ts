@@ -25,16 +25,39 @@ const devServerSettings = {
   logLevel: (process.env.TEMPORAL_LOG_LEVEL ?? 'error') as 'debug' | 'info' | 'warn' | 'error',
 };
 
-/** The webhook secret: WEBHOOK_SECRET, else one made on first start and kept in data/ (git-ignored). */
-function webhookSecret(): string {
-  if (process.env.WEBHOOK_SECRET) return process.env.WEBHOOK_SECRET;
-  const file = join(dataDir, 'webhook-secret');
+/** A secret kept in data/ (git-ignored): made on first start, read on every later one. */
+function dataSecret(name: string, make: () => string, what: string, variable: string): string {
+  const file = join(dataDir, name);
   if (!existsSync(file)) {
-    writeFileSync(file, `whsec_${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-    console.log(`start: made a webhook signing secret in ${file} (set WEBHOOK_SECRET to use your own)`);
+    writeFileSync(file, `${make()}\n`, { mode: 0o600 });
+    console.log(`start: made ${what} in ${file} (set ${variable} to use your own)`);
   }
   return readFileSync(file, 'utf8').trim();
 }
+
+/**
+ * The environment of the worker and the API: the webhook master secret and, unless an identity
+ * provider is configured, the embedded HS256 secret, each made into data/ on first start; and
+ * loopback allowed as a call destination, so local targets work.
+ */
+function appEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  env.WEBHOOK_SECRET ||= dataSecret(
+    'webhook-secret',
+    () => `whsec_${randomBytes(32).toString('base64')}`,
+    'a webhook master secret',
+    'WEBHOOK_SECRET',
+  );
+  if (!env.JWT_ISSUER && !env.JWT_JWKS_URL) {
+    env.JWT_SECRET ||= dataSecret('jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
+  }
+  env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
+  env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
+  return env;
+}
+
+/** What `npm start` allows as call destinations beyond public addresses (production allows nothing). */
+const LOOPBACK = '127.0.0.0/8,::1/128';
 
 let server: RunningDevServer | null = null;
 const children: ChildProcess[] = [];
@@ -57,8 +80,7 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
-  const env: NodeJS.ProcessEnv = { ...process.env, WEBHOOK_SECRET: webhookSecret() };
-  env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
+  const env = appEnvironment();
   if (!process.env.TEMPORAL_ADDRESS) {
     server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
     env.TEMPORAL_ADDRESS = server.address;
@@ -88,6 +110,10 @@ async function main(): Promise<void> {
       `  Temporal UI    ${ui}`,
       `  Temporal gRPC  ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`,
       server ? `  Data           ${devServerSettings.dbFile}` : '',
+      env.JWT_SECRET
+        ? '  A token        TOKEN=$(npm run -s token -- --sub alice)   (--admin for an admin; then -H "authorization: Bearer $TOKEN")'
+        : '  Tokens         from your identity provider (JWT_ISSUER / JWT_JWKS_URL)',
+      `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS)`,
       'Ctrl-C stops everything.',
       '',
     ]

@@ -100,6 +100,9 @@ export function publishCallMemo(request: CallRequestSpec, previous: CallRequestS
   upsertMemo({ ...cleared, ...callMemo(request) });
 }
 
+/** The run a call belongs to: its id (sent as X-Task-Id) and its owner (whose key signs it). */
+export type CallOwner = Pick<CallInput, 'taskId' | 'ownerId'>;
+
 /** A call's attempts and result, and why it failed for good (null when it succeeded). */
 export interface CallRecord extends CallOutcome {
   failure: string | null;

@@ -11,7 +11,16 @@ import {
   type OrchestrationWorkflowInput,
   type RetrySpec,
 } from '../common';
-import { callAndRecord, finishRun, heldUntil, lastError, rejectModification, sleepUntilDue, waitForStart } from './building-blocks';
+import {
+  type CallOwner,
+  callAndRecord,
+  finishRun,
+  heldUntil,
+  lastError,
+  rejectModification,
+  sleepUntilDue,
+  waitForStart,
+} from './building-blocks';
 
 /**
  * An orchestration: sleeps until `runAt` (movable and cancellable by Updates while it sleeps),
@@ -37,7 +46,8 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
   });
   if (!started) return state;
 
-  const id = workflowInfo().workflowId;
+  // Every call carries the orchestration's id (X-Task-Id) and is signed with its owner's key.
+  const who: CallOwner = { taskId: workflowInfo().workflowId, ownerId: state.ownerId };
 
   // Each call is held until this instant: runAt for the first step, then the due time of the
   // check that passed the step before (a no-op in real runs, where that time has passed; it
@@ -46,9 +56,9 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
   let failure: OrchestrationFailure | null = null;
   for (const step of state.steps) {
     state.currentStep = step.number;
-    failure = await runStep(id, step, notBefore);
+    failure = await runStep(who, step, notBefore);
     if (failure) break;
-    const checks = await runChecks(id, step, state.conditionCheck, notBefore);
+    const checks = await runChecks(who, step, state.conditionCheck, notBefore);
     if (checks.failure) {
       failure = checks.failure;
       break;
@@ -58,16 +68,16 @@ export async function orchestrationWorkflow(input: OrchestrationWorkflowInput): 
   if (failure) {
     state.steps.filter((s) => s.status === 'pending').forEach((s) => (s.status = 'skipped'));
     state.failure = failure;
-    await runFallback(id, state);
+    await runFallback(who, state);
   }
   return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null);
 }
 
 /** Makes the step's call; returns why the orchestration fails, or null when the step succeeded. */
-async function runStep(id: string, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
+async function runStep(who: CallOwner, step: OrchestrationStepState, notBefore: string): Promise<OrchestrationFailure | null> {
   step.status = 'running';
   const call = await callAndRecord(
-    { request: step.request, idempotencyKey: `${id}:step-${step.number}`, taskId: id, notBefore },
+    { ...who, request: step.request, idempotencyKey: `${who.taskId}:step-${step.number}`, notBefore },
     step.retry,
   );
   step.attempts = call.attempts;
@@ -91,7 +101,7 @@ async function runStep(id: string, step: OrchestrationStepState, notBefore: stri
  * @returns why the orchestration fails, or the due time of the check that passed.
  */
 async function runChecks(
-  id: string,
+  who: CallOwner,
   step: OrchestrationStepState,
   check: OrchestrationState['conditionCheck'],
   stepNotBefore: string,
@@ -110,8 +120,8 @@ async function runChecks(
     );
     const input = {
       request: check.request,
-      idempotencyKey: `${id}:step-${step.number}:check-${k}`,
-      taskId: id,
+      ...who,
+      idempotencyKey: `${who.taskId}:step-${step.number}:check-${k}`,
       notBefore: due,
       conditionCheck: true,
     };
@@ -136,11 +146,11 @@ async function runChecks(
 }
 
 /** Makes the fallback's call, if there is one, under its own retry policy; records its outcome. */
-async function runFallback(id: string, state: OrchestrationState): Promise<void> {
+async function runFallback(who: CallOwner, state: OrchestrationState): Promise<void> {
   const fallback = state.fallback;
   if (!fallback) return;
   fallback.status = 'running';
-  const call = await callAndRecord({ request: fallback.request, idempotencyKey: `${id}:fallback`, taskId: id }, fallback.retry);
+  const call = await callAndRecord({ ...who, request: fallback.request, idempotencyKey: `${who.taskId}:fallback` }, fallback.retry);
   fallback.attempts = call.attempts;
   fallback.result = call.result;
   fallback.status = call.failure === null ? 'completed' : 'failed';

@@ -42,7 +42,10 @@ export async function scheduledTaskWorkflow(input: TaskWorkflowInput): Promise<T
   if (!started) return state;
 
   const taskId = workflowInfo().workflowId;
-  const call = await callAndRecord({ request: state.request, idempotencyKey: taskId, taskId, notBefore: state.runAt }, state.retry);
+  const call = await callAndRecord(
+    { request: state.request, idempotencyKey: taskId, taskId, ownerId: state.ownerId, notBefore: state.runAt },
+    state.retry,
+  );
   state.attempts = call.attempts;
   state.result = call.result;
   state.error = call.failure;

@@ -4,7 +4,9 @@ describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
     expect(loadConfig({})).toEqual({
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'http-tasks' },
-      api: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, defaultOwner: 'default' },
+      api: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, createRatePerSecond: 200, createBurst: 400 },
+      auth: null,
+      outbound: { allow: [] },
       worker: { maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 100, maxCachedWorkflows: null, workflowBundlePath: null },
       http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1' },
     });
@@ -25,6 +27,24 @@ describe('loadConfig', () => {
     expect(config.http.webhookSecret).toBe('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
     expect(config.http.responseBodyLimitBytes).toBe(100);
     expect(config.worker.workflowBundlePath).toBe('/app/dist/workflow-bundle.js');
+  });
+
+  it('reads the authentication mode, the outbound allow-list and the creation rate limit', () => {
+    const config = loadConfig({
+      JWT_SECRET: 'x'.repeat(32),
+      OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8, ::1/128',
+      API_CREATE_RATE_PER_SECOND: '50',
+      API_CREATE_BURST: '80',
+    });
+    expect(config.auth).toEqual({ mode: 'hs256', secret: 'x'.repeat(32), rolesClaim: 'roles', adminRole: 'admin' });
+    expect(config.outbound.allow.map((c) => c.text)).toEqual(['127.0.0.0/8', '::1/128']);
+    expect([config.api.createRatePerSecond, config.api.createBurst]).toEqual([50, 80]);
+  });
+
+  it('names bad authentication and allow-list variables with the rest', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'short', OUTBOUND_ALLOW_CIDRS: '10.0.0.0/33' })).toThrow(
+      new ConfigError(['OUTBOUND_ALLOW_CIDRS: "10.0.0.0/33" is not a CIDR', 'JWT_SECRET must be at least 32 characters']),
+    );
   });
 
   it('names every bad variable at once', () => {

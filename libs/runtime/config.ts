@@ -1,4 +1,6 @@
 import { DEFAULT_TASK_QUEUE } from '../../common';
+import { parseOutboundPolicy, type OutboundPolicy } from '../outbound';
+import { readAuthConfig, type AuthConfig } from './auth-config';
 
 /** The whole configuration of the API and the worker, validated once at start-up. */
 export interface AppConfig {
@@ -13,9 +15,15 @@ export interface AppConfig {
     port: number;
     /** Request bodies above this size are answered with 413. */
     bodyLimitBytes: number;
-    /** Owner of every resource until authentication lands. */
-    defaultOwner: string;
+    /** Creations (POST of a task, orchestration or schedule) each user may make per second, sustained. */
+    createRatePerSecond: number;
+    /** How many creations a user may make at once above the sustained rate. */
+    createBurst: number;
   };
+  /** How callers authenticate; null when no JWT_* variable is set (the API refuses to start then, the worker needs none). */
+  auth: AuthConfig | null;
+  /** Destinations calls may go to beyond public unicast addresses (OUTBOUND_ALLOW_CIDRS). */
+  outbound: OutboundPolicy;
   worker: {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
@@ -25,7 +33,10 @@ export interface AppConfig {
     workflowBundlePath: string | null;
   };
   http: {
-    /** Standard Webhooks secret (`whsec_<base64>`) every call is signed with; required by the worker. */
+    /**
+     * Master Standard Webhooks secret (`whsec_<base64>`): each owner's signing secret is derived
+     * from it. Required by the worker (it signs) and the API (it tells each user theirs).
+     */
     webhookSecret: string | null;
     /** Response bodies kept in results are cut to this many bytes. */
     responseBodyLimitBytes: number;
@@ -65,6 +76,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   if (!/^[^\s:]+:\d{1,5}$/.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
   const webhookSecret = env.WEBHOOK_SECRET?.trim() || null;
+  const outbound = parseOutboundPolicy(env.OUTBOUND_ALLOW_CIDRS);
+  problems.push(...outbound.problems);
+  const auth = readAuthConfig(env, problems);
   if (webhookSecret && !/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(webhookSecret)) {
     problems.push('WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes');
   }
@@ -79,8 +93,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       host: text('API_HOST', '0.0.0.0'),
       port: integer('API_PORT', 3000, 0, 65_535),
       bodyLimitBytes: integer('API_BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
-      defaultOwner: text('DEFAULT_OWNER', 'default'),
+      createRatePerSecond: integer('API_CREATE_RATE_PER_SECOND', 200, 1, 1_000_000),
+      createBurst: integer('API_CREATE_BURST', 400, 1, 1_000_000),
     },
+    auth,
+    outbound: outbound.policy,
     worker: {
       maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10_000),
       maxConcurrentWorkflowTasks: integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10_000),

@@ -1,6 +1,6 @@
 import { ArrivalTarget } from '../../bench/arrival-target';
 import { apiThroughput, atRest, burst, scheduleLateness, steadyLateness, sustainedRate, type BenchContext } from '../../bench/scenarios';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
 
 /** Runs every benchmark scenario at a tiny scale, so `npm run bench` cannot rot. */
 describe('benchmark scenarios (smoke, tiny scale)', () => {
@@ -12,6 +12,7 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
     const target = await ArrivalTarget.start();
     ctx = {
       apiUrl: system.baseUrl,
+      headers: { authorization: `Bearer ${await testToken(system.owner)}` },
       target,
       workerPid: process.pid,
       dbFile: null,

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
@@ -10,7 +9,7 @@ interface AttemptBody {
 
 describe('/orchestrations (e2e, dev server, loopback target)', () => {
   let system: TestSystem;
-  const api = () => request(system.baseUrl);
+  const api = () => system.api();
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -167,6 +166,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
     expect(listed).toEqual({
       id: orch.id,
       name: 'cancel me',
+      owner: system.owner,
       status: 'scheduled',
       stepCount: 1,
       runAt: orch.runAt,

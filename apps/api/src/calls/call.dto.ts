@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Allow, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { Allow, IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { CALL_DEFAULTS, CALL_LIMITS, HTTP_DEFAULTS, HTTP_METHODS, type HttpMethod } from '../../../../common';
-import { IsHeaderRecord, NoBodyWithGet } from '../core/validation';
+import { CallUrl, IsHeaderRecord, IsHttpUrl, NoBodyWithGet } from '../core/validation';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
@@ -11,8 +11,13 @@ const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' 
 
 /** One HTTP call: what a task, an orchestration step, a condition check and a fallback make. */
 export class HttpCallDto {
-  @ApiProperty({ description: 'URL to call (http or https).', example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'url must be an http or https URL' })
+  @ApiProperty({
+    description:
+      'URL to call (http or https). Private, loopback, link-local and other non-public addresses are refused unless the operator allows them (OUTBOUND_ALLOW_CIDRS).',
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
+  })
+  @IsHttpUrl()
+  @CallUrl()
   url!: string;
 
   @ApiPropertyOptional({ enum: HTTP_METHODS, default: HTTP_DEFAULTS.method, description: 'HTTP method.', example: 'POST' })

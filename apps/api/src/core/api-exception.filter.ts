@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, PayloadTooLargeException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { fromTemporalError } from '../temporal/temporal-errors';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+import { ForbiddenError, InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -17,7 +17,7 @@ function body(statusCode: number, message: string, extra: Partial<ErrorBody> = {
 }
 
 /**
- * The one exception filter: maps domain and body-parser errors to HTTP answers (not found 404,
+ * The one exception filter: maps domain and body-parser errors to HTTP answers (not found 404, forbidden 403,
  * wrong state 409, bad input 400, too large 413, unavailable 503); Temporal's errors become
  * domain errors first, in temporal/temporal-errors.ts. Anything else is a bug: logged with its
  * stack, answered 500 without internals.
@@ -46,6 +46,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return typeof res === 'object' ? { ...body(exception.getStatus(), exception.message), ...res } : body(exception.getStatus(), res);
     }
     if (exception instanceof ResourceNotFoundError) return body(404, exception.message);
+    if (exception instanceof ForbiddenError) return body(403, exception.message);
     if (exception instanceof WrongStateError) return body(409, exception.message);
     if (exception instanceof InvalidRequestError) {
       return body(400, exception.message, exception.field ? { errors: [{ field: exception.field, messages: [exception.message] }] } : {});

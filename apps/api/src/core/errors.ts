@@ -6,6 +6,14 @@ export class ResourceNotFoundError extends Error {
   }
 }
 
+/** The caller is known but may not do this (403). */
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** The resource exists but is not in a state that allows the request (409). */
 export class WrongStateError extends Error {
   constructor(message: string) {

@@ -1,6 +1,7 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ValidateBy, ValidationOptions, type ValidationArguments } from 'class-validator';
+import { ValidateBy, ValidationOptions, type ValidationArguments, type ValidatorOptions } from 'class-validator';
 import { CALL_HEADERS, WEBHOOK_SIGNATURE_HEADERS } from '../../../../common';
+import { urlRefusal, type OutboundPolicy } from '../../../../libs/outbound';
 
 /** One bad field of a request, as the 400 body lists it. */
 export interface FieldError {
@@ -18,24 +19,93 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-/** The one global pipe: strips nothing silently (unknown fields are errors), converts to DTO classes. */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const fieldErrors = flattenValidationErrors(errors);
-      return new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `invalid request: ${fieldErrors.map((e) => e.field).join(', ')}`,
-        errors: fieldErrors,
-      });
-    },
+/**
+ * The one global pipe: strips nothing silently (unknown fields are errors), converts to DTO
+ * classes, and refuses every call URL (see {@link CallUrl}) whose host is an IP literal the
+ * outbound policy does not allow, each named by its path like any other bad field.
+ */
+export function createValidationPipe(outbound: OutboundPolicy): ValidationPipe {
+  return new ApiValidationPipe(outbound);
+}
+
+class ApiValidationPipe extends ValidationPipe {
+  constructor(private readonly outbound: OutboundPolicy) {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => {
+        const fieldErrors = flattenValidationErrors(errors);
+        return new BadRequestException({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `invalid request: ${fieldErrors.map((e) => e.field).join(', ')}`,
+          errors: fieldErrors,
+        });
+      },
+    });
+  }
+
+  protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
+    const errors = await super.validate(object, validatorOptions);
+    return [...errors, ...refusedDestinations(object, this.outbound)];
+  }
+}
+
+/** Metadata key: the properties of a DTO class that are call URLs. */
+const CALL_URL_FIELDS = Symbol('callUrlFields');
+
+/** Marks a DTO property as the URL of a call: the validation pipe checks it against the outbound policy. */
+export function CallUrl(): PropertyDecorator {
+  return (target, property) => {
+    const own = (Reflect.getOwnMetadata(CALL_URL_FIELDS, target) as string[] | undefined) ?? [];
+    Reflect.defineMetadata(CALL_URL_FIELDS, [...own, String(property)], target);
+  };
+}
+
+/**
+ * Validation errors for call URLs (anywhere in the DTO tree) whose host is an IP literal that the
+ * outbound policy refuses. Host names are left to the worker, which checks every address they
+ * resolve to when it connects.
+ */
+function refusedDestinations(value: unknown, outbound: OutboundPolicy): ValidationError[] {
+  if (value === null || typeof value !== 'object') return [];
+  const urlFields = (Reflect.getMetadata(CALL_URL_FIELDS, value) as string[] | undefined) ?? [];
+  return Object.entries(value).flatMap(([property, child]): ValidationError[] => {
+    const refusal = urlFields.includes(property) && typeof child === 'string' ? urlRefusal(child, outbound) : null;
+    if (refusal) return [{ property, constraints: { allowedDestination: refusal }, children: [] }];
+    const children = Array.isArray(child)
+      ? (child as unknown[]).flatMap((item, i) => {
+          const inner = refusedDestinations(item, outbound);
+          return inner.length > 0 ? [{ property: String(i), children: inner, constraints: undefined }] : [];
+        })
+      : refusedDestinations(child, outbound);
+    return children.length > 0 ? [{ property, children, constraints: undefined }] : [];
   });
+}
+
+/** An absolute http or https URL, as fetch parses it (WHATWG). */
+export function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHttpUrl',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || value.length > 2048) return false;
+          try {
+            const url = new URL(value);
+            return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} must be an http or https URL`,
+      },
+    },
+    options,
+  );
 }
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -4,6 +4,7 @@ import { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { APP_CONFIG } from '../core/config.module';
+import { Public } from '../auth/public.decorator';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 
 class TemporalHealthDto {
@@ -30,6 +31,7 @@ class HealthDto {
 
 const HEALTH_TIMEOUT_MS = 2_000;
 
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

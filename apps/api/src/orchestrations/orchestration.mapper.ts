@@ -46,6 +46,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
   return {
     id,
     name: state.name,
+    owner: state.ownerId,
     status: state.status,
     stepCount: state.steps.length,
     currentStep: state.currentStep,
@@ -84,6 +85,7 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
   return {
     id: run.id,
     name: run.memo.name ?? null,
+    owner: run.owner,
     status: run.status,
     stepCount: run.memo.stepCount ?? 0,
     runAt: run.runAt,

@@ -1,10 +1,14 @@
-import { Body, Controller, Param, Query } from '@nestjs/common';
+import { Body, Controller, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { ORCHESTRATION_RUN } from '../../../../common';
-import type { Caller } from '../core/caller';
-import { CurrentUser } from '../core/owner.decorator';
+import type { Caller } from '../auth/caller';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { answerCreated } from '../core/created';
+import { IdempotencyKey } from '../core/idempotency';
 import { ListRunsQuery } from '../runs/list-runs.query';
 import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
@@ -37,14 +41,20 @@ export class OrchestrationsController {
   constructor(private readonly runs: RunsRepository) {}
 
   @RunRoutes.create(ORCHESTRATIONS)
-  async create(@CurrentUser() caller: Caller, @Body() dto: CreateOrchestrationDto): Promise<OrchestrationResponseDto> {
+  async create(
+    @CurrentUser() caller: Caller,
+    @Body() dto: CreateOrchestrationDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrchestrationResponseDto> {
     const input = toOrchestrationInput(dto, caller.sub, new Date());
-    return toOrchestrationResponse(await this.runs.start(ORCHESTRATION_RUN, input), ORCHESTRATION_RUN.initialState(input));
+    const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: dto });
+    return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state));
   }
 
   @RunRoutes.list(ORCHESTRATIONS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
-    return toPage(await this.runs.list(ORCHESTRATION_RUN, caller.sub, query), toOrchestrationSummary);
+    return toPage(await this.runs.list(ORCHESTRATION_RUN, listOwner(caller, query.owner), query), toOrchestrationSummary);
   }
 
   @RunRoutes.get(ORCHESTRATIONS)

@@ -2,12 +2,13 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { RUN_STATUSES, type RunStatus } from '../../../../common';
+import { OwnerQuery } from './list-scope';
 
 /** Page size of a list that gives no limit. */
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** Paging of every list endpoint. */
-export class PageQuery {
+/** Paging (and, for admins, whose resources) of every list endpoint. */
+export class PageQuery extends OwnerQuery {
   @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: DEFAULT_PAGE_SIZE, example: 20 })
   @IsOptional()
   @Type(() => Number)

@@ -1,13 +1,16 @@
-import { applyDecorators, Get, HttpCode, Patch, Post, type Type } from '@nestjs/common';
+import { applyDecorators, Get, HttpCode, Patch, Post, UseGuards, type Type } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiHeader,
+  ApiTooManyRequestsResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
 } from '@nestjs/swagger';
+import { CreationRateLimit } from '../core/rate-limit';
 import { CancelledDto, RunStatusDto } from './run-responses.dto';
 
 /** What the OpenAPI document says of one kind of run's endpoints. */
@@ -34,13 +37,7 @@ const idParam = (doc: RunRouteDoc) =>
  * method, path and OpenAPI description, so that a run controller holds only its handlers.
  */
 export const RunRoutes = {
-  create: (doc: RunRouteDoc) =>
-    applyDecorators(
-      Post(),
-      ApiOperation({ summary: doc.create.summary, ...(doc.create.description ? { description: doc.create.description } : {}) }),
-      ApiCreatedResponse({ type: doc.response }),
-      ApiBadRequestResponse({ description: doc.create.badRequest }),
-    ),
+  create: (doc: RunRouteDoc) => CreationRoute({ ...doc.create, response: doc.response, noun: doc.noun }),
   list: (doc: RunRouteDoc) =>
     applyDecorators(
       Get(),
@@ -87,6 +84,29 @@ export const RunRoutes = {
       conflict(doc),
     ),
 };
+
+/**
+ * A creating POST of any resource: rate-limited per user, idempotent with an Idempotency-Key
+ * (201 when it creates, 200 with the resource its key created before, 409 if that key came with
+ * another request).
+ */
+export function CreationRoute(doc: { summary: string; description?: string; badRequest: string; response: Type<unknown>; noun: string }) {
+  return applyDecorators(
+    Post(),
+    UseGuards(CreationRateLimit),
+    ApiOperation({ summary: doc.summary, ...(doc.description ? { description: doc.description } : {}) }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: `Makes the creation safe to retry: the same key from the same user returns the ${doc.noun} it first created (200), never a second one; with another request, 409.`,
+    }),
+    ApiCreatedResponse({ type: doc.response, description: `The ${doc.noun}, created.` }),
+    ApiOkResponse({ type: doc.response, description: `The ${doc.noun} this Idempotency-Key created before.` }),
+    ApiBadRequestResponse({ description: doc.badRequest }),
+    ApiConflictResponse({ description: 'This Idempotency-Key created a resource from a different request.' }),
+    ApiTooManyRequestsResponse({ description: 'Too many creations by this user; retry after Retry-After seconds.' }),
+  );
+}
 
 /** One page of runs, mapped to what the list endpoint answers. */
 export function toPage<T, R>(

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Client,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -31,9 +32,10 @@ import {
   type StateOf,
 } from '../../../../common';
 import type { AppConfig } from '../../../../libs/runtime/config';
-import type { Caller } from '../core/caller';
+import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { idempotency, keyReused, type Idempotency } from '../core/idempotency';
 import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { DEFAULT_PAGE_SIZE, type ListRunsQuery, type ListTasksQuery } from './list-runs.query';
@@ -105,23 +107,58 @@ export class RunsRepository {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Starts a run (with a start delay ending shortly before it is due); returns its id. */
-  async start<D extends AnyRunDescriptor>(run: D, input: InputOf<D>): Promise<string> {
-    const id = `${run.idPrefix}${randomUUID()}`;
+  /**
+   * Starts a run (with a start delay ending shortly before it is due). With `keyed`, its
+   * id is the key's: a second start of it (a retry, a concurrent request, another API replica)
+   * finds the first run instead, and is refused (409) if it came from another request.
+   * @returns its id, and whether this call created it.
+   */
+  async start<D extends AnyRunDescriptor>(run: D, input: InputOf<D>, keyed?: Idempotency): Promise<{ id: string; created: boolean }> {
+    const id = keyed?.id ?? `${run.idPrefix}${randomUUID()}`;
     const delayMs = startDelayMs(Date.parse(input.runAt), Date.now());
-    await temporalCall({ kind: run.kind, id }, () =>
-      this.client.workflow.start(run.workflowType, {
+    const options = runStartOptions(run, input, this.config.temporal.taskQueue);
+    try {
+      await this.client.workflow.start(run.workflowType, {
         workflowId: id,
         ...(delayMs > 0 ? { startDelay: delayMs } : {}),
-        ...runStartOptions(run, input, this.config.temporal.taskQueue),
-      }),
-    );
-    return id;
+        ...options,
+        ...(keyed
+          ? {
+              memo: { ...options.memo, requestHash: keyed.requestHash },
+              // Never a second run under the key's id, not even once the first has closed.
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              workflowIdConflictPolicy: 'FAIL',
+            }
+          : {}),
+      });
+      return { id, created: true };
+    } catch (err) {
+      if (!(keyed && err instanceof WorkflowExecutionAlreadyStartedError)) throw fromTemporalError(err, { kind: run.kind, id });
+    }
+    const { memo } = await temporalCall({ kind: run.kind, id }, () => this.client.workflow.getHandle(id).describe());
+    if (memo?.requestHash !== keyed.requestHash) throw keyReused(run.kind, id);
+    return { id, created: false };
+  }
+
+  /**
+   * Creates a run for `caller` (see {@link start}), idempotently when `creation.key` is given:
+   * its first state, or, when the key had already created it, its current state.
+   */
+  async create<D extends AnyRunDescriptor>(
+    run: D,
+    caller: Caller,
+    input: InputOf<D>,
+    creation: { key: string | undefined; request: unknown },
+  ): Promise<{ id: string; state: StateOf<D>; created: boolean }> {
+    const key = creation.key === undefined ? undefined : idempotency(run.idPrefix, run.kind, caller.sub, creation.key, creation.request);
+    const { id, created } = await this.start(run, input, key);
+    const state = created ? (run.initialState(input) as StateOf<D>) : await this.read(run, caller, id);
+    return { id, state, created };
   }
 
   /** The run's status (from its search attributes: no worker needed). */
   async status(run: AnyRunDescriptor, caller: Caller, id: string): Promise<RunStatusDto> {
-    return { id, status: (await this.find(run, caller, id)).status };
+    return { id, status: (await this.find(run, caller, id, 'read')).status };
   }
 
   /**
@@ -131,7 +168,7 @@ export class RunsRepository {
    * is up.
    */
   async read<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string): Promise<StateOf<D>> {
-    const found = await this.find(run, caller, id);
+    const found = await this.find(run, caller, id, 'read');
     const fromInput = (input: InputOf<D>) =>
       run.initialState(input, scheduledStartOf(found.description.typedSearchAttributes)) as StateOf<D>;
     const executionStatus = found.description.status.name;
@@ -164,12 +201,12 @@ export class RunsRepository {
 
   /** Moves or changes the run through its modify Update (409 once it is no longer scheduled). */
   async modify<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string, change: ModificationOf<D>): Promise<StateOf<D>> {
-    return (await this.update(run, await this.find(run, caller, id), 'modifyUpdate', [change])) as StateOf<D>;
+    return (await this.update(run, await this.find(run, caller, id, 'change'), 'modifyUpdate', [change])) as StateOf<D>;
   }
 
   /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
   async cancel(run: AnyRunDescriptor, caller: Caller, id: string): Promise<CancelledDto> {
-    await this.update(run, await this.find(run, caller, id), 'cancelUpdate', []);
+    await this.update(run, await this.find(run, caller, id, 'stop'), 'cancelUpdate', []);
     return { id, cancelled: true, status: 'cancelled' };
   }
 
@@ -224,16 +261,15 @@ export class RunsRepository {
   }
 
   /**
-   * Describes the run if it exists, is of this kind and the caller may see it (its owner, or an
-   * admin).
+   * Describes the run if it exists, is of this kind and the caller may `access` it (see mayAccess).
    * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
    */
-  private async find(run: AnyRunDescriptor, caller: Caller, id: string): Promise<VisibleRun> {
+  private async find(run: AnyRunDescriptor, caller: Caller, id: string, access: Access): Promise<VisibleRun> {
     const subject = { kind: run.kind, id };
     const handle = this.client.workflow.getHandle(id);
     const description = await temporalCall(subject, () => handle.describe());
     const attrs = description.typedSearchAttributes;
-    const visible = attrs.get(SearchAttr.kind) === run.kind && (caller.admin || attrs.get(SearchAttr.owner) === caller.sub);
+    const visible = attrs.get(SearchAttr.kind) === run.kind && mayAccess(caller, attrs.get(SearchAttr.owner), access);
     if (!visible) throw new ResourceNotFoundError(run.kind, id);
     return { kind: run.kind, handle, description, status: statusOf(attrs, description) };
   }

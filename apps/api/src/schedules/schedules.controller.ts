@@ -1,23 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { TASK_RUN } from '../../../../common';
-import type { Caller } from '../core/caller';
-import { CurrentUser } from '../core/owner.decorator';
+import type { Caller } from '../auth/caller';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { answerCreated } from '../core/created';
+import { idempotency, IdempotencyKey } from '../core/idempotency';
+import { CreationRoute } from '../runs/run-routes';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
+import { listOwner } from '../runs/list-scope';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
 import { ModifyScheduleDto } from './dto/modify-schedule.dto';
 import { ScheduleDeletedDto, ScheduleListDto, ScheduleResponseDto } from './dto/schedule-response.dto';
 import { modifiedSchedule, toScheduleDefinition, toScheduleResponse, toScheduleRun, toScheduleSummary } from './schedule.mapper';
-import { SchedulesRepository } from './schedules.repository';
+import { SCHEDULE_ID_PREFIX, SchedulesRepository } from './schedules.repository';
 
 const ID_PARAM = {
   name: 'id',
@@ -37,23 +34,29 @@ export class SchedulesController {
     private readonly runs: RunsRepository,
   ) {}
 
-  @Post()
-  @ApiOperation({
+  @CreationRoute({
+    noun: 'schedule',
     summary: 'Run a task on a cron, an interval or a list of times',
     description: 'Each run is a task (under /tasks, with this scheduleId), due at its nominal time. Exactly one of cron, everyMs or at.',
+    response: ScheduleResponseDto,
+    badRequest: 'Names each bad field (e.g. cron, timezone, at[2], task.url); nothing is created.',
   })
-  @ApiCreatedResponse({ type: ScheduleResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field (e.g. cron, timezone, at[2], task.url); nothing is created.' })
-  async create(@CurrentUser() caller: Caller, @Body() dto: CreateScheduleDto): Promise<ScheduleResponseDto> {
-    const id = await this.schedules.create(toScheduleDefinition(dto, caller.sub), new Date());
-    return this.view(caller, id);
+  async create(
+    @CurrentUser() caller: Caller,
+    @Body() dto: CreateScheduleDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ScheduleResponseDto> {
+    const keyed = key === undefined ? undefined : idempotency(SCHEDULE_ID_PREFIX, 'schedule', caller.sub, key, dto);
+    const outcome = await this.schedules.create(toScheduleDefinition(dto, caller.sub), new Date(), caller, keyed);
+    return answerCreated(res, outcome, await this.view(caller, outcome.id));
   }
 
   @Get()
   @ApiOperation({ summary: "List the caller's schedules" })
   @ApiOkResponse({ type: ScheduleListDto })
   async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
-    const page = await this.schedules.list(caller.sub, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
     return { items: page.items.map((s) => toScheduleSummary(s.id, s.definition, s.nextRuns)), nextCursor: page.nextCursor };
   }
 

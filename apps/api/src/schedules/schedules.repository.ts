@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Client,
+  ScheduleAlreadyRunning,
   ScheduleOverlapPolicy,
   type ScheduleDescription,
   type ScheduleHandle,
@@ -12,11 +13,12 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { SearchAttr, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
 import type { AppConfig } from '../../../../libs/runtime/config';
-import type { Caller } from '../core/caller';
+import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
+import { keyReused, type Idempotency } from '../core/idempotency';
 import { runStartOptions, quote } from '../runs/runs.repository';
-import { temporalCall } from '../temporal/temporal-errors';
+import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { OverlapPolicy } from './dto/create-schedule.dto';
 import { timingRefusal, type ScheduleDefinition, type ScheduleInfo } from './schedule.mapper';
@@ -63,25 +65,37 @@ export class SchedulesRepository {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Creates the schedule; returns its id. */
-  async create(definition: ScheduleDefinition, now: Date): Promise<string> {
-    const id = `${SCHEDULE_ID_PREFIX}${randomUUID()}`;
+  /**
+   * Creates the schedule. With `keyed`, its id is the key's: a second create of it finds the first
+   * schedule instead, and is refused (409) if it came from another request.
+   * @returns its id, and whether this call created it.
+   */
+  async create(definition: ScheduleDefinition, now: Date, caller: Caller, keyed?: Idempotency): Promise<{ id: string; created: boolean }> {
+    const id = keyed?.id ?? `${SCHEDULE_ID_PREFIX}${randomUUID()}`;
     const options: ScheduleOptions = {
       scheduleId: id,
       ...this.toTemporal(id, definition, now, true),
-      memo: { name: definition.name },
+      // A schedule's own memo cannot change later: what is fixed at creation lives there.
+      memo: { name: definition.name, ...(keyed ? { requestHash: keyed.requestHash } : {}) },
       typedSearchAttributes: [
         { key: SearchAttr.kind, value: SCHEDULE_KIND },
         { key: SearchAttr.owner, value: definition.owner },
       ],
     };
-    await temporalCall({ kind: 'schedule', id }, () => this.client.schedule.create(options));
-    return id;
+    try {
+      await this.client.schedule.create(options);
+      return { id, created: true };
+    } catch (err) {
+      if (!(keyed && err instanceof ScheduleAlreadyRunning)) throw fromTemporalError(err, { kind: 'schedule', id });
+    }
+    const { description } = await this.find(caller, id, 'read');
+    if (description.memo?.requestHash !== keyed.requestHash) throw keyReused('schedule', id);
+    return { id, created: false };
   }
 
   /** The schedule, if the caller may see it (its owner, or an admin). */
   async get(caller: Caller, id: string): Promise<VisibleSchedule> {
-    const { description } = await this.find(caller, id);
+    const { description } = await this.find(caller, id, 'read');
     return { id, definition: definitionOf(description), info: infoOf(description) };
   }
 
@@ -92,7 +106,7 @@ export class SchedulesRepository {
     change: (current: ScheduleDefinition) => ScheduleDefinition,
     checkPastTimes: boolean,
   ): Promise<void> {
-    const { handle, description } = await this.find(caller, id);
+    const { handle, description } = await this.find(caller, id, 'change');
     const now = new Date();
     // Validated here, so a bad timing is a 400 before anything is sent.
     const next = this.toTemporal(id, change(definitionOf(description)), now, checkPastTimes);
@@ -102,12 +116,12 @@ export class SchedulesRepository {
   }
 
   async delete(caller: Caller, id: string): Promise<void> {
-    const { handle } = await this.find(caller, id);
+    const { handle } = await this.find(caller, id, 'stop');
     await temporalCall({ kind: 'schedule', id }, () => handle.delete());
   }
 
   async pause(caller: Caller, id: string, paused: boolean): Promise<void> {
-    const { handle } = await this.find(caller, id);
+    const { handle } = await this.find(caller, id, paused ? 'stop' : 'change');
     await temporalCall({ kind: 'schedule', id }, () =>
       paused ? handle.pause('paused through the API') : handle.unpause('resumed through the API'),
     );
@@ -115,7 +129,7 @@ export class SchedulesRepository {
 
   /** Starts a run now, whatever the overlap policy says of a run still going. */
   async trigger(caller: Caller, id: string): Promise<void> {
-    const { handle } = await this.find(caller, id);
+    const { handle } = await this.find(caller, id, 'change');
     await temporalCall({ kind: 'schedule', id }, () => handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL));
   }
 
@@ -167,14 +181,14 @@ export class SchedulesRepository {
   }
 
   /**
-   * Describes the schedule if it exists, is one of this API's and the caller may see it.
+   * Describes the schedule if it exists, is one of this API's and the caller may `access` it.
    * @throws ResourceNotFoundError otherwise: another user's schedule is indistinguishable from none.
    */
-  private async find(caller: Caller, id: string): Promise<{ handle: ScheduleHandle; description: ScheduleDescription }> {
+  private async find(caller: Caller, id: string, access: Access): Promise<{ handle: ScheduleHandle; description: ScheduleDescription }> {
     const handle = this.client.schedule.getHandle(id);
     const description = await temporalCall({ kind: 'schedule', id }, () => handle.describe());
     const attrs = description.typedSearchAttributes;
-    if (attrs.get(SearchAttr.kind) !== SCHEDULE_KIND || !(caller.admin || attrs.get(SearchAttr.owner) === caller.sub)) {
+    if (attrs.get(SearchAttr.kind) !== SCHEDULE_KIND || !mayAccess(caller, attrs.get(SearchAttr.owner), access)) {
       throw new ResourceNotFoundError('schedule', id);
     }
     return { handle, description };

@@ -37,6 +37,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
   return {
     id,
     name: state.name,
+    owner: state.ownerId,
     status: state.status,
     ...toCallView(state.request),
     runAt: state.runAt,
@@ -58,6 +59,7 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
   return {
     id: run.id,
     name: memo.name ?? null,
+    owner: run.owner,
     status: run.status,
     url: memo.url ?? '',
     method: (memo.method ?? 'POST') as TaskSummaryDto['method'],

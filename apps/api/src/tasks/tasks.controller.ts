@@ -1,10 +1,14 @@
-import { Body, Controller, Param, Query } from '@nestjs/common';
+import { Body, Controller, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { TASK_RUN } from '../../../../common';
-import type { Caller } from '../core/caller';
-import { CurrentUser } from '../core/owner.decorator';
+import type { Caller } from '../auth/caller';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { answerCreated } from '../core/created';
+import { IdempotencyKey } from '../core/idempotency';
 import { ListTasksQuery } from '../runs/list-runs.query';
 import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateTaskDto } from './dto/create-task.dto';
@@ -30,14 +34,20 @@ export class TasksController {
   constructor(private readonly runs: RunsRepository) {}
 
   @RunRoutes.create(TASKS)
-  async create(@CurrentUser() caller: Caller, @Body() dto: CreateTaskDto): Promise<TaskResponseDto> {
+  async create(
+    @CurrentUser() caller: Caller,
+    @Body() dto: CreateTaskDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskResponseDto> {
     const input = toTaskInput(dto, caller.sub, new Date());
-    return toTaskResponse(await this.runs.start(TASK_RUN, input), TASK_RUN.initialState(input));
+    const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: dto });
+    return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
   @RunRoutes.list(TASKS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListTasksQuery): Promise<TaskListDto> {
-    return toPage(await this.runs.list(TASK_RUN, caller.sub, query), toTaskSummary);
+    return toPage(await this.runs.list(TASK_RUN, listOwner(caller, query.owner), query), toTaskSummary);
   }
 
   @RunRoutes.get(TASKS)

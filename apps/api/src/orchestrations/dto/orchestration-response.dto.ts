@@ -19,6 +19,8 @@ export class OrchestrationSummaryDto {
   id!: string;
   @ApiProperty({ type: String, nullable: true, example: 'order 42 fulfilment', description: 'The label given on create.' })
   name!: string | null;
+  @ApiProperty({ example: 'alice', description: "The user it belongs to (the creator's token sub)." })
+  owner!: string;
   @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled', description: 'scheduled, running, completed, failed or cancelled.' })
   status!: RunStatus;
   @ApiProperty({ example: 3, description: 'Number of steps.' })

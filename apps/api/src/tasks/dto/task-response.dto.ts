@@ -8,6 +8,8 @@ export class TaskSummaryDto {
   id!: string;
   @ApiProperty({ type: String, nullable: true, example: 'nightly report' })
   name!: string | null;
+  @ApiProperty({ example: 'alice', description: "The user it belongs to (the creator's token sub)." })
+  owner!: string;
   @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled' })
   status!: RunStatus;
   @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })

@@ -1,0 +1,26 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Caller } from '../auth/caller';
+import { ForbiddenError } from '../core/errors';
+
+/** The `owner` parameter of every list: whose resources an admin wants to see. */
+export class OwnerQuery {
+  @ApiPropertyOptional({
+    description: "Admins only: `all` for every user's, or one user's `sub`. Anyone else gets 403; without it, the caller's own.",
+    example: 'all',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  owner?: string;
+}
+
+/**
+ * Whose resources a list shows: the caller's own, or (admins only) everyone's (null) or one user's.
+ * @throws ForbiddenError when a caller who is not an admin names an owner.
+ */
+export function listOwner(caller: Caller, owner: string | undefined): string | null {
+  if (owner === undefined) return caller.sub;
+  if (!caller.admin) throw new ForbiddenError("only an admin may list another user's resources (owner)");
+  return owner === 'all' ? null : owner;
+}
