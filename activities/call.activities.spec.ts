@@ -1,10 +1,13 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
-import type { CallInput, CallOutcome, HttpRequestSpec } from '../common';
+import type { CallInput, CallOutcome, HttpRequestSpec, LambdaRequestSpec } from '../common';
 import { freePort } from '../libs/runtime/dev-server';
 import { HttpTarget } from '../test/support/http-target';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { handledError, LambdaTarget } from '../test/support/lambda-target';
 import { createCallActivities } from './call.activities';
+import { createLambdaInvoker } from './lambda-invoke';
 import { testOutboundFetch } from '../test/support/outbound';
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from './webhook-signature';
 
@@ -13,7 +16,38 @@ const quiet = { logger: new DefaultLogger('ERROR') };
 const master = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
 const aliceKey = ownerSigningKey(master, 'alice');
 const outboundFetch = testOutboundFetch();
-const { httpCall } = createCallActivities({ masterSigningKey: master, responseBodyLimitBytes: 16, userAgent: 'unit-test', outboundFetch });
+const lambdaClients: LambdaClient[] = [];
+let lambdaTarget: LambdaTarget;
+const invokeLambda = createLambdaInvoker({
+  responseBodyLimitBytes: 64,
+  clientFor: (region) => {
+    const client = new LambdaClient({
+      region: region ?? 'us-east-1',
+      endpoint: lambdaTarget.endpoint,
+      credentials: { accessKeyId: 'AKIDLOOPBACK', secretAccessKey: 'loopback-secret' },
+      maxAttempts: 1,
+    });
+    lambdaClients.push(client);
+    return client;
+  },
+});
+const { httpCall, lambdaCall } = createCallActivities({
+  masterSigningKey: master,
+  responseBodyLimitBytes: 16,
+  userAgent: 'unit-test',
+  outboundFetch,
+  invokeLambda,
+});
+
+/** The typed failure an activity failed with. */
+async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
 
 describe('httpCall activity (real loopback target)', () => {
   let target: HttpTarget;
@@ -32,15 +66,6 @@ describe('httpCall activity (real loopback target)', () => {
       taskId: 'task-1',
       ownerId: 'alice',
     };
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-    const err = await promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    return err as ApplicationFailure;
   }
 
   it('sends the JSON body with its headers, signed, and returns the parsed response', async () => {
@@ -126,5 +151,71 @@ describe('httpCall activity (real loopback target)', () => {
   it('sends no body with GET', async () => {
     await new MockActivityEnvironment(undefined, quiet).run(httpCall, input('/get', { method: 'GET' }));
     expect(target.requests('/get')[0]).toMatchObject({ method: 'GET', body: '' });
+  });
+});
+
+describe('lambdaCall activity (loopback Lambda Invoke endpoint)', () => {
+  beforeAll(async () => {
+    lambdaTarget = await LambdaTarget.start();
+    lambdaTarget.register('ok', (event) => ({ statusCode: 200, echo: event }));
+    lambdaTarget.register('busy', () => ({ statusCode: 503, body: 'not yet' }));
+    lambdaTarget.register('crash', () => {
+      throw new Error('boom');
+    });
+    lambdaTarget.register('refuses', () => handledError('OrderRejected', 'order 42 is closed'));
+  });
+  afterAll(async () => {
+    lambdaClients.forEach((client) => client.destroy());
+    await lambdaTarget.stop();
+  });
+
+  function input(fn: string, overrides: Partial<CallInput<LambdaRequestSpec>> = {}): CallInput<LambdaRequestSpec> {
+    return {
+      request: { lambda: { function: fn, payload: { orderId: 42 }, invocationType: 'RequestResponse' }, timeoutMs: 2000 },
+      idempotencyKey: 'task-9:step-1',
+      taskId: 'task-9',
+      ownerId: 'alice',
+      ...overrides,
+    };
+  }
+
+  it('invokes the function with its payload and the key, task id and attempt in the client context, and keeps its answer', async () => {
+    const outcome: CallOutcome = await new MockActivityEnvironment({ attempt: 3 }, quiet).run(lambdaCall, input('ok'));
+    const [invocation] = lambdaTarget.invocations('ok');
+    expect(invocation.clientContext).toEqual({
+      custom: { 'idempotency-key': 'task-9:step-1', 'x-task-id': 'task-9', 'x-task-attempt': '3' },
+    });
+    expect(outcome.result).toEqual({
+      statusCode: 200,
+      body: { statusCode: 200, echo: { orderId: 42 } },
+      bodyTruncated: false,
+      executedVersion: '$LATEST',
+    });
+    expect(outcome.attempts.at(-1)).toMatchObject({ number: 3, statusCode: 200, error: null });
+  });
+
+  it('fails an attempt, to be retried, on an unhandled or handled FunctionError, recording the error from the payload', async () => {
+    for (const [fn, error] of [
+      ['crash', 'FunctionError (Unhandled): Error: boom'],
+      ['refuses', 'FunctionError (Handled): OrderRejected: order 42 is closed'],
+    ]) {
+      const err = await failure(new MockActivityEnvironment(undefined, quiet).run(lambdaCall, input(fn)));
+      expect([err.type, err.nonRetryable, err.message]).toEqual(['LambdaAttemptFailed', false, `attempt 1 failed: ${error}`]);
+    }
+  });
+
+  it('fails for good, without retries, when the function does not exist', async () => {
+    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(lambdaCall, input('missing')));
+    expect([err.type, err.nonRetryable]).toEqual(['LambdaNotRetryable', true]);
+    expect(err.message).toMatch(
+      /^attempt 1 failed: ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing/,
+    );
+  });
+
+  it("fails a condition check's try whose payload says a non-2xx statusCode, and passes it as a plain call", async () => {
+    const err = await failure(new MockActivityEnvironment(undefined, quiet).run(lambdaCall, input('busy', { conditionCheck: true })));
+    expect(err.message).toBe('attempt 1 failed: check did not pass: the function answered statusCode 503');
+    const outcome: CallOutcome = await new MockActivityEnvironment(undefined, quiet).run(lambdaCall, input('busy'));
+    expect(outcome.attempts.at(-1)?.error).toBeNull();
   });
 });

@@ -11,12 +11,15 @@ import {
   type LambdaRequestSpec,
 } from '../common';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
+import { lambdaCheckPassed, payloadStatusCode, type LambdaInvoker } from './lambda-invoke';
 import { ownerSigningKey } from './webhook-signature';
 
 /** What the call activities need from their worker. */
 export interface CallActivityDeps extends HttpAttemptDeps {
   /** Key bytes of the master Standard Webhooks secret; each owner's calls are signed with a key derived from it. */
   masterSigningKey: Buffer;
+  /** Makes one Lambda Invoke (credentials, region and endpoint from the standard AWS chains). */
+  invokeLambda: LambdaInvoker;
 }
 
 /**
@@ -48,13 +51,42 @@ export function createCallActivities(deps: CallActivityDeps) {
       );
     },
     /** One attempt at a Lambda invocation. */
-    // eslint-disable-next-line @typescript-eslint/require-await
     async lambdaCall(input: CallInput<LambdaRequestSpec>): Promise<CallOutcome> {
-      throw ApplicationFailure.create({
-        type: LambdaFailureType.NotRetryable,
-        message: `Lambda calls are not available on this worker (function ${input.request.lambda.function})`,
-      });
+      return runAttempt(input, LambdaFailureType, (attempt, cancellation) =>
+        attemptLambdaCall(input, attempt, cancellation, deps.invokeLambda),
+      );
     },
+  };
+}
+
+/**
+ * One Invoke, timed and recorded like an HTTP attempt. A condition check's invocation also fails
+ * when its payload carries a numeric `statusCode` that is not 2xx.
+ */
+async function attemptLambdaCall(
+  input: CallInput<LambdaRequestSpec>,
+  attempt: number,
+  cancellation: AbortSignal,
+  invoke: LambdaInvoker,
+): Promise<AttemptOutcome> {
+  const startedAt = new Date();
+  const outcome = await invoke(input.request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt }, cancellation);
+  const finishedAt = new Date();
+  let error = outcome.error;
+  if (error === null && input.conditionCheck && !lambdaCheckPassed(outcome)) {
+    error = `check did not pass: the function answered statusCode ${payloadStatusCode(outcome)}`;
+  }
+  return {
+    record: {
+      number: attempt,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      statusCode: outcome.statusCode,
+      error,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    },
+    result: outcome.result,
+    retryable: outcome.retryable,
   };
 }
 

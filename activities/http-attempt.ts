@@ -1,5 +1,6 @@
 import { isOutboundRefusal, type OutboundFetch } from '../libs/outbound';
 import { CALL_HEADERS, type AttemptRecord, type CallResult, type HttpRequestSpec } from '../common';
+import { decodeBody } from './response-body';
 import { signWebhook } from './webhook-signature';
 
 /** What one HTTP attempt needs besides the request. */
@@ -99,24 +100,6 @@ async function readBody(response: Awaited<ReturnType<OutboundFetch>>, limit: num
     }
   }
   return decodeBody(Buffer.concat(chunks), limit, truncated, /\bjson\b/i.test(response.headers.get('content-type') ?? ''));
-}
-
-/**
- * A response body as results keep it: parsed JSON when it is JSON and whole, else text, cut
- * to `limit` bytes (`bodyTruncated` says so).
- */
-export function decodeBody(bytes: Uint8Array, limit: number, truncated: boolean, isJson: boolean): Omit<CallResult, 'statusCode'> {
-  const cut = truncated || bytes.byteLength > limit;
-  const text = new TextDecoder().decode(bytes.subarray(0, limit));
-  if (text === '') return { body: null, bodyTruncated: false };
-  if (isJson && !cut) {
-    try {
-      return { body: JSON.parse(text) as unknown, bodyTruncated: false };
-    } catch {
-      // Says JSON but is not: keep the text, which is what the target really sent.
-    }
-  }
-  return { body: text, bodyTruncated: cut };
 }
 
 function describeNetworkError(err: unknown): string {

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient, type InvocationResponse } from '@aws-sdk/client-lambda';
 import { CALL_HEADERS, type CallResult, type LambdaRequestSpec } from '../common';
+import { decodeBody } from './response-body';
 
 /** What one Invoke attempt came to. */
 export interface LambdaAttemptOutcome {
@@ -117,11 +118,17 @@ export function createLambdaInvoker(deps: LambdaInvokerDeps): LambdaInvoker {
  */
 export function lambdaCheckPassed(outcome: LambdaAttemptOutcome): boolean {
   if (outcome.error !== null) return false;
+  const statusCode = payloadStatusCode(outcome);
+  return statusCode === undefined || (statusCode >= 200 && statusCode <= 299);
+}
+
+/** The numeric top-level `statusCode` of the function's payload (an API Gateway-style answer), if it has one. */
+export function payloadStatusCode(outcome: LambdaAttemptOutcome): number | undefined {
   const body = outcome.result?.body;
   let statusCode: unknown;
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) statusCode = (body as { statusCode?: unknown }).statusCode;
   else if (typeof body === 'string' && outcome.result?.bodyTruncated) statusCode = topLevelStatusCode(body);
-  return typeof statusCode !== 'number' || (statusCode >= 200 && statusCode <= 299);
+  return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
 function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOutcome {
@@ -129,7 +136,8 @@ function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOu
   const statusCode = response.StatusCode ?? 200;
   const result = {
     statusCode,
-    ...readPayload(payload, limit),
+    // A function's answer is JSON when it is whole (what the runtimes send), else kept as text.
+    ...decodeBody(payload, limit, false, true),
     ...(response.ExecutedVersion ? { executedVersion: response.ExecutedVersion } : {}),
   };
   if (!response.FunctionError) return { statusCode, error: null, retryable: true, result };
@@ -159,18 +167,6 @@ function describeFailure(err: unknown): LambdaAttemptOutcome {
   // The SDK wraps what is not an instance of its realm's Error (e.g. a socket error under jest) in this prefix.
   const text = (message ?? String(err)).replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
   return failed(null, code && !text.includes(code) ? `${text}: ${code}` : text, true);
-}
-
-/** Parses as JSON when the payload is JSON and whole, else text cut to `limit` bytes. */
-function readPayload(payload: Uint8Array, limit: number): Omit<CallResult, 'statusCode'> {
-  if (payload.byteLength === 0) return { body: null, bodyTruncated: false };
-  if (payload.byteLength > limit) return { body: new TextDecoder().decode(payload.subarray(0, limit)), bodyTruncated: true };
-  const text = new TextDecoder().decode(payload);
-  try {
-    return { body: JSON.parse(text) as unknown, bodyTruncated: false };
-  } catch {
-    return { body: text, bodyTruncated: false };
-  }
 }
 
 /** `errorType: errorMessage` of a function error payload (Node.js, Python and Java runtimes all use these keys). */

@@ -138,6 +138,28 @@ export class LambdaTarget {
     return `arn:aws:lambda:${region}:${this.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   }
 
+  /**
+   * Points the AWS SDK's standard environment (AWS_ENDPOINT_URL_LAMBDA, region, static
+   * credentials) at this target, as an operator points the worker at an emulator.
+   * @returns a function that restores the environment as it was.
+   */
+  useAsAwsEndpoint(): () => void {
+    const values: Record<string, string> = {
+      AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+      AWS_REGION: this.region,
+      AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
+      AWS_SECRET_ACCESS_KEY: 'loopback-secret',
+    };
+    const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, values);
+    return () => {
+      for (const [name, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+  }
+
   /** Registers (or replaces) a function. */
   register(name: string, handler: FixtureHandler, options: FixtureOptions = {}): void {
     this.fixtures.set(name, { ...options, handler, calls: 0 });

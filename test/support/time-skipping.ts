@@ -3,7 +3,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createCallActivities, decodeWebhookSecret } from '../../activities';
+import { createCallActivities, createLambdaInvoker, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 import { testOutboundFetch } from './outbound';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
@@ -45,6 +45,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       responseBodyLimitBytes: 4096,
       userAgent: 'test',
       outboundFetch,
+      invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
     }),
   });
   // One run for the whole file: a Worker can run only once.

@@ -10,6 +10,7 @@ import {
 } from '../../common';
 import { scheduledTaskWorkflow } from '../../workflows';
 import { HttpTarget } from '../support/http-target';
+import { LambdaTarget } from '../support/lambda-target';
 import { startTimeSkipping, updateRejection, waitedMs, workflowFailureDetails, type TimeSkippingHarness } from '../support/time-skipping';
 
 const DAY_MS = 24 * 3_600_000;
@@ -18,11 +19,16 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
   let harness: TimeSkippingHarness;
   let target: HttpTarget;
 
+  let lambda: LambdaTarget;
+  let restoreAwsEnv: () => void;
+
   beforeAll(async () => {
-    [harness, target] = await Promise.all([startTimeSkipping(), HttpTarget.start()]);
+    [harness, target, lambda] = await Promise.all([startTimeSkipping(), HttpTarget.start(), LambdaTarget.start()]);
+    restoreAwsEnv = lambda.useAsAwsEndpoint();
   });
   afterAll(async () => {
-    await Promise.all([harness?.teardown(), target?.stop()]);
+    restoreAwsEnv?.();
+    await Promise.all([harness?.teardown(), target?.stop(), lambda?.stop()]);
   });
 
   function taskInput(path: string, runAt: Date, overrides: Partial<TaskWorkflowInput> = {}): TaskWorkflowInput {
@@ -148,5 +154,45 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
     expect(state.result).toEqual({ statusCode: 503, body: { error: 'scripted failure' }, bodyTruncated: false });
     expect(target.requests('/down')).toHaveLength(3);
     expect(waitedMs(state)).toBe(5_000 + 10_000); // backoff 2
+  });
+
+  it('retries a Lambda FunctionError with the backoff asked, and completes once the function succeeds', async () => {
+    let calls = 0;
+    lambda.register('warming-up', () => {
+      if (++calls < 3) throw new Error(`cold (${calls})`);
+      return { statusCode: 200 };
+    });
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(
+      taskInput('/unused', new Date(now + 1_000), {
+        request: { lambda: { function: 'warming-up', invocationType: 'RequestResponse' }, timeoutMs: 5_000 },
+        retry: { retries: 3, retryIntervalMs: 10_000, retryBackoff: 2 },
+      }),
+    );
+    const state = await handle.result();
+
+    expect(state.status).toBe('completed');
+    expect(state.attempts.map((a) => [a.number, a.statusCode, a.error])).toEqual([
+      [1, 200, 'FunctionError (Unhandled): Error: cold (1)'],
+      [2, 200, 'FunctionError (Unhandled): Error: cold (2)'],
+      [3, 200, null],
+    ]);
+    expect(waitedMs(state)).toBe(10_000 + 20_000);
+    expect(lambda.invocations('warming-up')).toHaveLength(3);
+  });
+
+  it('fails a task whose function does not exist after one attempt, whatever its retries', async () => {
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(
+      taskInput('/unused', new Date(now + 1_000), {
+        request: { lambda: { function: 'nowhere', invocationType: 'RequestResponse' }, timeoutMs: 5_000 },
+        retry: { retries: 5, retryIntervalMs: 10_000, retryBackoff: 1 },
+      }),
+    );
+    const { details: state } = await workflowFailureDetails<TaskState>(handle.result(), TASK_FAILED_FAILURE);
+    expect(state.attempts).toHaveLength(1);
+    expect(state.attempts[0].error).toMatch(
+      /^ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:nowhere/,
+    );
   });
 });

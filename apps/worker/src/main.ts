@@ -7,10 +7,10 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const worker = await createTaskWorker(config, connection);
+    const taskWorker = await createTaskWorker(config, connection);
     // The SDK's Runtime shuts the worker down gracefully on SIGINT/SIGTERM by default.
     console.log(`worker: polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
-    await worker.run();
+    await taskWorker.run();
   } finally {
     await connection.close();
   }

@@ -1,21 +1,33 @@
 import { join } from 'node:path';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { createCallActivities, decodeWebhookSecret } from '../../../activities';
+import { createCallActivities, createLambdaInvoker, decodeWebhookSecret } from '../../../activities';
+import { createOutboundFetch } from '../../../libs/outbound';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
 
 /** `workflows/index.ts` of this checkout, for the SDK's bundler in development and tests. */
 export const WORKFLOWS_SOURCE_PATH = join(projectRoot(), 'workflows', 'index.ts');
 
+/** The worker and how to run it to the end (it then releases its outbound connections). */
+export interface TaskWorker {
+  worker: Worker;
+  /** Polls until shutdown (SIGINT/SIGTERM, or worker.shutdown()), then closes what it opened. */
+  run(): Promise<void>;
+}
+
 /**
  * Creates the worker that hosts this project's workflows and the call activities.
  * @throws when the webhook secret is missing: every call must be signed.
  */
-export async function createTaskWorker(config: AppConfig, connection: NativeConnection): Promise<Worker> {
+export async function createTaskWorker(config: AppConfig, connection: NativeConnection): Promise<TaskWorker> {
   if (!config.http.webhookSecret) {
-    throw new Error('WEBHOOK_SECRET is required by the worker: every HTTP call is signed with it (whsec_<base64>)');
+    throw new Error(
+      "WEBHOOK_SECRET is required by the worker: every HTTP call is signed with a key derived from it for the call's owner (whsec_<base64>)",
+    );
   }
-  return Worker.create({
+  // Every HTTP call connects only to addresses the outbound policy allows (checked at connect time).
+  const outboundFetch = createOutboundFetch(config.outbound);
+  const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
@@ -24,9 +36,13 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
       ? { workflowBundle: { codePath: config.worker.workflowBundlePath } }
       : { workflowsPath: WORKFLOWS_SOURCE_PATH }),
     activities: createCallActivities({
-      signingKey: decodeWebhookSecret(config.http.webhookSecret),
+      masterSigningKey: decodeWebhookSecret(config.http.webhookSecret),
       responseBodyLimitBytes: config.http.responseBodyLimitBytes,
       userAgent: config.http.userAgent,
+      outboundFetch,
+      // Credentials, region and endpoint (AWS_ENDPOINT_URL_LAMBDA) from the standard AWS chains;
+      // the outbound guard does not apply to the AWS endpoint.
+      invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: config.http.responseBodyLimitBytes }),
     }),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
@@ -38,4 +54,14 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     // every task due after a crash ~10 s late (test/faults/worker-kill.fault-spec.ts).
     stickyQueueScheduleToStartTimeout: '1s',
   });
+  return {
+    worker,
+    run: async () => {
+      try {
+        await worker.run();
+      } finally {
+        await outboundFetch.close();
+      }
+    },
+  };
 }

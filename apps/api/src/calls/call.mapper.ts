@@ -1,19 +1,40 @@
-import { CALL_DEFAULTS, HTTP_DEFAULTS, isLambdaRequest, type CallRequestSpec, type RetrySpec } from '../../../../common';
-import type { HttpCallDto, RetryingHttpCallDto } from './call.dto';
+import {
+  CALL_DEFAULTS,
+  HTTP_DEFAULTS,
+  isLambdaRequest,
+  LAMBDA_DEFAULTS,
+  type CallRequestSpec,
+  type LambdaInvocationSpec,
+  type RetrySpec,
+} from '../../../../common';
+import type { CallDto, LambdaInvocationDto, RetryingCallDto } from './call.dto';
 
-/** The call a DTO describes, with the defaults filled in. */
-export function toRequestSpec(dto: HttpCallDto): CallRequestSpec {
+/** The call a DTO describes (an HTTP request or a Lambda invocation), with the defaults filled in. */
+export function toRequestSpec(dto: CallDto): CallRequestSpec {
+  const timeoutMs = dto.timeoutMs ?? CALL_DEFAULTS.timeoutMs;
+  if (dto.lambda) return { lambda: toLambdaInvocation(dto.lambda), timeoutMs };
   return {
-    url: dto.url,
+    // Validated: without lambda, url is there.
+    url: dto.url!,
     method: dto.method ?? HTTP_DEFAULTS.method,
     headers: dto.headers ?? {},
     ...(dto.body !== undefined ? { body: dto.body } : {}),
-    timeoutMs: dto.timeoutMs ?? CALL_DEFAULTS.timeoutMs,
+    timeoutMs,
+  };
+}
+
+/** A Lambda invocation as the DTO gives it, with the default invocation type. */
+export function toLambdaInvocation(dto: LambdaInvocationDto): LambdaInvocationSpec {
+  return {
+    function: dto.function,
+    ...(dto.qualifier !== undefined ? { qualifier: dto.qualifier } : {}),
+    ...(dto.payload !== undefined ? { payload: dto.payload } : {}),
+    invocationType: dto.invocationType ?? LAMBDA_DEFAULTS.invocationType,
   };
 }
 
 /** The retry policy a DTO describes, with the defaults filled in. */
-export function toRetrySpec(dto: RetryingHttpCallDto): RetrySpec {
+export function toRetrySpec(dto: RetryingCallDto): RetrySpec {
   return {
     retries: dto.retries ?? CALL_DEFAULTS.retries,
     retryIntervalMs: dto.retryIntervalMs ?? CALL_DEFAULTS.retryIntervalMs,
@@ -22,7 +43,7 @@ export function toRetrySpec(dto: RetryingHttpCallDto): RetrySpec {
 }
 
 /** A call and its retry policy (an orchestration step or fallback), defaults filled in. */
-export function toRetryingCallSpec(dto: RetryingHttpCallDto): { request: CallRequestSpec; retry: RetrySpec } {
+export function toRetryingCallSpec(dto: RetryingCallDto): { request: CallRequestSpec; retry: RetrySpec } {
   return { request: toRequestSpec(dto), retry: toRetrySpec(dto) };
 }
 

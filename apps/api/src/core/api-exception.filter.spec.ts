@@ -3,7 +3,15 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
 import { ApiExceptionFilter } from './api-exception.filter';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+import {
+  ForbiddenError,
+  InvalidRequestError,
+  ResourceNotFoundError,
+  TooLargeError,
+  UnavailableError,
+  UpstreamError,
+  WrongStateError,
+} from './errors';
 
 describe('ApiExceptionFilter', () => {
   const filter = new ApiExceptionFilter(1024);
@@ -26,6 +34,9 @@ describe('ApiExceptionFilter', () => {
       },
     ],
     [new UnavailableError('no worker'), { statusCode: 503, error: 'Service Unavailable', message: 'no worker' }],
+    [new UpstreamError('Lambda refused'), { statusCode: 502, error: 'Bad Gateway', message: 'Lambda refused' }],
+    [new ForbiddenError('admins only'), { statusCode: 403, error: 'Forbidden', message: 'admins only' }],
+    [new TooLargeError('too big'), { statusCode: 413, error: 'Payload Too Large', message: 'too big' }],
     [
       new PayloadTooLargeException(),
       { statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 1024 bytes' },

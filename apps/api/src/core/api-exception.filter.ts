@@ -1,7 +1,15 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, PayloadTooLargeException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { fromTemporalError } from '../temporal/temporal-errors';
-import { ForbiddenError, InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from './errors';
+import {
+  ForbiddenError,
+  InvalidRequestError,
+  ResourceNotFoundError,
+  TooLargeError,
+  UnavailableError,
+  UpstreamError,
+  WrongStateError,
+} from './errors';
 
 /** The JSON body of every error answer. */
 export interface ErrorBody {
@@ -51,6 +59,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof InvalidRequestError) {
       return body(400, exception.message, exception.field ? { errors: [{ field: exception.field, messages: [exception.message] }] } : {});
     }
+    if (exception instanceof TooLargeError) return body(413, exception.message);
+    if (exception instanceof UpstreamError) return body(502, exception.message);
     if (exception instanceof UnavailableError) return body(503, exception.message);
     return body(500, 'internal error');
   }

@@ -33,6 +33,22 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** The request is too large to keep (413): e.g. more than Temporal takes in one workflow input. */
+export class TooLargeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooLargeError';
+  }
+}
+
+/** A service the API depends on (AWS Lambda) refused the API itself, e.g. its credentials (502). */
+export class UpstreamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
 /** A dependency (Temporal, the worker) did not answer in time (503). */
 export class UnavailableError extends Error {
   constructor(message: string) {

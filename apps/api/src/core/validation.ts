@@ -132,8 +132,8 @@ export function NotTogetherWith(other: string, options?: ValidationOptions): Pro
       name: 'notTogetherWith',
       constraints: [other],
       validator: {
-        validate: (_value: unknown, args?: ValidationArguments) =>
-          (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
+        validate: (value: unknown, args?: ValidationArguments) =>
+          value === undefined || (args?.object as Record<string, unknown> | undefined)?.[other] === undefined,
         defaultMessage: (args?: ValidationArguments) => `${args?.property} and ${other} cannot be given together`,
       },
     },
@@ -178,6 +178,22 @@ export function NoBodyWithGet(options?: ValidationOptions): PropertyDecorator {
         validate: (value: unknown, args?: ValidationArguments) =>
           value === undefined || (args?.object as { method?: string } | undefined)?.method !== 'GET',
         defaultMessage: () => 'body cannot be sent with GET',
+      },
+    },
+    options,
+  );
+}
+
+/** A JSON value whose serialization is at most `maxBytes` (UTF-8). */
+export function JsonAtMost(maxBytes: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'jsonAtMost',
+      constraints: [maxBytes],
+      validator: {
+        validate: (value: unknown) => value === undefined || Buffer.byteLength(JSON.stringify(value) ?? '') <= maxBytes,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property} is ${Buffer.byteLength(JSON.stringify(args?.value) ?? '')} bytes as JSON; at most ${maxBytes}`,
       },
     },
     options,

@@ -10,7 +10,7 @@ import {
   type FunctionConfiguration,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { InvalidRequestError, UnavailableError, WrongStateError } from '../core/errors';
+import { InvalidRequestError, UnavailableError, UpstreamError, WrongStateError } from '../core/errors';
 import type { CreateFunctionDto, FunctionUrlMode } from './dto/create-function.dto';
 import type { FunctionResponseDto } from './dto/function-response.dto';
 import { buildDeploymentPackage, PackageError, type LambdaRuntime } from './lambda-package';
@@ -150,16 +150,23 @@ function packageOf(runtime: LambdaRuntime, handler: string, code: CreateFunction
 
 /**
  * AWS's answer as the API's: a name taken 409, another refusal of the request (a role Lambda
- * cannot assume, a bad zip) 400 with AWS's message, throttling or Lambda's own fault 503.
- * Anything else (the API's own credentials refused, no region) is the deployment's fault: 500.
+ * cannot assume, a bad zip) 400 with AWS's message, throttling or Lambda's own fault 503, and
+ * Lambda refusing the API itself (its credentials, or none, or no region) 502 saying why.
  */
 function refusal(err: unknown): unknown {
   const { name, message, $metadata } = (err ?? {}) as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = $metadata?.httpStatusCode;
-  if (status === undefined) return err;
+  if (status === undefined) {
+    if (name === 'CredentialsProviderError' || message === 'Region is missing') {
+      return new UpstreamError(`the API cannot reach Lambda: ${message ?? name}; give it AWS credentials and a region (AWS_REGION)`);
+    }
+    return err;
+  }
   if (status === 409) return new WrongStateError(message ?? 'conflict');
   if (status === 429 || status >= 500)
     return new UnavailableError(`Lambda could not take the request now (${name}: ${message}); try again`);
-  if (status === 403 || status === 401) return err;
+  if (status === 403 || status === 401) {
+    return new UpstreamError(`Lambda refused the API's own credentials (${name}: ${message}); check the API's AWS role or keys`);
+  }
   return new InvalidRequestError(message ?? String(name));
 }

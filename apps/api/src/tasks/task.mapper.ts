@@ -1,5 +1,5 @@
 import type { TaskMemo, TaskModification, TaskState, TaskWorkflowInput } from '../../../../common';
-import { definedFields, resolveRunAt, toCallView, toRequestSpec, toRetrySpec } from '../calls/call.mapper';
+import { definedFields, resolveRunAt, toCallView, toLambdaInvocation, toRequestSpec, toRetrySpec } from '../calls/call.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -25,7 +25,14 @@ export function toTaskInput(dto: CreateTaskDto, owner: string, now: Date): TaskW
 export function toTaskModification(dto: ModifyTaskDto, now: Date): TaskModification {
   const change: TaskModification = {};
   if (dto.runAt !== undefined || dto.delayMs !== undefined) change.runAt = resolveRunAt(dto.runAt, dto.delayMs, now);
-  const request = definedFields({ url: dto.url, method: dto.method, headers: dto.headers, body: dto.body, timeoutMs: dto.timeoutMs });
+  const request = definedFields({
+    url: dto.url,
+    method: dto.method,
+    headers: dto.headers,
+    body: dto.body,
+    lambda: dto.lambda ? toLambdaInvocation(dto.lambda) : undefined,
+    timeoutMs: dto.timeoutMs,
+  });
   const retry = definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
   if (Object.keys(request).length > 0) change.request = request;
   if (Object.keys(retry).length > 0) change.retry = retry;
@@ -61,8 +68,9 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     name: memo.name ?? null,
     owner: run.owner,
     status: run.status,
-    url: memo.url ?? '',
-    method: (memo.method ?? 'POST') as TaskSummaryDto['method'],
+    ...(memo.function !== undefined
+      ? { function: memo.function }
+      : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
     runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,

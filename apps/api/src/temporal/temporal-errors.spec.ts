@@ -2,12 +2,13 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { InvalidRequestError, ResourceNotFoundError, TooLargeError, UnavailableError, WrongStateError } from '../core/errors';
 import { fromTemporalError } from './temporal-errors';
 
 describe('fromTemporalError', () => {
   const subject = { kind: 'task', id: 'task-1' };
-  const grpcFailure = (code: number) => new ServiceError('call failed', { cause: Object.assign(new Error('grpc'), { code }) });
+  const grpcFailure = (code: number, message = 'grpc') =>
+    new ServiceError('call failed', { cause: Object.assign(new Error(message), { code }) });
   const rejected = (type: string) =>
     new WorkflowUpdateFailedError('update failed', ApplicationFailure.create({ type, message: `${type} says no` }));
 
@@ -31,6 +32,13 @@ describe('fromTemporalError', () => {
     expect(fromTemporalError(grpcFailure(GrpcStatus.DEADLINE_EXCEEDED), subject)).toEqual(
       new UnavailableError('Temporal did not answer in time for task-1; try again shortly'),
     );
+  });
+
+  it("turns Temporal's refusal of an oversized input into 413", () => {
+    expect(fromTemporalError(grpcFailure(GrpcStatus.INVALID_ARGUMENT, 'Blob data size exceeds limit.'))).toEqual(
+      new TooLargeError('the request is larger than Temporal takes in one workflow input (2 MB): send less'),
+    );
+    expect(fromTemporalError(grpcFailure(GrpcStatus.INVALID_ARGUMENT, 'bad query'))).toBeInstanceOf(ServiceError);
   });
 
   it('leaves anything else as it is', () => {

@@ -2,7 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
-import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { InvalidRequestError, ResourceNotFoundError, TooLargeError, UnavailableError, WrongStateError } from '../core/errors';
 
 /** What a failed Temporal call was about, so a 404 can name it. */
 export interface TemporalSubject {
@@ -31,11 +31,19 @@ export function fromTemporalError(err: unknown, subject?: TemporalSubject): unkn
     if (err.cause.type === INVALID_MODIFICATION_FAILURE) return new InvalidRequestError(err.cause.message);
   }
   const code = grpcCode(err);
+  if (code === GrpcStatus.INVALID_ARGUMENT && /size exceeds limit/i.test(errorMessage(err))) {
+    return new TooLargeError('the request is larger than Temporal takes in one workflow input (2 MB): send less');
+  }
   if (code === GrpcStatus.UNAVAILABLE) return new UnavailableError('Temporal is not reachable; try again shortly');
   if (code === GrpcStatus.DEADLINE_EXCEEDED) {
     return new UnavailableError(`Temporal did not answer in time${subject ? ` for ${subject.id}` : ''}; try again shortly`);
   }
   return err;
+}
+
+function errorMessage(err: unknown): string {
+  const { message, cause } = (err ?? {}) as { message?: unknown; cause?: { message?: unknown } };
+  return `${typeof message === 'string' ? message : ''} ${typeof cause?.message === 'string' ? cause.message : ''}`;
 }
 
 /** Runs a Temporal call and translates its errors (see {@link fromTemporalError}). */

@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { CONDITION_CHECK_DEFAULTS, CALL_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { HttpCallDto, MAX_DELAY_MS, RetryingHttpCallDto } from '../../calls/call.dto';
+import { CallDto, MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
 
 const STEP_EXAMPLE = {
   url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
@@ -26,7 +26,7 @@ const STEP_EXAMPLE = {
 };
 
 /** The condition check: an HTTP call a 2xx answer of which says the step took effect, and when to call it. */
-export class ConditionCheckDto extends HttpCallDto {
+export class ConditionCheckDto extends CallDto {
   @ApiPropertyOptional({
     description: 'Wait after each successful step before its first check, in ms.',
     default: CONDITION_CHECK_DEFAULTS.delayMs,
@@ -64,7 +64,7 @@ export class ConditionCheckDto extends HttpCallDto {
 /** `POST /orchestrations`: steps called in order, each confirmed by the condition check; a fallback if one fails. */
 export class CreateOrchestrationDto {
   @ApiProperty({
-    type: [RetryingHttpCallDto],
+    type: [RetryingCallDto],
     minItems: 1,
     maxItems: ORCHESTRATION_LIMITS.maxSteps,
     description: `The HTTP calls to make in order (1 to ${ORCHESTRATION_LIMITS.maxSteps}), each under its own retry policy. The next one starts once the condition check after this one has passed.`,
@@ -74,8 +74,8 @@ export class CreateOrchestrationDto {
   @ArrayMinSize(1, { message: 'steps must contain at least 1 step' })
   @ArrayMaxSize(ORCHESTRATION_LIMITS.maxSteps, { message: `steps must contain at most ${ORCHESTRATION_LIMITS.maxSteps} steps` })
   @ValidateNested({ each: true })
-  @Type(() => RetryingHttpCallDto)
-  steps!: RetryingHttpCallDto[];
+  @Type(() => RetryingCallDto)
+  steps!: RetryingCallDto[];
 
   @ApiProperty({
     type: ConditionCheckDto,
@@ -95,7 +95,7 @@ export class CreateOrchestrationDto {
   conditionCheck!: ConditionCheckDto;
 
   @ApiPropertyOptional({
-    type: RetryingHttpCallDto,
+    type: RetryingCallDto,
     description:
       'Called (under its own retry policy) when a step fails for good or its condition checks are exhausted; the orchestration then ends failed.',
     example: { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo', method: 'POST', retries: 3, retryIntervalMs: 10000 },
@@ -103,8 +103,8 @@ export class CreateOrchestrationDto {
   @IsOptional()
   @IsObject({ message: 'fallback must be an object: an HTTP call' })
   @ValidateNested()
-  @Type(() => RetryingHttpCallDto)
-  fallback?: RetryingHttpCallDto;
+  @Type(() => RetryingCallDto)
+  fallback?: RetryingCallDto;
 
   @ApiPropertyOptional({
     description:

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   FALLBACK_STATUSES,
   HTTP_METHODS,
@@ -11,7 +11,7 @@ import {
   type RunStatus,
   type StepStatus,
 } from '../../../../../common';
-import { AttemptDto, CallResultDto } from '../../calls/call.dto';
+import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
 export class OrchestrationSummaryDto {
@@ -35,10 +35,15 @@ export class OrchestrationSummaryDto {
 export class OrchestrationStepDto {
   @ApiProperty({ example: 1, description: '1-based step number.' })
   number!: number;
-  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve', description: 'URL the step calls.' })
-  url!: string;
-  @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the step.' })
-  method!: HttpMethod;
+  @ApiPropertyOptional({
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
+    description: 'URL the step calls (an HTTP call).',
+  })
+  url?: string;
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the step (an HTTP call).' })
+  method?: HttpMethod;
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the step invokes (a Lambda call).' })
+  lambda?: LambdaInvocationResponseDto;
   @ApiProperty({
     enum: STEP_STATUSES,
     example: 'passed',
@@ -58,10 +63,15 @@ export class OrchestrationStepDto {
 
 /** The condition check as configured. */
 export class ConditionCheckResponseDto {
-  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready', description: 'URL the check calls.' })
-  url!: string;
-  @ApiProperty({ enum: HTTP_METHODS, example: 'GET', description: 'HTTP method of the check.' })
-  method!: HttpMethod;
+  @ApiPropertyOptional({
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
+    description: 'URL the check calls (an HTTP call).',
+  })
+  url?: string;
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'GET', description: 'HTTP method of the check (an HTTP call).' })
+  method?: HttpMethod;
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the check invokes (a Lambda call).' })
+  lambda?: LambdaInvocationResponseDto;
   @ApiProperty({ example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
   delayMs!: number;
   @ApiProperty({ example: 3, description: 'Re-checks after a failed check.' })
@@ -72,10 +82,15 @@ export class ConditionCheckResponseDto {
 
 /** The fallback and its outcome. */
 export class FallbackResponseDto {
-  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo', description: 'URL the fallback calls.' })
-  url!: string;
-  @ApiProperty({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the fallback.' })
-  method!: HttpMethod;
+  @ApiPropertyOptional({
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo',
+    description: 'URL the fallback calls (an HTTP call).',
+  })
+  url?: string;
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the fallback (an HTTP call).' })
+  method?: HttpMethod;
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the fallback invokes (a Lambda call).' })
+  lambda?: LambdaInvocationResponseDto;
   @ApiProperty({
     enum: FALLBACK_STATUSES,
     example: 'not_run',

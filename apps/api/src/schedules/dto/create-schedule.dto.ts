@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { RetryingHttpCallDto } from '../../calls/call.dto';
+import { RetryingCallDto } from '../../calls/call.dto';
 import { IsIsoDateTimeWithOffset } from '../../core/validation';
 import { MAX_AT_TIMES } from '../schedule-timing';
 
@@ -25,7 +25,7 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 const YEAR_MS = 366 * 24 * 3_600_000;
 
 /** What every run of a schedule calls: a call with its retry fields, as a task takes them. */
-export class ScheduleTaskDto extends RetryingHttpCallDto {}
+export class ScheduleTaskDto extends RetryingCallDto {}
 
 /** `POST /schedules`: a task to run on a timing (exactly one of cron, everyMs, at). */
 export class CreateScheduleDto {

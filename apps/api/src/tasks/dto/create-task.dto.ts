@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
-import { MAX_DELAY_MS, RetryingHttpCallDto } from '../../calls/call.dto';
+import { MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
 
 /** `POST /tasks`: one HTTP call, when to make it, and how to retry it. */
-export class CreateTaskDto extends RetryingHttpCallDto {
+export class CreateTaskDto extends RetryingCallDto {
   @ApiPropertyOptional({
     description: 'When to call: ISO 8601 with an offset. Not with delayMs. A time in the past runs at once. Neither = now.',
     example: '2026-11-24T14:05:00Z',

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HTTP_METHODS, RUN_STATUSES, type HttpMethod, type RunStatus } from '../../../../../common';
-import { AttemptDto, CallResultDto } from '../../calls/call.dto';
+import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
 
 /** A task as lists show it (from Temporal visibility, no worker needed). */
 export class TaskSummaryDto {
@@ -12,10 +12,18 @@ export class TaskSummaryDto {
   owner!: string;
   @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled' })
   status!: RunStatus;
-  @ApiProperty({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })
-  url!: string;
-  @ApiProperty({ enum: HTTP_METHODS, example: 'POST' })
-  method!: HttpMethod;
+  @ApiPropertyOptional({
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
+    description: 'The URL called (an HTTP call).',
+  })
+  url?: string;
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'The method (an HTTP call).' })
+  method?: HttpMethod;
+  @ApiPropertyOptional({
+    example: 'arn:aws:lambda:eu-central-1:123456789012:function:report',
+    description: 'The function invoked (a Lambda call; lists only).',
+  })
+  function?: string;
   @ApiProperty({ example: '2026-11-24T14:05:00.000Z' })
   runAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.000Z' })
@@ -26,8 +34,15 @@ export class TaskSummaryDto {
 
 /** The whole task: its request, retry policy, every attempt and the result. */
 export class TaskResponseDto extends TaskSummaryDto {
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, example: { 'x-api-key': 'k-123' } })
-  headers!: Record<string, string>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'x-api-key': 'k-123' },
+    description: 'An HTTP call only.',
+  })
+  headers?: Record<string, string>;
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The invocation (a Lambda call), as given.' })
+  lambda?: LambdaInvocationResponseDto;
   @ApiPropertyOptional({ description: 'The JSON body sent.', example: { reportId: 42 } })
   body?: unknown;
   @ApiProperty({ example: 10000 })
