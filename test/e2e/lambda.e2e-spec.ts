@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { handledError, LambdaTarget } from '../support/lambda-target';
+import { LambdaTarget } from '../support/lambda-target';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
@@ -140,7 +140,7 @@ describe('Lambda targets (e2e, dev server, a loopback Lambda Invoke endpoint)', 
       .expect(201);
     const done = await finished('tasks', task.id);
     expect(done).toMatchObject({ status: 'completed', attempts: [{ statusCode: 202, error: null }] });
-    await eventually(async () => (lambda.invocations('fire-and-forget').length === 1 ? true : undefined));
+    await eventually(() => Promise.resolve(lambda.invocations('fire-and-forget').length === 1 ? true : undefined));
   });
 
   it('switches a sleeping task from a URL to a function with PATCH', async () => {
