@@ -52,6 +52,8 @@ function appEnvironment(): NodeJS.ProcessEnv {
     env.JWT_SECRET ||= dataSecret('jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
   }
   env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
+  // The dashboard's one-click sign-in, for this local, embedded setup only.
+  if (env.JWT_SECRET) env.API_DEV_SIGN_IN ??= 'true';
   env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
   return env;
 }
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
   if (!process.env.TEMPORAL_ADDRESS) {
     server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
     env.TEMPORAL_ADDRESS = server.address;
+    if (server.uiUrl) env.TEMPORAL_UI_URL ??= server.uiUrl;
   }
   const config = loadConfig(env); // fail here, once, with every bad variable named
 

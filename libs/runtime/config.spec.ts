@@ -4,7 +4,15 @@ describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
     expect(loadConfig({})).toEqual({
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'http-tasks' },
-      api: { host: '0.0.0.0', port: 3000, bodyLimitBytes: 262_144, createRatePerSecond: 200, createBurst: 400 },
+      api: {
+        host: '0.0.0.0',
+        port: 3000,
+        bodyLimitBytes: 262_144,
+        createRatePerSecond: 200,
+        createBurst: 400,
+        temporalUiUrl: null,
+        devSignIn: false,
+      },
       auth: null,
       outbound: { allow: [] },
       worker: { maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 100, maxCachedWorkflows: null, workflowBundlePath: null },

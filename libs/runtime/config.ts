@@ -19,6 +19,13 @@ export interface AppConfig {
     createRatePerSecond: number;
     /** How many creations a user may make at once above the sustained rate. */
     createBurst: number;
+    /** The Temporal Web UI, for links from the dashboard to each resource's history; null = none. */
+    temporalUiUrl: string | null;
+    /**
+     * The dashboard's one-click development sign-in (any name, no password): only with the
+     * embedded HS256 secret, and only when API_DEV_SIGN_IN=true (npm start sets it).
+     */
+    devSignIn: boolean;
   };
   /** How callers authenticate; null when no JWT_* variable is set (the API refuses to start then, the worker needs none). */
   auth: AuthConfig | null;
@@ -73,6 +80,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return value;
   };
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   if (!/^[^\s:]+:\d{1,5}$/.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
   const webhookSecret = env.WEBHOOK_SECRET?.trim() || null;
@@ -95,6 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: integer('API_BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
       createRatePerSecond: integer('API_CREATE_RATE_PER_SECOND', 200, 1, 1_000_000),
       createBurst: integer('API_CREATE_BURST', 400, 1, 1_000_000),
+      temporalUiUrl: env.TEMPORAL_UI_URL?.trim() || null,
+      devSignIn: bool('API_DEV_SIGN_IN', false),
     },
     auth,
     outbound: outbound.policy,

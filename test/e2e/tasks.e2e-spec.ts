@@ -92,6 +92,24 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(stillScheduled.body.items.map((t: { id: string }) => t.id)).not.toContain(task.id);
   });
 
+  it("counts the caller's tasks in each status", async () => {
+    const counter = await system.as(`counter-${system.owner}`);
+    const { body: cancelled } = await counter
+      .post('/tasks')
+      .send({ url: system.target.url('/counted'), delayMs: 3_600_000 })
+      .expect(201);
+    await counter.post(`/tasks/${cancelled.id}/cancel`).expect(200);
+    await counter
+      .post('/tasks')
+      .send({ url: system.target.url('/counted'), delayMs: 3_600_000 })
+      .expect(201);
+    const counts = await eventually(async () => {
+      const { body } = await counter.get('/tasks/counts').expect(200);
+      return body.all === 2 && body.cancelled === 1 ? body : undefined;
+    });
+    expect(counts).toEqual({ all: 2, scheduled: 1, running: 0, completed: 0, failed: 0, cancelled: 1 });
+  });
+
   it('pages through the list with nextCursor, newest first', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -293,6 +311,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/me',
       '/me/signing-secret',
       '/orchestrations',
+      '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
       '/orchestrations/{id}/status',
@@ -302,6 +321,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/schedules/{id}/resume',
       '/schedules/{id}/trigger',
       '/tasks',
+      '/tasks/counts',
       '/tasks/{id}',
       '/tasks/{id}/cancel',
       '/tasks/{id}/status',

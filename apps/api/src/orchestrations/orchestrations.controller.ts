@@ -7,8 +7,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListRunsQuery } from '../runs/list-runs.query';
-import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner } from '../runs/list-scope';
+import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
+import { listOwner, OwnerQuery } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
@@ -55,6 +55,11 @@ export class OrchestrationsController {
   @RunRoutes.list(ORCHESTRATIONS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListRunsQuery): Promise<OrchestrationListDto> {
     return toPage(await this.runs.list(ORCHESTRATION_RUN, listOwner(caller, query.owner), query), toOrchestrationSummary);
+  }
+
+  @RunRoutes.counts(ORCHESTRATIONS)
+  counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
+    return this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner));
   }
 
   @RunRoutes.get(ORCHESTRATIONS)

@@ -18,3 +18,19 @@ export class CancelledDto {
   @ApiProperty({ enum: ['cancelled'], example: 'cancelled' })
   status!: 'cancelled';
 }
+
+/** `GET /{kind}/counts`: how many there are in each status. */
+export class RunCountsDto {
+  @ApiProperty({ example: 12 })
+  all!: number;
+  @ApiProperty({ example: 3 })
+  scheduled!: number;
+  @ApiProperty({ example: 1 })
+  running!: number;
+  @ApiProperty({ example: 6 })
+  completed!: number;
+  @ApiProperty({ example: 1 })
+  failed!: number;
+  @ApiProperty({ example: 1 })
+  cancelled!: number;
+}

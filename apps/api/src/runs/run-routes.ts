@@ -11,7 +11,7 @@ import {
   ApiParam,
 } from '@nestjs/swagger';
 import { CreationRateLimit } from '../core/rate-limit';
-import { CancelledDto, RunStatusDto } from './run-responses.dto';
+import { CancelledDto, RunCountsDto, RunStatusDto } from './run-responses.dto';
 
 /** What the OpenAPI document says of one kind of run's endpoints. */
 export interface RunRouteDoc {
@@ -46,6 +46,12 @@ export const RunRoutes = {
         description: 'Scheduled and running ones first, newest first; then finished ones, most recently finished first.',
       }),
       ApiOkResponse({ type: doc.list }),
+    ),
+  counts: (doc: RunRouteDoc) =>
+    applyDecorators(
+      Get('counts'),
+      ApiOperation({ summary: `How many of the caller's ${doc.plural} there are in each status` }),
+      ApiOkResponse({ type: RunCountsDto }),
     ),
   get: (doc: RunRouteDoc) =>
     applyDecorators(

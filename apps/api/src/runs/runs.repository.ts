@@ -19,6 +19,7 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import {
+  RUN_STATUSES,
   ScheduleRunAttr,
   scheduledStartOf,
   SearchAttr,
@@ -208,6 +209,21 @@ export class RunsRepository {
   async cancel(run: AnyRunDescriptor, caller: Caller, id: string): Promise<CancelledDto> {
     await this.update(run, await this.find(run, caller, id, 'stop'), 'cancelUpdate', []);
     return { id, cancelled: true, status: 'cancelled' };
+  }
+
+  /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
+  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Record<RunStatus | 'all', number>> {
+    const scope = [
+      `${SearchAttr.kind.name} = ${quote(run.kind)}`,
+      ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
+    ];
+    const count = (clauses: string[]) =>
+      temporalCall(undefined, () => this.client.workflow.count(clauses.join(' AND '))).then((r) => r.count);
+    const [all, ...byStatus] = await Promise.all([
+      count(scope),
+      ...RUN_STATUSES.map((status) => count([...scope, `${SearchAttr.status.name} = ${quote(status)}`])),
+    ]);
+    return { all, ...(Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>) };
   }
 
   /**

@@ -7,8 +7,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListTasksQuery } from '../runs/list-runs.query';
-import type { CancelledDto, RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner } from '../runs/list-scope';
+import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
+import { listOwner, OwnerQuery } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateTaskDto } from './dto/create-task.dto';
@@ -48,6 +48,11 @@ export class TasksController {
   @RunRoutes.list(TASKS)
   async list(@CurrentUser() caller: Caller, @Query() query: ListTasksQuery): Promise<TaskListDto> {
     return toPage(await this.runs.list(TASK_RUN, listOwner(caller, query.owner), query), toTaskSummary);
+  }
+
+  @RunRoutes.counts(TASKS)
+  counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
+    return this.runs.counts(TASK_RUN, listOwner(caller, query.owner));
   }
 
   @RunRoutes.get(TASKS)
