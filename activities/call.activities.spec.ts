@@ -6,7 +6,9 @@ import { freePort } from '../libs/runtime/dev-server';
 import { HttpTarget } from '../test/support/http-target';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { handledError, LambdaTarget } from '../test/support/lambda-target';
+import { noopMetricMeter } from '@temporalio/common';
 import { createCallActivities } from './call.activities';
+import { createCallMetrics } from './call-metrics';
 import { createLambdaInvoker } from './lambda-invoke';
 import { testOutboundFetch } from '../test/support/outbound';
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from './webhook-signature';
@@ -37,6 +39,7 @@ const { httpCall, lambdaCall } = createCallActivities({
   userAgent: 'unit-test',
   outboundFetch,
   invokeLambda,
+  metrics: createCallMetrics(noopMetricMeter),
 });
 
 /** The typed failure an activity failed with. */

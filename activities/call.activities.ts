@@ -10,6 +10,7 @@ import {
   type HttpRequestSpec,
   type LambdaRequestSpec,
 } from '../common';
+import { type CallMetrics, type CallTarget } from './call-metrics';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
 import { lambdaCheckPassed, payloadStatusCode, type LambdaInvoker } from './lambda-invoke';
 import { ownerSigningKey } from './webhook-signature';
@@ -20,6 +21,8 @@ export interface CallActivityDeps extends HttpAttemptDeps {
   masterSigningKey: Buffer;
   /** Makes one Lambda Invoke (credentials, region and endpoint from the standard AWS chains). */
   invokeLambda: LambdaInvoker;
+  /** Where attempts, fire lateness and held calls are counted. */
+  metrics: CallMetrics;
 }
 
 /**
@@ -41,7 +44,7 @@ export function createCallActivities(deps: CallActivityDeps) {
     /** One attempt at an HTTP call. */
     async httpCall(input: CallInput<HttpRequestSpec>): Promise<CallOutcome> {
       const signingKey = ownerSigningKey(deps.masterSigningKey, input.ownerId ?? OWNER_BEFORE_USERS);
-      return runAttempt(input, HttpFailureType, (attempt, cancellation) =>
+      return runAttempt(input, 'http', HttpFailureType, deps.metrics, (attempt, cancellation) =>
         attemptHttpCall(
           input.request,
           { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey },
@@ -52,7 +55,7 @@ export function createCallActivities(deps: CallActivityDeps) {
     },
     /** One attempt at a Lambda invocation. */
     async lambdaCall(input: CallInput<LambdaRequestSpec>): Promise<CallOutcome> {
-      return runAttempt(input, LambdaFailureType, (attempt, cancellation) =>
+      return runAttempt(input, 'lambda', LambdaFailureType, deps.metrics, (attempt, cancellation) =>
         attemptLambdaCall(input, attempt, cancellation, deps.invokeLambda),
       );
     },
@@ -97,17 +100,35 @@ async function attemptLambdaCall(
  */
 async function runAttempt(
   input: CallInput,
+  target: CallTarget,
   failureTypes: { AttemptFailed: string; InvalidRequest?: string; NotRetryable?: string },
+  metrics: CallMetrics,
   attempt: Attempt,
 ): Promise<CallOutcome> {
   const ctx = Context.current();
   const attemptNumber = ctx.info.attempt;
   const attempts = previousAttempts(ctx.info.heartbeatDetails, attemptNumber);
-  await holdUntil(input.notBefore, ctx.cancellationSignal);
+  await holdUntil(input.notBefore, ctx.cancellationSignal, metrics);
 
   const { record, result, retryable } = await attempt(attemptNumber, ctx.cancellationSignal);
   attempts.push({ ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() });
   const outcome: CallOutcome = { attempts, result };
+  const latenessMs = attemptNumber === 1 && input.notBefore ? Date.parse(record.startedAt) - Date.parse(input.notBefore) : null;
+  metrics.attempt(target, record.error === null ? 'succeeded' : retryable ? 'failed' : 'refused', record.durationMs);
+  if (latenessMs !== null) metrics.fired(target, latenessMs);
+  // One line per attempt, with the run, its owner and the attempt (the SDK adds the workflow and
+  // activity ids); never the call's headers or body, which may hold the owner's secrets.
+  ctx.log.info('call attempt', {
+    taskId: input.taskId,
+    owner: input.ownerId,
+    idempotencyKey: input.idempotencyKey,
+    target,
+    attempt: attemptNumber,
+    statusCode: record.statusCode,
+    error: record.error,
+    durationMs: record.durationMs,
+    ...(latenessMs !== null ? { latenessMs } : {}),
+  });
   if (record.error === null) return outcome;
 
   ctx.heartbeat(attempts);
@@ -120,16 +141,21 @@ async function runAttempt(
   });
 }
 
-async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal): Promise<void> {
+async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal, metrics: CallMetrics): Promise<void> {
   const holdMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
   if (!(holdMs > 0 && holdMs <= MAX_HOLD_MS)) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, holdMs);
-    cancellation.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
+  metrics.held(1);
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, holdMs);
+      cancellation.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-  });
+  } finally {
+    metrics.held(-1);
+  }
 }
 
 /** What the placeholder of an earlier attempt that left no record says. */

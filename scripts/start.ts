@@ -52,6 +52,8 @@ function appEnvironment(): NodeJS.ProcessEnv {
     env.JWT_SECRET ||= dataSecret('jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
   }
   env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
+  // JSON lines for log collectors; at a terminal, lines a person reads.
+  if (process.stdout.isTTY) env.LOG_FORMAT ??= 'pretty';
   // The dashboard's one-click sign-in, for this local, embedded setup only.
   if (env.JWT_SECRET) env.API_DEV_SIGN_IN ??= 'true';
   env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');

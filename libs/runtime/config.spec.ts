@@ -15,7 +15,14 @@ describe('loadConfig', () => {
       },
       auth: null,
       outbound: { allow: [] },
-      worker: { maxConcurrentActivities: 200, maxConcurrentWorkflowTasks: 100, maxCachedWorkflows: null, workflowBundlePath: null },
+      log: { level: 'info', format: 'json' },
+      worker: {
+        maxConcurrentActivities: 200,
+        maxConcurrentWorkflowTasks: 100,
+        maxCachedWorkflows: null,
+        workflowBundlePath: null,
+        metricsAddress: '0.0.0.0:9464',
+      },
       http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1' },
     });
   });

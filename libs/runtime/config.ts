@@ -1,5 +1,6 @@
 import { DEFAULT_TASK_QUEUE } from '../../common';
 import { parseOutboundPolicy, type OutboundPolicy } from '../outbound';
+import type { LogConfig } from '../observability/logger';
 import { readAuthConfig, type AuthConfig } from './auth-config';
 
 /** The whole configuration of the API and the worker, validated once at start-up. */
@@ -31,6 +32,7 @@ export interface AppConfig {
   auth: AuthConfig | null;
   /** Destinations calls may go to beyond public unicast addresses (OUTBOUND_ALLOW_CIDRS). */
   outbound: OutboundPolicy;
+  log: LogConfig;
   worker: {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
@@ -38,6 +40,8 @@ export interface AppConfig {
     maxCachedWorkflows: number | null;
     /** Prebuilt workflow bundle (production); null = bundle `workflows/` at start (development). */
     workflowBundlePath: string | null;
+    /** host:port of the worker's Prometheus endpoint (`/metrics`); null = none. */
+    metricsAddress: string | null;
   };
   http: {
     /**
@@ -50,6 +54,8 @@ export interface AppConfig {
     userAgent: string;
   };
 }
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** A configuration that cannot run; lists every problem at once. */
 export class ConfigError extends Error {
@@ -89,6 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return fallback;
   };
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  };
+  const metricsPort = integer('WORKER_METRICS_PORT', 9464, 0, 65_535);
+
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   if (!/^[^\s:]+:\d{1,5}$/.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
   const webhookSecret = env.WEBHOOK_SECRET?.trim() || null;
@@ -116,11 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     auth,
     outbound: outbound.policy,
+    log: { level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), format: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json') },
     worker: {
       maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10_000),
       maxConcurrentWorkflowTasks: integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10_000),
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS?.trim() ? integer('WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1_000_000) : null,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
+      metricsAddress: metricsPort === 0 ? null : `${text('WORKER_METRICS_HOST', '0.0.0.0')}:${metricsPort}`,
     },
     http: {
       webhookSecret,

@@ -47,6 +47,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     WORKFLOW_BUNDLE_PATH: bundle,
     JWT_SECRET: TEST_JWT_SECRET,
     OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
+    // Requests are logged at info: in test output, only what went wrong.
+    LOG_LEVEL: 'warn',
     ...env,
   });
 
@@ -55,7 +57,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const connection = await NativeConnection.connect({ address });
   const taskWorker = await createTaskWorker(config, connection);
   const workerRun = taskWorker.run();
-  const app = await createApiApp(config, ['error']);
+  const app = await createApiApp(config);
   await app.listen(0, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const owner = `user-${randomUUID()}`;

@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { createCallActivities, createLambdaInvoker, decodeWebhookSecret } from '../../activities';
+import { noopMetricMeter } from '@temporalio/common';
+import { CALL_METRIC_BUCKETS, createCallActivities, createCallMetrics, createLambdaInvoker, decodeWebhookSecret } from '../../activities';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 import { testOutboundFetch } from './outbound';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
@@ -20,11 +22,29 @@ export interface TimeSkippingHarness {
  * attempt would bury the test output. Installs once per test file (one Runtime per process).
  */
 export function installQuietRuntime(): void {
+  // process.env, not a global: jest gives each test file its own globals but one process, and one Runtime.
+  if (process.env.TEST_WORKER_METRICS_URL) return;
+  const port = freePortSync();
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { forward: {}, filter: 'ERROR' } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: {
+        logging: { forward: {}, filter: 'ERROR' },
+        // As in production: the SDK's and the product's metrics on one Prometheus endpoint.
+        metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, histogramBucketOverrides: { ...CALL_METRIC_BUCKETS } } },
+      },
+    });
+    process.env.TEST_WORKER_METRICS_URL = `http://127.0.0.1:${port}/metrics`;
   } catch {
-    // Already installed by an earlier harness in this file.
+    // Already installed by an earlier harness in this process.
   }
+}
+
+/** A free loopback port, found synchronously (Runtime.install is synchronous). */
+function freePortSync(): number {
+  const script =
+    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})";
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
 }
 
 export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
@@ -46,6 +66,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       userAgent: 'test',
       outboundFetch,
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
+      metrics: createCallMetrics(noopMetricMeter),
     }),
   });
   // One run for the whole file: a Worker can run only once.

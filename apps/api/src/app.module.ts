@@ -2,9 +2,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './core/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { FunctionsModule } from './functions/functions.module';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
+import { ApiMetrics } from './observability/api-metrics';
+import { MetricsController } from './observability/metrics.controller';
 import { OrchestrationsModule } from './orchestrations/orchestrations.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -25,8 +28,10 @@ export class AppModule {
         OrchestrationsModule,
         SchedulesModule,
         FunctionsModule,
+        DashboardModule,
       ],
-      controllers: [HealthController, MeController],
+      controllers: [HealthController, MeController, MetricsController],
+      providers: [{ provide: ApiMetrics, useValue: new ApiMetrics() }],
     };
   }
 }

@@ -1,12 +1,15 @@
-import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { createLogger } from '../../../libs/observability/logger';
 import { ConfigError, type AppConfig } from '../../../libs/runtime/config';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './core/api-exception.filter';
 import { createValidationPipe } from './core/validation';
+import { ApiMetrics } from './observability/api-metrics';
+import { PinoNestLogger } from './observability/nest-logger';
+import { requestLogging } from './observability/request-logging';
 
 /** The OpenAPI document of the app. */
 function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
@@ -26,24 +29,29 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
 }
 
 /**
- * Creates the API application with everything main.ts and the e2e tests share: body limit,
- * the global validation pipe and exception filter, authentication, Swagger.
+ * Creates the API application with everything main.ts and the e2e tests share: JSON logs and
+ * metrics of every request, body limit, the global validation pipe and exception filter,
+ * authentication, Swagger.
  * @throws ConfigError when no authentication mode or webhook secret is configured.
  */
-export async function createApiApp(config: AppConfig, logLevels: LogLevel[] = ['error', 'warn', 'log']): Promise<NestExpressApplication> {
+export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
   const missing = [
     ...(config.auth ? [] : ['set JWT_SECRET (npm start makes one in data/jwt-secret), or JWT_ISSUER / JWT_JWKS_URL with JWT_AUDIENCE']),
     ...(config.http.webhookSecret ? [] : ["WEBHOOK_SECRET is required: each user's signing secret is derived from it (whsec_<base64>)"]),
   ];
   if (missing.length > 0) throw new ConfigError(missing);
+  const logger = createLogger('api', config.log);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: logLevels,
+    logger: new PinoNestLogger(logger),
     // On SIGTERM, close keep-alive and long-running connections too; otherwise one client's
     // idle keep-alive (or an Update waiting on a busy worker) held the process up for minutes.
     forceCloseConnections: true,
   });
   const exceptionFilter = new ApiExceptionFilter(config.api.bodyLimitBytes);
+  // First, so that every request is logged and measured, refused ones included.
+  app.use(requestLogging(logger));
+  app.use(app.get(ApiMetrics).middleware());
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
   // body-parser fails before Nest's pipeline: answer its errors (400, 413) as the filter would.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

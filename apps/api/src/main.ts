@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '../../../libs/runtime/config';
 import { createApiApp } from './app.setup';
 
@@ -6,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApiApp(config);
   await app.listen(config.api.port, config.api.host);
-  console.log(`api: listening on ${await app.getUrl()} (Swagger UI at /docs), Temporal at ${config.temporal.address}`);
+  new Logger('api').log(`listening on ${await app.getUrl()} (Swagger UI at /docs), Temporal at ${config.temporal.address}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { type NativeConnection, Worker } from '@temporalio/worker';
-import { createCallActivities, createLambdaInvoker, decodeWebhookSecret } from '../../../activities';
+import { type NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createCallActivities, createCallMetrics, createLambdaInvoker, decodeWebhookSecret } from '../../../activities';
 import { createOutboundFetch } from '../../../libs/outbound';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
@@ -43,6 +43,8 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
       // Credentials, region and endpoint (AWS_ENDPOINT_URL_LAMBDA) from the standard AWS chains;
       // the outbound guard does not apply to the AWS endpoint.
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: config.http.responseBodyLimitBytes }),
+      // On the runtime's Prometheus endpoint, beside the SDK's own metrics (see worker main.ts).
+      metrics: createCallMetrics(Runtime.instance().metricMeter),
     }),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,

@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse
 import { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import type { AppConfig } from '../../../../libs/runtime/config';
-import { APP_CONFIG } from '../core/config.module';
 import { Public } from '../auth/public.decorator';
+import { APP_CONFIG } from '../core/config.module';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 
 class TemporalHealthDto {
@@ -29,8 +29,14 @@ class HealthDto {
   temporal!: TemporalHealthDto;
 }
 
+class LiveDto {
+  @ApiProperty({ enum: ['up'], example: 'up' })
+  status!: 'up';
+}
+
 const HEALTH_TIMEOUT_MS = 2_000;
 
+/** Liveness and readiness, for orchestrators and load balancers: public, like /metrics. */
 @Public()
 @ApiTags('health')
 @Controller('health')
@@ -40,11 +46,30 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'API and Temporal connectivity (200 when both are up, 503 otherwise)' })
+  @Get('live')
+  @ApiOperation({ summary: 'The API process answers (200 while it runs; restart it otherwise)' })
+  @ApiOkResponse({ type: LiveDto })
+  live(): LiveDto {
+    return { status: 'up' };
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Ready to serve: Temporal reachable (200), else 503' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
-  async health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
+    return this.check(res);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The same as /health/ready' })
+  @ApiOkResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({ type: HealthDto })
+  health(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
+    return this.check(res);
+  }
+
+  private async check(res: Response): Promise<HealthDto> {
     const started = Date.now();
     const temporal: TemporalHealthDto = {
       status: 'up',
