@@ -27,8 +27,8 @@ export function requestLogging(logger: Logger) {
     customSuccessMessage: (req, res) => `${req.method} ${req.url?.split('?')[0]} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${req.url?.split('?')[0]} ${res.statusCode}`,
     customProps: (req) => {
-      const { caller, route } = req as AuthenticatedRequest & { route?: { path?: string } };
-      return { owner: caller?.sub, route: route?.path };
+      const routed = req as unknown as Pick<AuthenticatedRequest, 'caller'> & { route?: { path?: string } };
+      return { owner: routed.caller?.sub, route: routed.route?.path };
     },
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
