@@ -6,11 +6,23 @@ import { readFileSync, statSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArrivalTarget } from './arrival-target';
+import { cpuMs, measureCpu, type CpuPerFire, type CpuProcesses } from './cpu';
 import { scrapeMetrics, serverCost, type ServerCost } from './server-metrics';
 import { summarize, type Summary } from './stats';
 
+/** What fires calls: the product (tasks through its REST API), or the floor (bare workflows from a client). */
+export interface FireSource {
+  name: string;
+  /** Creates a call due at `dueAt` (ms since the epoch). */
+  create(dueAt: number): Promise<CreatedTask & { latencyMs: number }>;
+  /** The processes whose CPU a fire costs, by role (server, worker, api). */
+  processes: CpuProcesses;
+}
+
 /** What a scenario runs against. */
 export interface BenchContext {
+  /** What the timed scenarios fire with (default: the product through its API). */
+  source: FireSource;
   apiUrl: string;
   /** Sent with every API request: the bench user's bearer token. */
   headers: Record<string, string>;
@@ -39,8 +51,28 @@ interface CreatedTask {
   dueAt: number;
 }
 
+/** The product as a fire source: POST /tasks through the API. */
+export function productSource(ctx: Omit<BenchContext, 'source'>, processes: CpuProcesses): FireSource {
+  return { name: 'product', create: (dueAt) => createTask(ctx, dueAt), processes };
+}
+
+/** Waits until the processes are idle again (a backlog drained): CPU under 5 % of a core over a second. */
+async function settle(processes: CpuProcesses, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = Object.values(processes).reduce((sum, pid) => sum + cpuMs(pid), 0);
+  while (Date.now() < deadline) {
+    await sleep(1_000);
+    const now = Object.values(processes).reduce((sum, pid) => sum + cpuMs(pid), 0);
+    if (now - last < 50) return;
+    last = now;
+  }
+}
+
 /** POST /tasks; returns the id and due time, and the request's latency. */
-async function createTask(ctx: BenchContext, runAt: number): Promise<CreatedTask & { latencyMs: number }> {
+async function createTask(
+  ctx: Pick<BenchContext, 'apiUrl' | 'headers' | 'target'>,
+  runAt: number,
+): Promise<CreatedTask & { latencyMs: number }> {
   const started = performance.now();
   const res = await fetch(`${ctx.apiUrl}/tasks`, {
     method: 'POST',
@@ -106,34 +138,57 @@ async function steadyLoad(
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait);
     else behindMs = Math.max(behindMs, -wait);
-    tasks.push(createTask(ctx, slot + leadMs));
+    tasks.push(ctx.source.create(slot + leadMs));
   }
   return { tasks: await Promise.all(tasks), behindMs };
 }
 
 export interface LatenessResult {
+  source: string;
   ratePerSecond: number;
   seconds: number;
   lateness: LatenessReport;
+  /** CPU each process spent per fire, creation to completion, in ms. */
+  cpuPerFireMs: CpuPerFire;
   /** Event-loop delay of the measuring process (its own error bar), p99 in ms. */
   benchLoopDelayP99Ms: number;
 }
 
-/** Tasks due >= 2 s after creation, at a steady rate: lateness percentiles. */
+/** Tasks due 2 s after creation, at a steady rate: lateness percentiles and CPU per fire. */
 export async function steadyLateness(ctx: BenchContext, ratePerSecond: number, seconds: number): Promise<LatenessResult> {
-  ctx.log(`lateness: ${ratePerSecond} fires/s for ${seconds} s`);
+  ctx.log(`lateness (${ctx.source.name}): ${ratePerSecond} fires/s for ${seconds} s`);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const cpu = measureCpu(ctx.source.processes);
   const { tasks } = await steadyLoad(ctx, ratePerSecond, seconds, 2_000);
   const report = await lateness(ctx, tasks);
+  await settle(ctx.source.processes);
+  const cpuPerFireMs = cpu(tasks.length);
   loop.disable();
-  return { ratePerSecond, seconds, lateness: report, benchLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e6) };
+  return {
+    source: ctx.source.name,
+    ratePerSecond,
+    seconds,
+    lateness: report,
+    cpuPerFireMs,
+    benchLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e6),
+  };
 }
 
 export interface SustainedResult {
+  source: string;
   /** Highest rate that held with p99 <= the limit, or 0. */
   sustainedPerSecond: number;
-  steps: Array<{ ratePerSecond: number; p99: number; missing: number; creationBehindMs: number; held: boolean }>;
+  steps: Array<{
+    ratePerSecond: number;
+    p50: number;
+    p99: number;
+    max: number;
+    missing: number;
+    creationBehindMs: number;
+    cpuPerFireMs: CpuPerFire;
+    held: boolean;
+  }>;
 }
 
 /** Steps up the steady rate until p99 lateness exceeds `p99LimitMs` (or tasks go missing). */
@@ -141,20 +196,38 @@ export async function sustainedRate(ctx: BenchContext, rates: number[], seconds:
   const steps: SustainedResult['steps'] = [];
   let sustainedPerSecond = 0;
   for (const rate of rates) {
-    ctx.log(`sustained: ${rate} fires/s for ${seconds} s`);
+    ctx.log(`sustained (${ctx.source.name}): ${rate} fires/s for ${seconds} s`);
+    const cpu = measureCpu(ctx.source.processes);
     const { tasks, behindMs } = await steadyLoad(ctx, rate, seconds, 2_000);
-    const report = await lateness(ctx, tasks, 20_000);
+    const report = await lateness(ctx, tasks, 60_000);
+    await settle(ctx.source.processes);
     const held = report.p99 <= p99LimitMs && report.missing === 0;
-    steps.push({ ratePerSecond: rate, p99: report.p99, missing: report.missing, creationBehindMs: Math.round(behindMs), held });
+    const { p50, p99, max, missing } = report;
+    steps.push({
+      ratePerSecond: rate,
+      p50,
+      p99,
+      max,
+      missing,
+      creationBehindMs: Math.round(behindMs),
+      cpuPerFireMs: cpu(tasks.length),
+      held,
+    });
+    ctx.log(`sustained (${ctx.source.name}): ${rate}/s p50 ${p50} p99 ${p99} max ${max} missing ${missing}`);
     if (!held) break;
     sustainedPerSecond = rate;
   }
-  return { sustainedPerSecond, steps };
+  return { source: ctx.source.name, sustainedPerSecond, steps };
 }
 
 export interface BurstResult {
+  source: string;
   tasks: number;
+  /** How long before the due time the burst began to be created. */
+  leadMs: number;
   creationSeconds: number;
+  /** CPU each process spent per fire, creation to completion, in ms. */
+  cpuPerFireMs: CpuPerFire;
   /** From the shared due time until the last call arrived. */
   lastArrivalAfterDueMs: number;
   lateness: LatenessReport;
@@ -171,16 +244,28 @@ export async function burst(
   leadMs = 5_000 + Math.ceil(count / 200) * 1000,
 ): Promise<BurstResult> {
   const dueAt = Date.now() + leadMs;
-  ctx.log(`burst: ${count} tasks due at ${new Date(dueAt).toISOString()}`);
+  ctx.log(`burst (${ctx.source.name}): ${count} tasks due at ${new Date(dueAt).toISOString()} (${Math.round(leadMs / 1000)} s ahead)`);
   const metricsBefore = ctx.serverMetricsUrl ? await scrapeMetrics(ctx.serverMetricsUrl) : null;
+  const cpu = measureCpu(ctx.source.processes);
   const started = Date.now();
-  const created = await pool(count, concurrency, () => createTask(ctx, dueAt));
+  const created = await pool(count, concurrency, () => ctx.source.create(dueAt));
   const creationSeconds = (Date.now() - started) / 1000;
   if (Date.now() > dueAt) ctx.log(`burst: creation ran past the due time by ${Date.now() - dueAt} ms`);
   // A backlog drains at the server's pace: wait long enough to see the last one arrive.
   const report = await lateness(ctx, created, Math.max(30_000, count * 60));
   const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
-  return { tasks: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report, serverCost: cost };
+  await settle(ctx.source.processes);
+  ctx.log(`burst (${ctx.source.name}): last arrival ${report.max} ms after due, p50 ${report.p50}, missing ${report.missing}`);
+  return {
+    source: ctx.source.name,
+    tasks: count,
+    leadMs,
+    creationSeconds,
+    cpuPerFireMs: cpu(count),
+    lastArrivalAfterDueMs: report.max,
+    lateness: report,
+    serverCost: cost,
+  };
 }
 
 export interface ApiResult {

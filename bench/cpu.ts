@@ -1,0 +1,49 @@
+/**
+ * CPU time of processes, from Linux's /proc: what a scenario cost each process (the Temporal
+ * server, the worker, the API), divided by the calls it fired.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's times (sysconf CLK_TCK, 100 on Linux). */
+const TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU of a process (and its waited-for children), in ms; NaN when it is gone. */
+export function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name, which may hold spaces: `pid (comm) state ppid ...`.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime, stime, cutime, cstime are fields 14-17 of the whole line: 12-15 after "comm) ".
+    const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Processes whose CPU a scenario accounts for, by role. */
+export type CpuProcesses = Record<string, number>;
+
+/** CPU per fire of each process, and their sum, in ms. */
+export type CpuPerFire = Record<string, number> & { total: number };
+
+/** Starts measuring; the returned function gives the CPU per fire since then. */
+export function measureCpu(processes: CpuProcesses): (fires: number) => CpuPerFire {
+  const before = Object.fromEntries(Object.entries(processes).map(([role, pid]) => [role, cpuMs(pid)]));
+  return (fires) => {
+    const perFire: Record<string, number> = {};
+    let total = 0;
+    for (const [role, pid] of Object.entries(processes)) {
+      const ms = (cpuMs(pid) - before[role]) / Math.max(1, fires);
+      perFire[role] = Math.round(ms * 10) / 10;
+      total += ms;
+    }
+    return { ...perFire, total: Math.round(total * 10) / 10 };
+  };
+}
