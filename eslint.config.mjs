@@ -69,6 +69,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in the browser (apps/dashboard/tsconfig.app.json).
+    files: ['apps/dashboard/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['eslint.config.mjs'],
     languageOptions: { sourceType: 'module' },
   },

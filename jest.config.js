@@ -1,4 +1,4 @@
-/** Three layers: unit specs next to code, time-skipping workflow tests (and replay of recorded histories), e2e over HTTP. */
+/** Four layers: unit specs next to code, time-skipping workflow tests (and replay of recorded histories), e2e over HTTP, the dashboard in a browser. */
 // The AWS SDK warns once per process that its 2027 releases will need Node 22 (README,
 // "Requirements"); in test output it is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -40,5 +40,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/workflows/**/*.spec.ts', '<rootDir>/test/replay/**/*.spec.ts'],
     },
     { ...common, ...devServer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // The dashboard in Debian's Chromium (playwright-core), against the API, a worker and the dev server.
+    { ...common, ...devServer, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
   ],
 };

@@ -1,0 +1,107 @@
+import {
+  Body,
+  CanActivate,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+  NotFoundException,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { AppConfig } from '../../../../libs/runtime/config';
+import { signToken } from '../../../../scripts/token';
+import { Public } from '../auth/public.decorator';
+import { APP_CONFIG } from '../core/config.module';
+import { DashboardBuild } from './dashboard-build';
+import { DevSignInDto } from './dev-sign-in.dto';
+
+/** What the dashboard needs to know before anyone signs in. */
+export interface DashboardConfig {
+  /** Temporal namespace, for links into the Web UI. */
+  namespace: string;
+  /** The Temporal Web UI's address; null when none is configured (no links then). */
+  temporalUiUrl: string | null;
+  /** hs256: tokens signed with the embedded secret; jwks: tokens of an identity provider. */
+  authMode: 'hs256' | 'jwks';
+  /** Whether `POST /dashboard/dev-sign-in` works. */
+  devSignIn: boolean;
+}
+
+/** How long a development sign-in lasts: a working day. */
+const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
+
+/** Lets a request through only when the development sign-in is on; 404 otherwise, whatever the body. */
+@Injectable()
+class DevSignInEnabled implements CanActivate {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  canActivate(): boolean {
+    if (this.config.auth?.mode === 'hs256' && this.config.api.devSignIn) return true;
+    throw new NotFoundException({
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'development sign-in is off (it needs the embedded secret JWT_SECRET and API_DEV_SIGN_IN=true)',
+    });
+  }
+}
+
+/**
+ * The dashboard's own endpoints: its public configuration and the development sign-in. Not part
+ * of the API's OpenAPI document: they serve this page, not API clients.
+ */
+@Public()
+@ApiExcludeController()
+@Controller('dashboard')
+export class DashboardController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  @Get('config')
+  dashboardConfig(): DashboardConfig {
+    return {
+      namespace: this.config.temporal.namespace,
+      temporalUiUrl: this.config.api.temporalUiUrl,
+      authMode: this.config.auth?.mode ?? 'hs256',
+      devSignIn: this.config.auth?.mode === 'hs256' && this.config.api.devSignIn,
+    };
+  }
+
+  /** A 12-hour token for anyone, by name: a local development convenience, off unless asked for. */
+  @Post('dev-sign-in')
+  @HttpCode(200)
+  @UseGuards(DevSignInEnabled)
+  async devSignIn(@Body() dto: DevSignInDto): Promise<{ token: string }> {
+    const auth = this.config.auth;
+    if (auth?.mode !== 'hs256') throw new Error('unreachable: DevSignInEnabled checks the mode');
+    return { token: await signToken(auth, { sub: dto.sub, admin: dto.admin === true, ttlSeconds: DEV_TOKEN_TTL_SECONDS }) };
+  }
+}
+
+/**
+ * The page: `/` and every client-side route under `/ui/` answer index.html (so a reload or a
+ * shared link works), `/ui/assets/*` the build's files. Nothing else is touched: API paths,
+ * /docs and /health keep their answers, and unknown paths stay JSON 404s.
+ */
+@Public()
+@ApiExcludeController()
+@Controller()
+export class DashboardPagesController {
+  constructor(private readonly build: DashboardBuild) {}
+
+  @Get()
+  root(@Req() req: Request, @Res() res: Response): void {
+    this.build.page(req, res);
+  }
+
+  @Get('ui{/*path}')
+  route(@Req() req: Request, @Res() res: Response): void {
+    const path = req.path.slice('/ui'.length);
+    if (path.startsWith('/assets/')) this.build.asset(path, req, res);
+    else this.build.page(req, res);
+  }
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
+import { failOnPageErrors, launchBrowser, screenshot, type TestBrowser } from './support/browser';
+import { ensureDashboardBuilt } from './support/dashboard-build';
+import { eventuallyExpect, rowNames, signInWithToken, tableRows } from './support/dashboard';
+
+jest.setTimeout(90_000);
+
+/** `2026-11-24 09:00:00` in `timeZone`, as the dashboard writes a schedule's next runs. */
+function inZone(iso: string, timeZone: string): string {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+describe('schedules in the dashboard (Chromium, API, worker, loopback target)', () => {
+  let system: TestSystem;
+  let browser: TestBrowser;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    system = await startTestSystem({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.teardown();
+  });
+  beforeEach(async () => {
+    page = await browser.page();
+    pageErrors = [];
+    failOnPageErrors(page, pageErrors);
+  });
+  afterEach(async () => {
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('creates a cron schedule from the form, says when it runs in words with its zone, lists the next runs, and pauses and resumes it', async () => {
+    await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/schedules/new');
+    await page.getByLabel('Name (optional)').fill('weekday report');
+    await page.getByLabel('Cron', { exact: true }).fill('0 9 * * 1-5');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await eventuallyExpect(
+      () => page.locator('.preview').textContent(),
+      (preview) => expect(preview).toBe('At 09:00, Monday through Friday (Europe/Berlin)'),
+    );
+    await page.getByLabel('URL').fill(system.target.url('/s/report'));
+    await page.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByText('Schedule created: weekday report.').waitFor();
+
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    const { body: schedule } = await system.api().get(`/schedules/${id}`).expect(200);
+    expect(schedule).toMatchObject({ name: 'weekday report', state: 'active', cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' });
+    await expect(page.locator('.words').textContent()).resolves.toBe('At 09:00, Monday through Friday (Europe/Berlin)');
+    await expect(page.locator('h1 .badge').textContent()).resolves.toBe('● active');
+    const nextRuns = page.locator('.next-runs li');
+    await expect(nextRuns.count()).resolves.toBe(5);
+    const shown = (await nextRuns.allTextContents()).map((t) => t.split(' · ')[0]);
+    expect(shown).toEqual(schedule.nextRuns.map((t: string) => `${inZone(t, 'Europe/Berlin')} Europe/Berlin`));
+    expect(shown.every((t) => t.includes(' 09:00:00 '))).toBe(true);
+    await expect(page.getByRole('link', { name: /History in the Temporal Web UI/ }).getAttribute('href')).resolves.toBe(
+      `http://127.0.0.1:8233/namespaces/default/schedules/${id}`,
+    );
+    await screenshot(page, 'schedule-detail');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByText('Schedule paused: no runs until it is resumed.').waitFor();
+    await page.locator('h1 .badge', { hasText: 'paused' }).waitFor();
+    await expect(
+      page
+        .locator('section', { has: page.getByRole('heading', { name: 'Next runs' }) })
+        .locator('p')
+        .textContent(),
+    ).resolves.toBe('None while it is paused.');
+    expect((await system.api().get(`/schedules/${id}`).expect(200)).body.state).toBe('paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText('Schedule resumed.').waitFor();
+    await page.locator('h1 .badge', { hasText: 'active' }).waitFor();
+    await expect(nextRuns.count()).resolves.toBe(5);
+
+    await page.getByRole('link', { name: 'Schedules', exact: true }).click();
+    await eventuallyExpect(
+      () => tableRows(page),
+      (rows) =>
+        expect(rows).toEqual([
+          ['weekday report', '● active', 'At 09:00, Monday through Friday (Europe/Berlin)', inZone(schedule.nextRuns[0], 'Europe/Berlin')],
+        ]),
+    );
+  });
+
+  it('runs a schedule now, links the run to its task and back, and deletes the schedule', async () => {
+    const sub = `sched-${randomUUID()}`;
+    const { body: schedule } = await (
+      await system.as(sub)
+    )
+      .post('/schedules')
+      .send({ name: 'hourly ping', everyMs: 3_600_000, task: { url: system.target.url('/s/ping'), method: 'GET' } })
+      .expect(201);
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/schedules/${schedule.id}`);
+    await expect(page.locator('.words').textContent()).resolves.toBe('Every hour');
+    await expect(page.locator('.recent-runs').count()).resolves.toBe(0);
+
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByText('A run was started now.').waitFor();
+    const run = page.locator('.recent-runs li').first();
+    await run.locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    expect(system.target.requests('/s/ping').map((r) => r.method)).toEqual(['GET']);
+    await run.getByRole('link').click();
+    await page.locator('h1', { hasText: 'hourly ping' }).waitFor();
+    await expect(page.locator('h1 .badge').textContent()).resolves.toBe('✓ completed');
+    await page.getByRole('link', { name: schedule.id }).click();
+    await page.locator('.words', { hasText: 'Every hour' }).waitFor();
+
+    await page.getByRole('link', { name: 'Every run of this schedule' }).click();
+    await eventuallyExpect(
+      () => rowNames(page),
+      (names) => expect(names).toEqual(['hourly ping']),
+    );
+    await page.getByRole('link', { name: schedule.id }).click();
+
+    await page.getByRole('button', { name: 'Delete schedule' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await page.getByText('Schedule deleted: hourly ping.').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/ui/schedules');
+    await page.getByText('No schedules yet.').waitFor();
+    await system.api().get(`/schedules/${schedule.id}`).expect(404);
+  });
+
+  it('says an interval, a shorthand and a list of times in words in the list', async () => {
+    const sub = `words-${randomUUID()}`;
+    const user = await system.as(sub);
+    const task = { url: system.target.url('/s/words') };
+    const year = new Date().getUTCFullYear() + 1;
+    await user.post('/schedules').send({ name: 'a', cron: '@daily', task }).expect(201);
+    await user.post('/schedules').send({ name: 'b', everyMs: 90_000, task }).expect(201);
+    await user
+      .post('/schedules')
+      .send({ name: 'c', at: [`${year}-01-01T10:00:00+01:00`, `${year}-06-01T10:00:00+02:00`], timezone: 'Europe/Berlin', task })
+      .expect(201);
+    await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/schedules');
+    await eventuallyExpect(
+      () => tableRows(page),
+      (rows) =>
+        expect(rows.map((r) => [r[0], r[2]]).sort()).toEqual([
+          ['a', 'At 00:00 (UTC)'],
+          ['b', 'Every 1 minute 30 seconds'],
+          ['c', `At 2 times: ${year}-01-01 10:00, ${year}-06-01 10:00 (Europe/Berlin)`],
+        ]),
+    );
+    await screenshot(page, 'schedule-list');
+  });
+});

@@ -1,0 +1,52 @@
+import type { Page } from 'playwright-core';
+
+/** Signs in on the dashboard by pasting `token`, from `path` (a page of the dashboard). */
+export async function signInWithToken(page: Page, baseUrl: string, token: string, path = '/ui/tasks'): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.getByLabel('Bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText('Signed in as').waitFor();
+}
+
+/** The texts of the cells of a list's rows, row by row; a cell's first line only (a name, not the id under it). */
+export async function tableRows(page: Page): Promise<string[][]> {
+  return page
+    .locator('table.list tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => Array.from(row.querySelectorAll('td'), (cell: { innerText: string }) => cell.innerText.trim().split('\n')[0])),
+    );
+}
+
+/** The names (links) in the first column of a list, top to bottom. */
+export function rowNames(page: Page): Promise<string[]> {
+  return page.locator('table.list tbody tr td:first-child a').allTextContents();
+}
+
+/**
+ * Polls `probe` until `check` passes on its value (an `expect`), as a person watching the page
+ * would; after `timeoutMs` the last failed expectation is the test's failure.
+ */
+export async function eventuallyExpect<T>(probe: () => Promise<T>, check: (value: T) => void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    try {
+      check(value);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The status tabs of a list as `[label, count]`, e.g. `['Scheduled', '3']`. */
+export async function statusTabs(page: Page): Promise<Array<[string, string]>> {
+  return page
+    .locator('.tabs a')
+    .evaluateAll((links) =>
+      links.map(
+        (link) => [link.firstChild?.textContent?.trim() ?? '', link.querySelector('.count')?.textContent?.trim() ?? ''] as [string, string],
+      ),
+    );
+}
