@@ -163,7 +163,8 @@ describe('Lambda targets (e2e, dev server, a loopback Lambda Invoke endpoint)', 
       .post('/tasks')
       .send({ lambda: { function: 'switched' }, delayMs: 3_600_000 })
       .expect(201);
-    const wrong = await api().patch(`/tasks/${refused.body.id}`).send({ method: 'PUT' }).expect(400);
+    // A valid change that does not fit the task as it is: a conflict with its state, not bad input.
+    const wrong = await api().patch(`/tasks/${refused.body.id}`).send({ method: 'PUT' }).expect(409);
     expect(wrong.body.message).toBe('method need a url: this call invokes a Lambda function');
     await api().post(`/tasks/${refused.body.id}/cancel`).expect(200);
   });

@@ -322,14 +322,22 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       Object.keys(doc.body.paths)
         .filter((p) => p.startsWith('/orchestrations'))
         .sort(),
-    ).toEqual(['/orchestrations', '/orchestrations/{id}', '/orchestrations/{id}/cancel', '/orchestrations/{id}/status']);
+    ).toEqual([
+      '/orchestrations',
+      '/orchestrations/counts',
+      '/orchestrations/{id}',
+      '/orchestrations/{id}/cancel',
+      '/orchestrations/{id}/status',
+    ]);
     const create = doc.body.components.schemas.CreateOrchestrationDto;
     expect(create.required.sort()).toEqual(['conditionCheck', 'steps']);
+    expect(create.additionalProperties).toBe(false);
+    expect(create.oneOf.map((branch: { title: string }) => branch.title)).toEqual(['at runAt', 'after initialDelayMs', 'now']);
     expect(create.properties.steps).toMatchObject({
       type: 'array',
       minItems: 1,
       maxItems: 20,
-      items: { $ref: '#/components/schemas/RetryingHttpCallDto' },
+      items: { $ref: '#/components/schemas/RetryingCallDto' },
     });
     expect(doc.body.components.schemas.ConditionCheckDto.properties.delayMs).toMatchObject({ default: 0, example: 5000 });
     expect(doc.body.components.schemas.OrchestrationResponseDto.properties.steps.items).toEqual({

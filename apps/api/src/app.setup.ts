@@ -8,6 +8,8 @@ import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './core/api-exception.filter';
 import { createValidationPipe } from './core/validation';
 import { ApiMetrics } from './observability/api-metrics';
+import { createApiDocument } from './openapi/api-document';
+import { methodNotAllowedHandler } from './openapi/method-not-allowed';
 import { PinoNestLogger } from './observability/nest-logger';
 import { requestLogging } from './observability/request-logging';
 
@@ -25,7 +27,7 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addSecurityRequirements('bearer')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return createApiDocument(app, config);
 }
 
 /**
@@ -62,7 +64,10 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   app.useGlobalPipes(createValidationPipe(config.outbound));
   app.useGlobalFilters(exceptionFilter);
   app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+  const document = buildOpenApiDocument(app);
+  // A documented path asked with a method it does not have: 405 with Allow (OPTIONS: 204).
+  app.use(methodNotAllowedHandler(document));
+  SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: { persistAuthorization: true },
   });

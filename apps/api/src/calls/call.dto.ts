@@ -1,19 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  Allow,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { Allow, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import {
   CALL_DEFAULTS,
   CALL_LIMITS,
@@ -25,7 +12,19 @@ import {
   type HttpMethod,
   type LambdaInvocationType,
 } from '../../../../common';
-import { CallUrl, IsHeaderRecord, IsHttpUrl, JsonAtMost, NoBodyWithGet, NotTogetherWith } from '../core/validation';
+import { caseInsensitive, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from '../core/patterns';
+import {
+  CallUrl,
+  IsHeaderRecord,
+  IsHttpUrl,
+  JsonAtMost,
+  MAX_URL_LENGTH,
+  NoBodyWithGet,
+  NotTogetherWith,
+  Omittable,
+  RESERVED_HEADER_PATTERN,
+} from '../core/validation';
+import { ApiClosedResponse, ANY_JSON, ApiOneOf } from '../openapi/schema-decorators';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
@@ -36,28 +35,55 @@ const upperCase = ({ value }: { value: unknown }) => (typeof value === 'string' 
  * The name forms Lambda's Invoke takes (its own pattern): a name, `name:qualifier`, a partial ARN
  * (`123456789012:function:name`) or a full ARN, 1 to 170 characters.
  */
-const LAMBDA_FUNCTION =
-  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_.]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+const LAMBDA_FUNCTION_PATTERN =
+  '^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-[0-9]:)?([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:(\\$LATEST|[a-zA-Z0-9_-]+))?$';
+const LAMBDA_QUALIFIER_PATTERN = '^(\\$LATEST|[a-zA-Z0-9_-]+)$';
+/** The methods a call takes, in any case (they are sent, and shown back, in upper case). */
+const HTTP_METHOD_PATTERN = `^(${HTTP_METHODS.map(caseInsensitive).join('|')})$`;
+
+/** The schema of a call's `headers`: names are tokens the scheduler does not set itself, values have no control characters. */
+const HEADERS_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: 'string', pattern: `^${HEADER_VALUE_PATTERN}$` },
+  propertyNames: { pattern: `^${HEADER_NAME_PATTERN}$`, not: { pattern: `^(${RESERVED_HEADER_PATTERN})$` } },
+} as ApiPropertyOptions;
+
+/** The fields of an HTTP call: `method`, `headers` and `body` come only with a `url`. */
+export const HTTP_CALL_FIELDS = ['url', 'method', 'headers', 'body'] as const;
+/** The rule "no body with GET", as JSON Schema. */
+export const NO_BODY_WITH_GET = {
+  not: { required: ['method', 'body'], properties: { method: { pattern: `^${caseInsensitive('GET')}$` } } },
+};
 
 /** A Lambda function to invoke, and how. */
 export class LambdaInvocationDto {
   @ApiProperty({
     description: 'Function name, `name:alias`, a full ARN (its region is used) or a partial ARN (`123456789012:function:name`).',
     example: 'arn:aws:lambda:eu-central-1:123456789012:function:report',
+    maxLength: 170,
+    pattern: LAMBDA_FUNCTION_PATTERN,
   })
   @IsString()
   @MaxLength(170)
-  @Matches(LAMBDA_FUNCTION, { message: 'lambda.function must be a function name, name:alias, or a full or partial function ARN' })
+  @Matches(new RegExp(LAMBDA_FUNCTION_PATTERN), {
+    message: 'lambda.function must be a function name, name:alias, or a full or partial function ARN',
+  })
   function!: string;
 
-  @ApiPropertyOptional({ description: 'Version or alias to invoke (or give it as the `:qualifier` suffix of function).', example: 'live' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description: 'Version or alias to invoke (or give it as the `:qualifier` suffix of function).',
+    example: 'live',
+    maxLength: 128,
+    pattern: LAMBDA_QUALIFIER_PATTERN,
+  })
+  @Omittable()
   @IsString()
   @MaxLength(128)
-  @Matches(/^(\$LATEST|[a-zA-Z0-9-_]+)$/, { message: 'lambda.qualifier must be a version number, an alias or $LATEST' })
+  @Matches(new RegExp(LAMBDA_QUALIFIER_PATTERN), { message: 'lambda.qualifier must be a version number, an alias or $LATEST' })
   qualifier?: string;
 
   @ApiPropertyOptional({
+    ...ANY_JSON,
     description: `Any JSON value: the event the function receives (at most ${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes as JSON).`,
     example: { reportId: 42 },
   })
@@ -70,7 +96,7 @@ export class LambdaInvocationDto {
     default: LAMBDA_DEFAULTS.invocationType,
     description: 'RequestResponse waits for the answer; Event queues the invocation and succeeds on 202.',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(LAMBDA_INVOCATION_TYPES, { message: `lambda.invocationType must be one of ${LAMBDA_INVOCATION_TYPES.join(', ')}` })
   invocationType?: LambdaInvocationType;
 }
@@ -80,11 +106,17 @@ export class LambdaInvocationDto {
  * one target: an HTTP request (`url`, with `method`, `headers`, `body`) or a Lambda invocation
  * (`lambda`).
  */
+@ApiOneOf('target', [
+  { title: 'HTTP call', fields: HTTP_CALL_FIELDS, required: ['url'], schema: NO_BODY_WITH_GET },
+  { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
+])
 export class CallDto {
   @ApiPropertyOptional({
     description:
-      'URL to call (http or https); not with lambda. Private, loopback, link-local and other non-public addresses are refused unless the operator allows them (OUTBOUND_ALLOW_CIDRS).',
+      'URL to call: http or https, printable ASCII (percent-encode the rest), a host name (IDN hosts not supported), a dotted-quad IPv4 or a bracketed IPv6 address, no credentials. Not with lambda. Private, loopback, link-local and other non-public addresses are refused unless the operator allows them (OUTBOUND_ALLOW_CIDRS).',
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
+    maxLength: MAX_URL_LENGTH,
+    pattern: `^${HTTP_URL_PATTERN}$`,
   })
   // Required unless the call is a Lambda invocation.
   @ValidateIf((call: CallDto) => call.lambda === undefined || call.url !== undefined)
@@ -94,32 +126,38 @@ export class CallDto {
   url?: string;
 
   @ApiPropertyOptional({ type: LambdaInvocationDto, description: 'The Lambda function to invoke instead of a url.' })
-  @IsOptional()
+  @Omittable()
   @ValidateNested({ message: 'lambda must be an object: { function, qualifier?, payload?, invocationType? }' })
   @Type(() => LambdaInvocationDto)
   lambda?: LambdaInvocationDto;
 
-  @ApiPropertyOptional({ enum: HTTP_METHODS, default: HTTP_DEFAULTS.method, description: 'HTTP method (with url).', example: 'POST' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'string',
+    pattern: HTTP_METHOD_PATTERN,
+    default: HTTP_DEFAULTS.method,
+    description: `HTTP method (with url): ${HTTP_METHODS.join(', ')}, in any case.`,
+    example: 'POST',
+  })
+  @Omittable()
   @Transform(upperCase)
   @IsIn(HTTP_METHODS, { message: `method must be one of ${HTTP_METHODS.join(', ')}` })
   @NotTogetherWith('lambda')
   method?: HttpMethod;
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: { type: 'string' },
+    ...HEADERS_SCHEMA,
     description:
       'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler.',
     example: { 'x-api-key': 'k-123' },
   })
-  @IsOptional()
+  @Omittable()
   @IsHeaderRecord()
   @NotTogetherWith('lambda')
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({
-    description: 'Any JSON value, sent as the JSON request body (with url; not with GET).',
+    ...ANY_JSON,
+    description: 'Any JSON value (null too), sent as the JSON request body (with url; not with GET).',
     example: { reportId: 42 },
   })
   @Allow()
@@ -128,11 +166,14 @@ export class CallDto {
   body?: unknown;
 
   @ApiPropertyOptional({
-    description: `Time limit of one attempt (the request, or the Invoke round trip), in ms (1 to ${CALL_LIMITS.maxTimeoutMs}).`,
+    type: 'integer',
+    minimum: 1,
+    maximum: CALL_LIMITS.maxTimeoutMs,
+    description: `Time limit of one attempt (the request, or the Invoke round trip), in ms.`,
     default: CALL_DEFAULTS.timeoutMs,
     example: 5000,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(1)
   @Max(CALL_LIMITS.maxTimeoutMs)
@@ -142,29 +183,42 @@ export class CallDto {
 /** A call with its retry policy. */
 export class RetryingCallDto extends CallDto {
   @ApiPropertyOptional({
-    description: `Retries after the first failed attempt (0 to ${CALL_LIMITS.maxRetries}). An attempt fails on a network error, a timeout or a non-2xx status; a Lambda invocation on a FunctionError, a throttle or a service error (an unknown function or denied access fails at once).`,
+    type: 'integer',
+    minimum: 0,
+    maximum: CALL_LIMITS.maxRetries,
+    description: `Retries after the first failed attempt. An attempt fails on a network error, a timeout or a non-2xx status; a Lambda invocation on a FunctionError, a throttle or a service error (an unknown function or denied access fails at once).`,
     default: CALL_DEFAULTS.retries,
     example: 3,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(CALL_LIMITS.maxRetries)
   retries?: number;
 
-  @ApiPropertyOptional({ description: 'Wait before the first retry, in ms.', default: CALL_DEFAULTS.retryIntervalMs, example: 10000 })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: CALL_LIMITS.maxRetryIntervalMs,
+    description: 'Wait before the first retry, in ms.',
+    default: CALL_DEFAULTS.retryIntervalMs,
+    example: 10000,
+  })
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(CALL_LIMITS.maxRetryIntervalMs)
   retryIntervalMs?: number;
 
   @ApiPropertyOptional({
+    type: 'number',
+    minimum: 1,
+    maximum: CALL_LIMITS.maxRetryBackoff,
     description: 'Multiplier of the wait after each retry (1 = constant).',
     default: CALL_DEFAULTS.retryBackoff,
     example: 2,
   })
-  @IsOptional()
+  @Omittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
   @Max(CALL_LIMITS.maxRetryBackoff)
@@ -172,16 +226,20 @@ export class RetryingCallDto extends CallDto {
 }
 
 /** One attempt at an HTTP call. */
+@ApiClosedResponse()
 export class AttemptDto {
-  @ApiProperty({ example: 1, description: '1-based attempt number.' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based attempt number.' })
   number!: number;
-  @ApiProperty({ example: '2026-11-23T09:00:00.002Z', description: 'When Temporal scheduled the attempt (after its retry wait).' })
+  @ApiProperty({
+    example: '2026-11-23T09:00:00.002Z',
+    description: 'When Temporal scheduled the attempt (after its retry wait); empty for an attempt that left no record.',
+  })
   scheduledAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.004Z' })
   startedAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.120Z' })
   finishedAt!: string;
-  @ApiProperty({ type: Number, nullable: true, example: 200, description: 'null when no response arrived.' })
+  @ApiProperty({ type: 'integer', nullable: true, example: 200, description: 'null when no response arrived.' })
   statusCode!: number | null;
   @ApiProperty({
     type: String,
@@ -190,17 +248,19 @@ export class AttemptDto {
     description: 'Why it failed: "HTTP 503", "timed out after 5000 ms", a network error; null on 2xx.',
   })
   error!: string | null;
-  @ApiProperty({ example: 116 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 116 })
   durationMs!: number;
 }
 
 /** The response of the last attempt. */
+@ApiClosedResponse()
 export class CallResultDto {
-  @ApiProperty({ example: 200 })
+  @ApiProperty({ type: 'integer', example: 200 })
   statusCode!: number;
   @ApiProperty({
+    ...ANY_JSON,
     description:
-      'Response body: parsed JSON when the response is JSON and whole, else text; cut to RESPONSE_BODY_LIMIT_BYTES (default 4096 bytes).',
+      'Response body, any JSON value: parsed JSON when the response is JSON and whole, else text; cut to RESPONSE_BODY_LIMIT_BYTES (default 4096 bytes).',
     example: { ok: true },
   })
   body!: unknown;
@@ -211,12 +271,13 @@ export class CallResultDto {
 }
 
 /** A Lambda invocation, as a resource shows it back. */
+@ApiClosedResponse()
 export class LambdaInvocationResponseDto {
   @ApiProperty({ example: 'arn:aws:lambda:eu-central-1:123456789012:function:report' })
   function!: string;
   @ApiPropertyOptional({ example: 'live' })
   qualifier?: string;
-  @ApiPropertyOptional({ example: { reportId: 42 } })
+  @ApiPropertyOptional({ ...ANY_JSON, example: { reportId: 42 } })
   payload?: unknown;
   @ApiProperty({ enum: LAMBDA_INVOCATION_TYPES, example: 'RequestResponse' })
   invocationType!: LambdaInvocationType;

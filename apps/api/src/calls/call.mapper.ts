@@ -50,7 +50,7 @@ export function toRetryingCallSpec(dto: RetryingCallDto): { request: CallRequest
 /** A call's target as resources show it: the HTTP fields, or `lambda`; and its time limit. */
 export type CallView =
   | { url: string; method: string; headers: Record<string, string>; body?: unknown; timeoutMs: number }
-  | { lambda: { function: string; qualifier?: string; payload?: unknown; invocationType: string }; timeoutMs: number };
+  | { lambda: LambdaInvocationSpec; timeoutMs: number };
 
 /** The call as resources show it, the same way it was given. */
 export function toCallView(request: CallRequestSpec): CallView {

@@ -1,5 +1,6 @@
 import type { ValidationError } from '@nestjs/common';
-import { flattenValidationErrors } from './validation';
+import { IsInt, IsOptional } from 'class-validator';
+import { CallUrl, createValidationPipe, flattenValidationErrors, IsHttpUrl, MaxChars, Omittable } from './validation';
 
 describe('flattenValidationErrors', () => {
   it('names nested and array fields by their path', () => {
@@ -15,6 +16,74 @@ describe('flattenValidationErrors', () => {
     expect(flattenValidationErrors(errors)).toEqual([
       { field: 'url', messages: ['url must be an http or https URL'] },
       { field: 'steps[0].timeoutMs', messages: ['timeoutMs must not be less than 1'] },
+    ]);
+  });
+});
+
+class Call {
+  @IsHttpUrl()
+  @CallUrl()
+  url!: string;
+
+  @Omittable()
+  @IsInt()
+  retries?: number;
+
+  @Omittable()
+  @MaxChars(3)
+  name?: string;
+}
+
+class Page {
+  @IsOptional()
+  @IsInt()
+  limit?: number;
+}
+
+/** The global pipe, with loopback not allowed, as in production. */
+const pipe = createValidationPipe({ allow: [] });
+
+/** The pipe's answer to `value` as a body (or query) of class `type`: the value it passes on, or the 400's errors. */
+async function validated(value: unknown, type: 'body' | 'query', metatype: new () => object): Promise<unknown> {
+  try {
+    return await pipe.transform(value, { type, metatype });
+  } catch (err) {
+    return (err as { getResponse(): { errors: unknown } }).getResponse().errors;
+  }
+}
+
+describe('the validation pipe', () => {
+  it('refuses unknown body fields, naming them', async () => {
+    expect(await validated({ url: 'https://a.example/', surprise: 1 }, 'body', Call)).toEqual([
+      { field: 'surprise', messages: ['property surprise should not exist'] },
+    ]);
+  });
+
+  it('drops unknown query parameters: OpenAPI cannot say a query takes no others', async () => {
+    expect(await validated({ limit: 5, cache: 'no' }, 'query', Page)).toEqual(Object.assign(new Page(), { limit: 5 }));
+  });
+
+  it('refuses null for a field that may only be left out', async () => {
+    expect(await validated({ url: 'https://a.example/', retries: null }, 'body', Call)).toEqual([
+      { field: 'retries', messages: ['retries must be an integer number'] },
+    ]);
+  });
+
+  it('counts characters as JSON Schema does: code points', async () => {
+    expect(await validated({ url: 'https://a.example/', name: '😀😀😀' }, 'body', Call)).toEqual(
+      Object.assign(new Call(), { url: 'https://a.example/', name: '😀😀😀' }),
+    );
+    expect(await validated({ url: 'https://a.example/', name: 'abcd' }, 'body', Call)).toEqual([
+      { field: 'name', messages: ['name must be shorter than or equal to 3 characters'] },
+    ]);
+  });
+
+  it('refuses a URL outside the syntax, and a refused destination by its address instead', async () => {
+    expect(await validated({ url: 'http://a.1/' }, 'body', Call)).toEqual([
+      { field: 'url', messages: ['url must be an http or https URL'] },
+    ]);
+    expect(await validated({ url: 'http://0xa9fea9fe/' }, 'body', Call)).toEqual([
+      { field: 'url', messages: ['destination not allowed: 169.254.169.254 (linkLocal)'] },
     ]);
   });
 });

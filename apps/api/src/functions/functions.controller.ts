@@ -1,14 +1,8 @@
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator';
 import { CreationRateLimit } from '../core/rate-limit';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
 import { CreateFunctionDto } from './dto/create-function.dto';
 import { FunctionResponseDto } from './dto/function-response.dto';
 import { ACTIVE_WAIT_S, FunctionsService } from './functions.service';
@@ -29,11 +23,16 @@ export class FunctionsController {
       'A deployment that fails halfway is undone: nothing is left behind.',
   })
   @ApiCreatedResponse({ type: FunctionResponseDto })
-  @ApiBadRequestResponse({
-    description: 'Names the bad field (runtime, handler, code), or passes on why Lambda refused (e.g. a role it cannot assume).',
+  @ApiErrors({
+    400: 'Names the bad field (runtime, handler, code; the handler must suit the runtime), or passes on why Lambda refused (e.g. a role it cannot assume).',
+    401: UNAUTHORIZED,
+    403: "The token's roles do not include admin.",
+    409: 'A function of that name exists.',
+    413: 'The body is larger than the API takes.',
+    429: 'Too many creations by this user; retry after Retry-After seconds.',
+    502: "Lambda refused the API's own credentials, or the API cannot reach Lambda; nothing was created.",
+    503: `Lambda throttled or failed; nothing was created; ${IDENTITY_PROVIDER_DOWN}.`,
   })
-  @ApiConflictResponse({ description: 'A function of that name exists.' })
-  @ApiServiceUnavailableResponse({ description: 'Lambda throttled or failed; nothing was created.' })
   create(@Body() dto: CreateFunctionDto): Promise<FunctionResponseDto> {
     return this.functions.create(dto);
   }

@@ -5,6 +5,7 @@ import { ORCHESTRATION_RUN } from '../../../../common';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
+import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListRunsQuery } from '../runs/list-runs.query';
 import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
@@ -20,6 +21,7 @@ const ORCHESTRATIONS: RunRouteDoc = {
   noun: 'orchestration',
   plural: 'orchestrations',
   idExample: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f',
+  idPattern: ORCHESTRATION_ID_PATTERN,
   response: OrchestrationResponseDto,
   list: OrchestrationListDto,
   create: {

@@ -1,25 +1,34 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { RUN_STATUSES, type RunStatus } from '../../../../common';
+import { anchored, CURSOR_PATTERN, SCHEDULE_ID_PATTERN } from '../core/patterns';
 import { OwnerQuery } from './list-scope';
 
 /** Page size of a list that gives no limit. */
 export const DEFAULT_PAGE_SIZE = 20;
 
+/** A query parameter that is an integer written in decimal digits, as a number; anything else as given, for IsInt to refuse. */
+const decimalInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
+
 /** Paging (and, for admins, whose resources) of every list endpoint. */
 export class PageQuery extends OwnerQuery {
-  @ApiPropertyOptional({ description: 'Page size (1 to 100).', default: DEFAULT_PAGE_SIZE, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, description: 'Page size.', default: DEFAULT_PAGE_SIZE, example: 20 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
+  @Transform(decimalInteger)
+  @IsInt({ message: 'limit must be an integer from 1 to 100' })
   @Min(1)
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @ApiPropertyOptional({
+    description: 'The nextCursor of the previous page (opaque: no other value is a cursor).',
+    pattern: `^${CURSOR_PATTERN}$`,
+  })
   @IsOptional()
   @IsString()
+  @Matches(anchored(CURSOR_PATTERN), { message: 'cursor must be the nextCursor of a previous page' })
   cursor?: string;
 }
 
@@ -33,9 +42,12 @@ export class ListRunsQuery extends PageQuery {
 
 /** Query of `GET /tasks`: a list of runs, optionally of one recurring schedule. */
 export class ListTasksQuery extends ListRunsQuery {
-  @ApiPropertyOptional({ description: 'Only the runs of this recurring schedule.', example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
+  @ApiPropertyOptional({
+    description: 'Only the runs of this recurring schedule.',
+    example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
+    pattern: `^${SCHEDULE_ID_PATTERN}$`,
+  })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @Matches(anchored(SCHEDULE_ID_PATTERN), { message: 'scheduleId must be a schedule id (sched-<uuid>)' })
   scheduleId?: string;
 }

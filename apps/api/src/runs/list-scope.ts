@@ -1,17 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import type { Caller } from '../auth/caller';
 import { ForbiddenError } from '../core/errors';
+import { anchored, OWNER_PATTERN } from '../core/patterns';
+import { MaxChars } from '../core/validation';
 
 /** The `owner` parameter of every list: whose resources an admin wants to see. */
 export class OwnerQuery {
   @ApiPropertyOptional({
     description: "Admins only: `all` for every user's, or one user's `sub`. Anyone else gets 403; without it, the caller's own.",
     example: 'all',
+    maxLength: 200,
+    pattern: `^${OWNER_PATTERN}$`,
   })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxChars(200)
+  @Matches(anchored(OWNER_PATTERN), { message: 'owner must be a user id (no control characters)' })
   owner?: string;
 }
 

@@ -1,7 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { RUN_STATUSES, type RunStatus } from '../../../../common';
+import { ApiClosedResponse } from '../openapi/schema-decorators';
 
 /** `GET /{kind}/{id}/status`. */
+@ApiClosedResponse()
 export class RunStatusDto {
   @ApiProperty({ example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
   id!: string;
@@ -10,27 +12,29 @@ export class RunStatusDto {
 }
 
 /** `POST /{kind}/{id}/cancel`. */
+@ApiClosedResponse()
 export class CancelledDto {
   @ApiProperty({ example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
   id!: string;
-  @ApiProperty({ example: true })
+  @ApiProperty({ type: 'boolean', enum: [true], example: true })
   cancelled!: true;
   @ApiProperty({ enum: ['cancelled'], example: 'cancelled' })
   status!: 'cancelled';
 }
 
 /** `GET /{kind}/counts`: how many there are in each status. */
+@ApiClosedResponse()
 export class RunCountsDto {
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12 })
   all!: number;
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 3 })
   scheduled!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1 })
   running!: number;
-  @ApiProperty({ example: 6 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 6 })
   completed!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1 })
   failed!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1 })
   cancelled!: number;
 }

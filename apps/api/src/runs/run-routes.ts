@@ -1,16 +1,8 @@
 import { applyDecorators, Get, HttpCode, Patch, Post, UseGuards, type Type } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiHeader,
-  ApiTooManyRequestsResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiLink, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_PATTERN } from '../core/patterns';
 import { CreationRateLimit } from '../core/rate-limit';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
 import { CancelledDto, RunCountsDto, RunStatusDto } from './run-responses.dto';
 
 /** What the OpenAPI document says of one kind of run's endpoints. */
@@ -20,6 +12,8 @@ export interface RunRouteDoc {
   /** Plural, as paths and lists say it. */
   plural: string;
   idExample: string;
+  /** The shape of an id (ids of any other shape are 404 without asking Temporal). */
+  idPattern: string;
   response: Type<unknown>;
   list: Type<unknown>;
   create: { summary: string; description?: string; badRequest: string };
@@ -27,10 +21,26 @@ export interface RunRouteDoc {
   getSummary: string;
 }
 
-const notFound = (doc: RunRouteDoc) => ApiNotFoundResponse({ description: `No such ${doc.noun}, or not yours.` });
-const conflict = (doc: RunRouteDoc) => ApiConflictResponse({ description: `The ${doc.noun} is no longer scheduled.` });
+/** 503 of a route that asks Temporal. */
+const TEMPORAL_DOWN = `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`;
+/** 403 of a list given `owner` by a caller who is not an admin. */
+const OWNER_FORBIDDEN = 'An `owner` was given by a caller who is not an admin.';
+/** 400 of a list's query. */
+const BAD_QUERY = 'Names each bad query parameter: limit, status, cursor (not a nextCursor of this list), owner.';
+
+const notFound = (doc: RunRouteDoc) => `No such ${doc.noun}, or not yours.`;
 const idParam = (doc: RunRouteDoc) =>
-  ApiParam({ name: 'id', example: doc.idExample, description: `${capitalize(doc.noun)} id (the Temporal workflow id).` });
+  ApiParam({
+    name: 'id',
+    example: doc.idExample,
+    description: `${capitalize(doc.noun)} id (the Temporal workflow id).`,
+    schema: { type: 'string', pattern: `^${doc.idPattern}$` },
+  });
+/**
+ * Links every answer that is the whole run to this route, with the run's id: how a client (or a
+ * stateful test) goes from a created run to its reads and changes.
+ */
+const linkedFrom = (doc: RunRouteDoc) => ApiLink({ from: doc.response, routeParam: 'id' });
 
 /**
  * The routes every kind of run has (create, list, get, status, modify, cancel), each with its
@@ -43,41 +53,57 @@ export const RunRoutes = {
       Get(),
       ApiOperation({
         summary: `List the caller's ${doc.plural}`,
-        description: 'Scheduled and running ones first, newest first; then finished ones, most recently finished first.',
+        description:
+          'Scheduled and running ones first, newest first; then finished ones, most recently finished first. ' +
+          'Query parameters this operation does not list are ignored.',
       }),
       ApiOkResponse({ type: doc.list }),
+      ApiErrors({ 400: BAD_QUERY, 401: UNAUTHORIZED, 403: OWNER_FORBIDDEN, 503: TEMPORAL_DOWN }),
     ),
   counts: (doc: RunRouteDoc) =>
     applyDecorators(
       Get('counts'),
       ApiOperation({ summary: `How many of the caller's ${doc.plural} there are in each status` }),
       ApiOkResponse({ type: RunCountsDto }),
+      ApiErrors({ 400: 'owner is not a user id.', 401: UNAUTHORIZED, 403: OWNER_FORBIDDEN, 503: TEMPORAL_DOWN }),
     ),
   get: (doc: RunRouteDoc) =>
     applyDecorators(
       Get(':id'),
       ApiOperation({ summary: doc.getSummary }),
       idParam(doc),
+      linkedFrom(doc),
       ApiOkResponse({ type: doc.response }),
-      notFound(doc),
+      ApiErrors({
+        401: UNAUTHORIZED,
+        404: notFound(doc),
+        503: `No worker answered for the ${doc.noun} in time, Temporal did not, ${IDENTITY_PROVIDER_DOWN}.`,
+      }),
     ),
   status: (doc: RunRouteDoc) =>
     applyDecorators(
       Get(':id/status'),
       ApiOperation({ summary: `A ${doc.noun}'s status` }),
       idParam(doc),
+      linkedFrom(doc),
       ApiOkResponse({ type: RunStatusDto }),
-      notFound(doc),
+      ApiErrors({ 401: UNAUTHORIZED, 404: notFound(doc), 503: TEMPORAL_DOWN }),
     ),
   modify: (doc: RunRouteDoc) =>
     applyDecorators(
       Patch(':id'),
       ApiOperation({ summary: doc.modify.summary }),
       idParam(doc),
+      linkedFrom(doc),
       ApiOkResponse({ type: doc.response }),
-      ApiBadRequestResponse({ description: 'Names each bad field; or nothing to change.' }),
-      notFound(doc),
-      conflict(doc),
+      ApiErrors({
+        400: 'Names each bad field; or nothing to change.',
+        401: UNAUTHORIZED,
+        404: notFound(doc),
+        409: `The ${doc.noun} is no longer scheduled, or the change does not fit it as it is (e.g. HTTP fields for a Lambda call).`,
+        413: 'The body is larger than the API takes.',
+        503: `No worker took the change in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
+      }),
     ),
   cancel: (doc: RunRouteDoc) =>
     applyDecorators(
@@ -85,9 +111,14 @@ export const RunRoutes = {
       HttpCode(200),
       ApiOperation({ summary: `Cancel a ${doc.noun} that is still scheduled` }),
       idParam(doc),
+      linkedFrom(doc),
       ApiOkResponse({ type: CancelledDto }),
-      notFound(doc),
-      conflict(doc),
+      ApiErrors({
+        401: UNAUTHORIZED,
+        404: notFound(doc),
+        409: `The ${doc.noun} is no longer scheduled.`,
+        503: `No worker took the cancel in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
+      }),
     ),
 };
 
@@ -104,13 +135,19 @@ export function CreationRoute(doc: { summary: string; description?: string; badR
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: `Makes the creation safe to retry: the same key from the same user returns the ${doc.noun} it first created (200), never a second one; with another request, 409.`,
+      description: `Makes the creation safe to retry: the same key from the same user returns the ${doc.noun} it first created (200), never a second one; with another request, 409. 1 to 200 visible ASCII characters.`,
+      schema: { type: 'string', pattern: `^${IDEMPOTENCY_KEY_PATTERN}$` },
     }),
     ApiCreatedResponse({ type: doc.response, description: `The ${doc.noun}, created.` }),
     ApiOkResponse({ type: doc.response, description: `The ${doc.noun} this Idempotency-Key created before.` }),
-    ApiBadRequestResponse({ description: doc.badRequest }),
-    ApiConflictResponse({ description: 'This Idempotency-Key created a resource from a different request.' }),
-    ApiTooManyRequestsResponse({ description: 'Too many creations by this user; retry after Retry-After seconds.' }),
+    ApiErrors({
+      400: `${doc.badRequest} Also a bad Idempotency-Key.`,
+      401: UNAUTHORIZED,
+      409: 'This Idempotency-Key created a resource from a different request.',
+      413: 'The body is larger than the API takes, or than Temporal takes in one input.',
+      429: 'Too many creations by this user; retry after Retry-After seconds.',
+      503: `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`,
+    }),
   );
 }
 

@@ -36,6 +36,7 @@ import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
+import { anchored, ORCHESTRATION_ID_PATTERN, TASK_ID_PATTERN } from '../core/patterns';
 import { idempotency, keyReused, type Idempotency } from '../core/idempotency';
 import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
@@ -72,6 +73,9 @@ const CURSOR_DEADLINE_MS = 2_000;
 
 /** How long a query may wait for a worker before the API answers 503. */
 const QUERY_DEADLINE_MS = 5_000;
+
+/** The shape of each kind's ids: any other id names no run, and is not worth a round trip (nor a Temporal refusal of it). */
+const ID_SHAPES: Readonly<Record<RunKind, RegExp>> = { task: anchored(TASK_ID_PATTERN), orchestration: anchored(ORCHESTRATION_ID_PATTERN) };
 
 /**
  * How a run is started and tagged: kind, owner, status and due time as search attributes,
@@ -281,6 +285,7 @@ export class RunsRepository {
    * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
    */
   private async find(run: AnyRunDescriptor, caller: Caller, id: string, access: Access): Promise<VisibleRun> {
+    if (!ID_SHAPES[run.kind].test(id)) throw new ResourceNotFoundError(run.kind, id);
     const subject = { kind: run.kind, id };
     const handle = this.client.workflow.getHandle(id);
     const description = await temporalCall(subject, () => handle.describe());
@@ -299,8 +304,10 @@ export class RunsRepository {
   }
 
   /**
-   * Runs an Update; its validator's refusals become 409 (not scheduled) or 400, and an Update
-   * to a run that has already closed becomes 409 naming its status.
+   * Runs an Update; its validator's refusals become 409: the run is no longer scheduled, or the
+   * change does not fit the run as it is (e.g. HTTP fields for a Lambda call; the API validated
+   * the change itself before). An Update to a run that has already closed becomes 409 naming its
+   * status.
    */
   private async update(
     run: AnyRunDescriptor,
@@ -321,7 +328,8 @@ export class RunsRepository {
         const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
         throw notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
       }
-      throw fromTemporalError(err, { kind: run.kind, id });
+      const refusal = fromTemporalError(err, { kind: run.kind, id });
+      throw refusal instanceof InvalidRequestError ? new WrongStateError(refusal.message) : refusal;
     }
   }
 }

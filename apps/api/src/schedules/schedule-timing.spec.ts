@@ -1,4 +1,5 @@
-import { cronToCalendars, fromTemporalSpec, TimingError, toTemporalSpec, type ScheduleTiming } from './schedule-timing';
+import { anchored } from '../core/patterns';
+import { CRON_PATTERN, cronToCalendars, fromTemporalSpec, TimingError, toTemporalSpec, type ScheduleTiming } from './schedule-timing';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
@@ -134,13 +135,21 @@ describe('toTemporalSpec', () => {
     expect([calendar.hour, calendar.minute]).toEqual([[{ start: 1, end: 1 }], [{ start: 30, end: 30 }]]);
   });
 
-  it('spells the time zone canonically and refuses one it does not know', () => {
-    expect(toTemporalSpec({ cron: '@daily', timezone: 'europe/berlin' }, NOW).timezone).toBe('Europe/Berlin');
-    expect(timingError(() => toTemporalSpec({ cron: '@daily', timezone: 'Mars/Olympus_Mons' }, NOW))).toEqual({
-      field: 'timezone',
-      message: 'timezone "Mars/Olympus_Mons" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)',
-    });
+  it('takes IANA names as IANA spells them, aliases too, and gives Temporal the canonical one', () => {
+    expect(toTemporalSpec({ cron: '@daily', timezone: 'Europe/Berlin' }, NOW).timezone).toBe('Europe/Berlin');
+    expect(toTemporalSpec({ cron: '@daily', timezone: 'Asia/Kolkata' }, NOW).timezone).toBe('Asia/Calcutta');
+    expect(toTemporalSpec({ cron: '@daily', timezone: 'UTC' }, NOW).timezone).toBe('UTC');
   });
+
+  it.each(['Mars/Olympus_Mons', 'europe/berlin', ' UTC'])(
+    'refuses the time zone %j: only the names of the document, spelt exactly',
+    (timezone) => {
+      expect(timingError(() => toTemporalSpec({ cron: '@daily', timezone }, NOW))).toEqual({
+        field: 'timezone',
+        message: `timezone "${timezone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`,
+      });
+    },
+  );
 
   it.each([
     [{ timezone: 'UTC' }, 'cron', 'give exactly one of cron, everyMs or at'],
@@ -189,5 +198,50 @@ describe('fromTemporalSpec', () => {
     const spec = toTemporalSpec(timing, NOW);
     const described = { ...spec, calendars: spec.calendars as never, intervals: spec.intervals as never, jitter: spec.jitter as number };
     expect(fromTemporalSpec(described as Parameters<typeof fromTemporalSpec>[0])).toEqual(timing);
+  });
+});
+
+describe('CRON_PATTERN, the cron syntax the document publishes', () => {
+  const cron = anchored(CRON_PATTERN);
+
+  it.each([
+    '0 9 * * 1-5',
+    '*/15 0-23/2 1,15,31 JAN-Mar,dec sun,MON-fri',
+    '  59 23 31 12 7\t',
+    '000 007 01 01 0',
+    '5/10 * * * *',
+    '@daily',
+    '@ANNUALLY',
+    '@Midnight',
+  ])('matches %j, which the parser takes', (expression) => {
+    expect(cron.test(expression)).toBe(true);
+    expect(() => cronToCalendars(expression)).not.toThrow();
+  });
+
+  it.each([
+    '60 * * * *',
+    '* 24 * * *',
+    '* * 0 * *',
+    '* * * 13 *',
+    '* * * * 8',
+    '*/0 * * * *',
+    '* * * *',
+    '* * * * * *',
+    '1,,2 * * * *',
+    '*-5 * * * *',
+    '@reboot',
+    '\u00a00 9 * * *',
+    '0 9 * * \u017fun',
+    '@wee\u212aly',
+    '*/1e1 * * * *',
+    '*/0x10 * * * *',
+  ])('does not match %j, which the parser refuses', (expression) => {
+    expect(cron.test(expression)).toBe(false);
+    expect(() => cronToCalendars(expression)).toThrow(TimingError);
+  });
+
+  it('matches a range that runs backwards, which the parser refuses: the one rule the document states in words', () => {
+    expect(cron.test('30-10 * * * *')).toBe(true);
+    expect(() => cronToCalendars('30-10 * * * *')).toThrow('cron minute field: range 30-10 runs backwards');
   });
 });

@@ -1,5 +1,7 @@
 import type { CalendarSpec, ScheduleSpec, ScheduleSpecDescription } from '@temporalio/client';
 import { DAYS_OF_WEEK, MONTHS, type DayOfWeek } from '@temporalio/client';
+import { caseInsensitive } from '../core/patterns';
+import { TIME_ZONES } from './time-zones';
 
 /** When a schedule runs, as the API takes and shows it: exactly one of `cron`, `everyMs`, `at`. */
 export interface ScheduleTiming {
@@ -58,6 +60,28 @@ const CRON_FIELDS: readonly CronField[] = [
 
 type NumericRange = { start: number; end: number; step: number };
 
+/** Separates cron fields (and may surround the expression): spaces and tabs only. */
+const CRON_BLANK = '[ \\t]';
+
+/** The values of one cron field in decimal (leading zeros allowed), e.g. `(?:[1-5]?[0-9])` for minutes. */
+const CRON_VALUES: readonly string[] = ['[1-5]?[0-9]', '1?[0-9]|2[0-3]', '[1-9]|[12][0-9]|3[01]', '[1-9]|1[0-2]', '[0-7]'];
+
+/** One cron field's syntax: `*`, a value or a range, each with an optional `/step`, comma-separated. */
+function cronFieldPattern(field: CronField, values: string): string {
+  const value = [`0*(?:${values})`, ...(field.names ?? []).map(caseInsensitive)].join('|');
+  const item = `(?:\\*|(?:${value})(?:-(?:${value}))?)(?:/0*[1-9][0-9]*)?`;
+  return `${item}(?:,${item})*`;
+}
+
+/**
+ * The syntax {@link cronToCalendars} takes: a shorthand, or five fields of values in range, names,
+ * ranges, steps and lists. (It also refuses a range that runs backwards, e.g. `30-10`, which a
+ * pattern cannot say.)
+ */
+export const CRON_PATTERN = `${CRON_BLANK}*(?:${Object.keys(SHORTHANDS)
+  .map(caseInsensitive)
+  .join('|')}|${CRON_FIELDS.map((field, i) => cronFieldPattern(field, CRON_VALUES[i])).join(`${CRON_BLANK}+`)})${CRON_BLANK}*`;
+
 /**
  * Parses a 5-field cron expression (or a shorthand) into Temporal calendar specs, each carrying
  * the expression as its comment. As in the usual crons, when both day-of-month and day-of-week
@@ -65,9 +89,10 @@ type NumericRange = { start: number; end: number; step: number };
  * @throws TimingError naming what is wrong.
  */
 export function cronToCalendars(expression: string): CalendarSpec[] {
-  const trimmed = expression.trim();
-  const expanded = SHORTHANDS[trimmed.toLowerCase()] ?? trimmed;
-  const parts = expanded.split(/\s+/);
+  const trimmed = expression.replace(/^[ \t]+|[ \t]+$/g, '');
+  // ASCII only: toLowerCase would also read the Kelvin sign as a k.
+  const expanded = (/^@[A-Za-z]+$/.test(trimmed) ? SHORTHANDS[trimmed.toLowerCase()] : undefined) ?? trimmed;
+  const parts = expanded.split(/[ \t]+/);
   if (parts.length !== 5) {
     throw new TimingError(
       'cron',
@@ -101,7 +126,7 @@ function parseCronField(text: string, field: CronField): NumericRange[] {
     const match = /^([^/]+)(?:\/(.+))?$/.exec(item);
     if (!match) throw new TimingError('cron', `cron ${field.name} field: "${item}" is not a value, a range or a step`);
     const [, body, stepText] = match;
-    const step = stepText === undefined ? 1 : Number(stepText);
+    const step = stepText === undefined ? 1 : /^[0-9]+$/.test(stepText) ? Number(stepText) : NaN;
     if (!Number.isInteger(step) || step < 1)
       throw new TimingError('cron', `cron ${field.name} field: step "${stepText}" must be a positive integer`);
     let start: number;
@@ -121,7 +146,8 @@ function parseCronField(text: string, field: CronField): NumericRange[] {
 }
 
 function cronValue(text: string, field: CronField): number {
-  const byName = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  // ASCII only: toUpperCase would also read the long s (ſ) as an S, or the dotless ı as an I.
+  const byName = /^[A-Za-z]+$/.test(text) ? (field.names?.indexOf(text.toUpperCase()) ?? -1) : -1;
   if (byName >= 0) return byName + (field.name === 'month' ? 1 : 0);
   if (!/^\d+$/.test(text)) {
     throw new TimingError('cron', `cron ${field.name} field: "${text}" is not a number${field.names ? ' or a name' : ''}`);
@@ -148,16 +174,18 @@ function daysOfWeek(ranges: NumericRange[]): Array<{ start: DayOfWeek; end: DayO
   return runs;
 }
 
+const KNOWN_ZONES = new Set(TIME_ZONES);
+
 /**
- * The IANA zone name, canonically spelt; throws for a zone this runtime does not know.
- * (The Temporal server loads zones from its own tzdata; a zone it lacks is refused there too.)
+ * The IANA zone name as ICU spells it canonically (Asia/Kolkata is Asia/Calcutta); throws for a
+ * name that is not one of {@link TIME_ZONES}, spelt exactly. (The Temporal server loads zones from
+ * its own tzdata, which has every canonical ICU name.)
  */
 export function canonicalTimezone(timezone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
-  } catch {
+  if (!KNOWN_ZONES.has(timezone)) {
     throw new TimingError('timezone', `timezone "${timezone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
   }
+  return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
 }
 
 /** An `at` instant as an exact calendar spec in UTC, so it fires once even on a DST change day. */

@@ -1,7 +1,7 @@
 import type { RunStatus } from '../../../../common';
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
 import { toCallView, toRetryingCallSpec } from '../calls/call.mapper';
-import { InvalidRequestError } from '../core/errors';
+import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
 import type { ModifyScheduleDto } from './dto/modify-schedule.dto';
 import type { ScheduleResponseDto, ScheduleRunDto, ScheduleSummaryDto } from './dto/schedule-response.dto';
@@ -48,6 +48,7 @@ export function toScheduleDefinition(dto: CreateScheduleDto, owner: string): Sch
  * The schedule after `PATCH /schedules/{id}`: a cron, everyMs or at replaces the timing's kind,
  * null removes startAt/endAt, absent fields stay.
  * @throws InvalidRequestError when nothing would change.
+ * @throws WrongStateError when a new startAt or endAt does not fit the schedule's other bound.
  */
 export function modifiedSchedule(current: ScheduleDefinition, dto: ModifyScheduleDto): ScheduleDefinition {
   const given = Object.entries(dto).filter(([, v]) => v !== undefined);
@@ -64,7 +65,13 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
     ...timingFields(dto),
     ...(dto.timezone !== undefined ? { timezone: dto.timezone } : {}),
   };
-  for (const key of ['startAt', 'endAt'] as const) if ((dto as Record<string, unknown>)[key] === null) delete timing[key];
+  for (const key of ['startAt', 'endAt'] as const) if (dto[key] === null) delete timing[key];
+  // Both bounds in the PATCH and the wrong way round is the request's own fault, a 400 from the
+  // timing's validation; one of them only clashes with the schedule as it is.
+  if (timing.startAt && timing.endAt && Date.parse(timing.endAt) <= Date.parse(timing.startAt) && !(dto.startAt && dto.endAt)) {
+    const kept = dto.endAt ? `its startAt is ${timing.startAt}` : `its endAt is ${timing.endAt}`;
+    throw new WrongStateError(`endAt must be after startAt, and ${kept}`);
+  }
   return {
     ...current,
     timing: Object.fromEntries(Object.entries(timing).filter(([, v]) => v !== undefined)) as ScheduleTiming,
@@ -76,7 +83,9 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
 }
 
 /** The timing fields a create or modify request gives. */
-function timingFields(dto: Partial<CreateScheduleDto>): Partial<ScheduleTiming> {
+function timingFields(
+  dto: Partial<Omit<CreateScheduleDto, 'startAt' | 'endAt'>> & Pick<ModifyScheduleDto, 'startAt' | 'endAt'>,
+): Partial<ScheduleTiming> {
   const fields: Partial<ScheduleTiming> = {};
   for (const key of ['cron', 'everyMs', 'at', 'startAt', 'endAt', 'jitterMs'] as const) {
     if (dto[key] !== undefined && dto[key] !== null) (fields as Record<string, unknown>)[key] = dto[key];

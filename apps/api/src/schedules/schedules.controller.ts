@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiLink, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TASK_RUN } from '../../../../common';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { idempotency, IdempotencyKey } from '../core/idempotency';
+import { SCHEDULE_ID_PATTERN } from '../core/patterns';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
 import { CreationRoute } from '../runs/run-routes';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
 import { listOwner } from '../runs/list-scope';
@@ -20,8 +22,13 @@ const ID_PARAM = {
   name: 'id',
   example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
   description: 'Schedule id (the Temporal Schedule id).',
-};
-const NOT_FOUND = { description: 'No such schedule, or not yours.' };
+  schema: { type: 'string', pattern: `^${SCHEDULE_ID_PATTERN}$` },
+} as const;
+const TEMPORAL_DOWN = `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`;
+/** The errors of a route on one schedule. */
+const ONE_SCHEDULE_ERRORS = { 401: UNAUTHORIZED, 404: 'No such schedule, or not yours.', 503: TEMPORAL_DOWN } as const;
+/** Links every answer that is the whole schedule to the route, with the schedule's id. */
+const linkedFromSchedule = () => ApiLink({ from: ScheduleResponseDto, routeParam: 'id' });
 /** How many of a schedule's latest runs its resource shows. */
 const RECENT_RUNS = 5;
 
@@ -37,9 +44,11 @@ export class SchedulesController {
   @CreationRoute({
     noun: 'schedule',
     summary: 'Run a task on a cron, an interval or a list of times',
-    description: 'Each run is a task (under /tasks, with this scheduleId), due at its nominal time. Exactly one of cron, everyMs or at.',
+    description:
+      'Each run is a task (under /tasks, with this scheduleId), due at its nominal time. Exactly one of cron, everyMs or at. ' +
+      'Beyond the schema: a cron range runs forwards (10-30, not 30-10), every `at` time is in the future, and endAt is after startAt.',
     response: ScheduleResponseDto,
-    badRequest: 'Names each bad field (e.g. cron, timezone, at[2], task.url); nothing is created.',
+    badRequest: 'Names each bad field (e.g. cron, timezone, at[2], task.url), unknown ones too; nothing is created.',
   })
   async create(
     @CurrentUser() caller: Caller,
@@ -53,8 +62,14 @@ export class SchedulesController {
   }
 
   @Get()
-  @ApiOperation({ summary: "List the caller's schedules" })
+  @ApiOperation({ summary: "List the caller's schedules", description: 'Query parameters this operation does not list are ignored.' })
   @ApiOkResponse({ type: ScheduleListDto })
+  @ApiErrors({
+    400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner.',
+    401: UNAUTHORIZED,
+    403: 'An `owner` was given by a caller who is not an admin.',
+    503: TEMPORAL_DOWN,
+  })
   async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
     const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
     return { items: page.items.map((s) => toScheduleSummary(s.id, s.definition, s.nextRuns)), nextCursor: page.nextCursor };
@@ -63,8 +78,9 @@ export class SchedulesController {
   @Get(':id')
   @ApiOperation({ summary: 'One schedule with its next and recent runs' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(ONE_SCHEDULE_ERRORS)
   get(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     return this.view(caller, id);
   }
@@ -72,9 +88,14 @@ export class SchedulesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change the timing, the task, the policies, or pause/resume; later runs follow' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiBadRequestResponse({ description: 'Names each bad field; or nothing to change.' })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors({
+    ...ONE_SCHEDULE_ERRORS,
+    400: 'Names each bad field, unknown ones too; or nothing to change.',
+    409: 'A new startAt or endAt does not fit the bound the schedule keeps (endAt must be after startAt).',
+    413: 'The body is larger than the API takes.',
+  })
   async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyScheduleDto): Promise<ScheduleResponseDto> {
     await this.schedules.update(caller, id, (current) => modifiedSchedule(current, dto), dto.at !== undefined);
     return this.view(caller, id);
@@ -83,8 +104,9 @@ export class SchedulesController {
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a schedule: no further runs (runs already started finish)' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleDeletedDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(ONE_SCHEDULE_ERRORS)
   async delete(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleDeletedDto> {
     await this.schedules.delete(caller, id);
     return { id, deleted: true };
@@ -94,8 +116,9 @@ export class SchedulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Pause a schedule: no runs until it is resumed' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(ONE_SCHEDULE_ERRORS)
   async pause(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     await this.schedules.pause(caller, id, true);
     return this.view(caller, id);
@@ -105,8 +128,9 @@ export class SchedulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a paused schedule' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(ONE_SCHEDULE_ERRORS)
   async resume(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     await this.schedules.pause(caller, id, false);
     return this.view(caller, id);
@@ -116,8 +140,9 @@ export class SchedulesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a run now (also while paused, and whatever the overlap policy)' })
   @ApiParam(ID_PARAM)
+  @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiNotFoundResponse(NOT_FOUND)
+  @ApiErrors(ONE_SCHEDULE_ERRORS)
   async trigger(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     await this.schedules.trigger(caller, id);
     return this.view(caller, id);

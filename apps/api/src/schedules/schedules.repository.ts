@@ -17,6 +17,7 @@ import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
 import { keyReused, type Idempotency } from '../core/idempotency';
+import { anchored, SCHEDULE_ID_PATTERN } from '../core/patterns';
 import { runStartOptions, quote } from '../runs/runs.repository';
 import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
@@ -51,6 +52,9 @@ export interface ListedSchedule {
 
 /** How long a list with a caller-given cursor may take before the cursor is deemed invalid. */
 const CURSOR_DEADLINE_MS = 2_000;
+
+/** The shape of a schedule id: any other id names no schedule, and is not worth a round trip. */
+const SCHEDULE_ID = anchored(SCHEDULE_ID_PATTERN);
 
 /**
  * Recurring schedules are Temporal Schedules whose action starts a task workflow per run,
@@ -185,6 +189,7 @@ export class SchedulesRepository {
    * @throws ResourceNotFoundError otherwise: another user's schedule is indistinguishable from none.
    */
   private async find(caller: Caller, id: string, access: Access): Promise<{ handle: ScheduleHandle; description: ScheduleDescription }> {
+    if (!SCHEDULE_ID.test(id)) throw new ResourceNotFoundError('schedule', id);
     const handle = this.client.schedule.getHandle(id);
     const description = await temporalCall({ kind: 'schedule', id }, () => handle.describe());
     const attrs = description.typedSearchAttributes;

@@ -5,6 +5,7 @@ import { TASK_RUN } from '../../../../common';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
+import { TASK_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListTasksQuery } from '../runs/list-runs.query';
 import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
@@ -20,9 +21,13 @@ const TASKS: RunRouteDoc = {
   noun: 'task',
   plural: 'tasks',
   idExample: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
+  idPattern: TASK_ID_PATTERN,
   response: TaskResponseDto,
   list: TaskListDto,
-  create: { summary: 'Schedule an HTTP call at runAt, after delayMs, or now', badRequest: 'Names each bad field; nothing is created.' },
+  create: {
+    summary: 'Schedule an HTTP call or a Lambda invocation at runAt, after delayMs, or now',
+    badRequest: 'Names each bad field (unknown ones too); nothing is created.',
+  },
   modify: { summary: 'Move or change a task that is still scheduled' },
   getSummary: 'One task with every attempt and its result',
 };

@@ -5,7 +5,6 @@ import {
   IsIn,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -16,7 +15,8 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
-import { NotTogetherWith } from '../../core/validation';
+import { NotTogetherWith, Omittable } from '../../core/validation';
+import { ApiOneOf } from '../../openapi/schema-decorators';
 import { handlerProblem, LAMBDA_RUNTIMES, SOURCE_RUNTIMES, type LambdaRuntime } from '../lambda-package';
 
 /** Who may call a function's URL: no URL, IAM-signed callers (AWS_IAM), or anyone (NONE). */
@@ -67,12 +67,17 @@ function HasOneCodeForm(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** The function's code: a deployment package, or one source file that the API zips. */
+@ApiOneOf('form', [
+  { title: 'deployment package', fields: ['zipBase64'], required: ['zipBase64'] },
+  { title: 'source file', fields: ['source'], required: ['source'] },
+])
 export class FunctionCodeDto {
   @ApiPropertyOptional({
     description: 'The deployment package, base64: a .zip (for java21 a .zip or .jar of compiled classes). At most 50 MB. Not with source.',
     example: 'UEsDBBQAAAAIAAAAISg3j2gYNQAAADwAAAAGAAAAYXBwLnB5...',
+    format: 'byte',
   })
-  @IsOptional()
+  @Omittable()
   @IsBase64(undefined, { message: 'zipBase64 must be base64' })
   @NotTogetherWith('source')
   zipBase64?: string;
@@ -82,8 +87,9 @@ export class FunctionCodeDto {
       `${SOURCE_RUNTIMES.join(' and ')} only: the source of a single file, zipped as the handler's module ` +
       '(handler app.handler: app.py; app.mjs, or app.js when the source is CommonJS). Not with zipBase64.',
     example: 'def handler(event, context):\n    return {"statusCode": 200, "body": "ok"}\n',
+    minLength: 1,
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MinLength(1)
   source?: string;
@@ -91,7 +97,11 @@ export class FunctionCodeDto {
 
 /** `POST /functions`: a Lambda function to deploy from code, and who may call its URL. */
 export class CreateFunctionDto {
-  @ApiProperty({ description: 'Function name: 1 to 64 letters, digits, hyphens or underscores.', example: 'order-report' })
+  @ApiProperty({
+    description: 'Function name: 1 to 64 letters, digits, hyphens or underscores.',
+    example: 'order-report',
+    pattern: '^[a-zA-Z0-9_-]{1,64}$',
+  })
   @Matches(/^[a-zA-Z0-9_-]{1,64}$/, { message: 'name must be 1 to 64 letters, digits, hyphens or underscores' })
   name!: string;
 
@@ -104,6 +114,7 @@ export class CreateFunctionDto {
       'What the runtime calls: nodejs20.x `file.export` (src/app.handler), python3.12 `module.function` (app.handler), ' +
       'java21 `package.Class::method`. At most 128 characters.',
     example: 'app.handler',
+    maxLength: 128,
   })
   @IsString()
   @IsHandlerForRuntime()
@@ -123,8 +134,9 @@ export class CreateFunctionDto {
   @ApiProperty({
     description: 'The execution role the function runs as; Lambda must be allowed to assume it.',
     example: 'arn:aws:iam::123456789012:role/lambda-exec',
+    pattern: '^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/?[A-Za-z0-9_+=,.@/-]+$',
   })
-  @Matches(/^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/?[\w+=,.@/-]+$/, {
+  @Matches(/^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role\/?[A-Za-z0-9_+=,.@/-]+$/, {
     message: 'roleArn must be an IAM role ARN, e.g. arn:aws:iam::123456789012:role/lambda-exec',
   })
   roleArn!: string;
@@ -132,8 +144,11 @@ export class CreateFunctionDto {
   @ApiPropertyOptional({
     description: `Memory in MB (${FUNCTION_LIMITS.minMemoryMb} to ${FUNCTION_LIMITS.maxMemoryMb}); Lambda's default is 128.`,
     example: 256,
+    type: 'integer',
+    minimum: FUNCTION_LIMITS.minMemoryMb,
+    maximum: FUNCTION_LIMITS.maxMemoryMb,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(FUNCTION_LIMITS.minMemoryMb)
   @Max(FUNCTION_LIMITS.maxMemoryMb)
@@ -142,8 +157,11 @@ export class CreateFunctionDto {
   @ApiPropertyOptional({
     description: `Time limit of one invocation in seconds (${FUNCTION_LIMITS.minTimeoutS} to ${FUNCTION_LIMITS.maxTimeoutS}); Lambda's default is 3.`,
     example: 30,
+    type: 'integer',
+    minimum: FUNCTION_LIMITS.minTimeoutS,
+    maximum: FUNCTION_LIMITS.maxTimeoutS,
   })
-  @IsOptional()
+  @Omittable()
   @IsInt()
   @Min(FUNCTION_LIMITS.minTimeoutS)
   @Max(FUNCTION_LIMITS.maxTimeoutS)
@@ -155,7 +173,7 @@ export class CreateFunctionDto {
     description: 'A function URL: none; iam (callers sign with SigV4, AuthType AWS_IAM); public (anyone, AuthType NONE).',
     example: 'public',
   })
-  @IsOptional()
+  @Omittable()
   @IsIn(FUNCTION_URL_MODES, { message: `functionUrl must be one of ${FUNCTION_URL_MODES.join(', ')}` })
   functionUrl?: FunctionUrlMode;
 }

@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { LAMBDA_RUNTIMES, type LambdaRuntime } from '../lambda-package';
+import { ApiClosedResponse } from '../../openapi/schema-decorators';
 
 /** A deployed function, as Lambda reports it once it is Active. */
+@ApiClosedResponse()
 export class FunctionResponseDto {
   @ApiProperty({ example: 'order-report' })
   name!: string;

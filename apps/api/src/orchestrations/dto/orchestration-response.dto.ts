@@ -12,8 +12,10 @@ import {
   type StepStatus,
 } from '../../../../../common';
 import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { ApiClosedResponse } from '../../openapi/schema-decorators';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
+@ApiClosedResponse()
 export class OrchestrationSummaryDto {
   @ApiProperty({ example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f', description: 'Also the Temporal workflow id.' })
   id!: string;
@@ -23,7 +25,7 @@ export class OrchestrationSummaryDto {
   owner!: string;
   @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled', description: 'scheduled, running, completed, failed or cancelled.' })
   status!: RunStatus;
-  @ApiProperty({ example: 3, description: 'Number of steps.' })
+  @ApiProperty({ type: 'integer', minimum: 0, example: 3, description: 'Number of steps.' })
   stepCount!: number;
   @ApiProperty({ example: '2026-11-24T14:05:00.000Z', description: 'When the first step is (or was) due.' })
   runAt!: string;
@@ -32,8 +34,9 @@ export class OrchestrationSummaryDto {
 }
 
 /** One step: its call, its attempts, and the condition check's tries after it. */
+@ApiClosedResponse()
 export class OrchestrationStepDto {
-  @ApiProperty({ example: 1, description: '1-based step number.' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based step number.' })
   number!: number;
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
@@ -62,6 +65,7 @@ export class OrchestrationStepDto {
 }
 
 /** The condition check as configured. */
+@ApiClosedResponse()
 export class ConditionCheckResponseDto {
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
@@ -72,15 +76,16 @@ export class ConditionCheckResponseDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the check invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
-  @ApiProperty({ example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
+  @ApiProperty({ type: 'integer', example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
   delayMs!: number;
-  @ApiProperty({ example: 3, description: 'Re-checks after a failed check.' })
+  @ApiProperty({ type: 'integer', example: 3, description: 'Re-checks after a failed check.' })
   retries!: number;
-  @ApiProperty({ example: 2000, description: 'Wait after a failed check before the next one, in ms.' })
+  @ApiProperty({ type: 'integer', example: 2000, description: 'Wait after a failed check before the next one, in ms.' })
   retryIntervalMs!: number;
 }
 
 /** The fallback and its outcome. */
+@ApiClosedResponse()
 export class FallbackResponseDto {
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo',
@@ -104,6 +109,7 @@ export class FallbackResponseDto {
 }
 
 /** Why an orchestration failed. */
+@ApiClosedResponse()
 export class OrchestrationFailureDto {
   @ApiProperty({
     enum: ORCHESTRATION_FAILURE_REASONS,
@@ -111,16 +117,17 @@ export class OrchestrationFailureDto {
     description: 'step_failed: a step failed after its retries; checks_exhausted: the condition check never passed.',
   })
   reason!: OrchestrationFailureReason;
-  @ApiProperty({ example: 2, description: '1-based number of the step concerned.' })
+  @ApiProperty({ type: 'integer', minimum: 1, example: 2, description: '1-based number of the step concerned.' })
   step!: number;
   @ApiProperty({ example: 'condition check after step 2 did not pass in 4 tries: HTTP 409', description: 'What went wrong, in words.' })
   message!: string;
 }
 
 /** The whole orchestration: every step with its attempts and checks, the fallback, and why it failed. */
+@ApiClosedResponse()
 export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     example: 1,
     description: 'The step being worked on (the last one reached once finished); null before the start.',
@@ -141,6 +148,7 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
 }
 
 /** `GET /orchestrations`. */
+@ApiClosedResponse()
 export class OrchestrationListDto {
   @ApiProperty({ type: [OrchestrationSummaryDto], description: 'One page of orchestrations.' })
   items!: OrchestrationSummaryDto[];

@@ -1,8 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { RUN_STATUSES, type RunStatus } from '../../../../../common';
+import { HTTP_METHODS, RUN_STATUSES, type RunStatus } from '../../../../../common';
+import { LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { ApiClosedResponse, ANY_JSON } from '../../openapi/schema-decorators';
 import { OVERLAP_POLICIES, type OverlapPolicy } from './create-schedule.dto';
 
 /** A run of a schedule: a task. */
+@ApiClosedResponse()
 export class ScheduleRunDto {
   @ApiProperty({ example: 'task-sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a-2026-11-24T08:00:00Z', description: 'The task id.' })
   id!: string;
@@ -13,26 +16,34 @@ export class ScheduleRunDto {
 }
 
 /** The call every run makes, as given. */
+@ApiClosedResponse()
 export class ScheduleTaskResponseDto {
-  @ApiPropertyOptional({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report' })
+  @ApiPropertyOptional({ example: 'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report', description: 'An HTTP call only.' })
   url?: string;
-  @ApiPropertyOptional({ example: 'POST' })
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'An HTTP call only.' })
   method?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: {} })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: {}, description: 'An HTTP call only.' })
   headers?: Record<string, string>;
-  @ApiPropertyOptional({ example: { report: 'daily' } })
+  @ApiPropertyOptional({
+    ...ANY_JSON,
+    example: { report: 'daily' },
+    description: 'The JSON body sent (an HTTP call only; absent when none).',
+  })
   body?: unknown;
-  @ApiProperty({ example: 10000 })
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The invocation (a Lambda call), as given.' })
+  lambda?: LambdaInvocationResponseDto;
+  @ApiProperty({ type: 'integer', example: 10000 })
   timeoutMs!: number;
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   retries!: number;
-  @ApiProperty({ example: 1000 })
+  @ApiProperty({ type: 'integer', example: 1000 })
   retryIntervalMs!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'number', example: 1 })
   retryBackoff!: number;
 }
 
 /** A schedule as lists show it. */
+@ApiClosedResponse()
 export class ScheduleSummaryDto {
   @ApiProperty({ example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'Also the Temporal Schedule id.' })
   id!: string;
@@ -44,9 +55,9 @@ export class ScheduleSummaryDto {
   state!: 'active' | 'paused';
   @ApiPropertyOptional({ example: '0 9 * * 1-5' })
   cron?: string;
-  @ApiPropertyOptional({ example: 30000 })
+  @ApiPropertyOptional({ type: 'integer', example: 30000 })
   everyMs?: number;
-  @ApiPropertyOptional({ type: [String], example: ['2026-12-24T18:00:00+01:00'] })
+  @ApiPropertyOptional({ type: [String], example: ['2099-12-24T18:00:00+01:00'] })
   at?: string[];
   @ApiProperty({ example: 'Europe/Berlin' })
   timezone!: string;
@@ -55,16 +66,17 @@ export class ScheduleSummaryDto {
 }
 
 /** The whole schedule: its timing, policies, task, next and recent runs. */
+@ApiClosedResponse()
 export class ScheduleResponseDto extends ScheduleSummaryDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   startAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null })
   endAt!: string | null;
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   jitterMs!: number;
   @ApiProperty({ enum: OVERLAP_POLICIES, example: 'skip' })
   overlap!: OverlapPolicy;
-  @ApiProperty({ example: 60000 })
+  @ApiProperty({ type: 'integer', example: 60000 })
   catchupWindowMs!: number;
   @ApiProperty({ type: ScheduleTaskResponseDto })
   task!: ScheduleTaskResponseDto;
@@ -77,6 +89,7 @@ export class ScheduleResponseDto extends ScheduleSummaryDto {
 }
 
 /** `GET /schedules`. */
+@ApiClosedResponse()
 export class ScheduleListDto {
   @ApiProperty({ type: [ScheduleSummaryDto] })
   items!: ScheduleSummaryDto[];
@@ -85,9 +98,10 @@ export class ScheduleListDto {
 }
 
 /** `DELETE /schedules/{id}`. */
+@ApiClosedResponse()
 export class ScheduleDeletedDto {
   @ApiProperty({ example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a' })
   id!: string;
-  @ApiProperty({ example: true })
+  @ApiProperty({ type: 'boolean', enum: [true], example: true })
   deleted!: true;
 }

@@ -1,29 +1,47 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { IsIsoDateTimeWithOffset, NotTogetherWith } from '../../core/validation';
+import { IsInt, IsString, Max, Min } from 'class-validator';
+import { DATE_TIME_PATTERN } from '../../core/patterns';
+import { IsIsoDateTimeWithOffset, MaxChars, NotTogetherWith, Omittable } from '../../core/validation';
 import { MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
+import { ApiOneOf, type OneOfAlternative } from '../../openapi/schema-decorators';
+
+/** When a task runs: at runAt, after delayMs, or (neither) now. */
+export const TASK_TIMING: readonly OneOfAlternative[] = [
+  { title: 'at runAt', fields: ['runAt'], required: ['runAt'] },
+  { title: 'after delayMs', fields: ['delayMs'], required: ['delayMs'] },
+  { title: 'now', fields: [] },
+];
 
 /** `POST /tasks`: one HTTP call, when to make it, and how to retry it. */
+@ApiOneOf('timing', TASK_TIMING)
 export class CreateTaskDto extends RetryingCallDto {
   @ApiPropertyOptional({
-    description: 'When to call: ISO 8601 with an offset. Not with delayMs. A time in the past runs at once. Neither = now.',
+    description:
+      'When to call: ISO 8601 with an offset, years 1000 to 9998. Not with delayMs. A time in the past runs at once. Neither = now.',
     example: '2026-11-24T14:05:00Z',
+    pattern: `^${DATE_TIME_PATTERN}$`,
   })
-  @IsOptional()
+  @Omittable()
   @IsIsoDateTimeWithOffset()
   @NotTogetherWith('delayMs')
   runAt?: string;
 
-  @ApiPropertyOptional({ description: 'Call after this many ms. Not with runAt.', example: 90000 })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_DELAY_MS,
+    description: 'Call after this many ms. Not with runAt.',
+    example: 90000,
+  })
+  @Omittable()
   @IsInt()
   @Min(0)
   @Max(MAX_DELAY_MS)
   delayMs?: number;
 
-  @ApiPropertyOptional({ description: 'A label of your own.', example: 'nightly report' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'A label of your own.', example: 'nightly report', maxLength: 200 })
+  @Omittable()
   @IsString()
-  @MaxLength(200)
+  @MaxChars(200)
   name?: string;
 }

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HTTP_METHODS, RUN_STATUSES, type HttpMethod, type RunStatus } from '../../../../../common';
 import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { ApiClosedResponse, ANY_JSON } from '../../openapi/schema-decorators';
 
 /** A task as lists show it (from Temporal visibility, no worker needed). */
+@ApiClosedResponse()
 export class TaskSummaryDto {
   @ApiProperty({ example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'Also the Temporal workflow id.' })
   id!: string;
@@ -24,7 +26,7 @@ export class TaskSummaryDto {
     description: 'The function invoked (a Lambda call; lists only).',
   })
   function?: string;
-  @ApiProperty({ example: '2026-11-24T14:05:00.000Z' })
+  @ApiProperty({ example: '2026-11-24T14:05:00.000Z', description: "When it is (or was) due; a schedule's run: its nominal time." })
   runAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.000Z' })
   createdAt!: string;
@@ -33,6 +35,7 @@ export class TaskSummaryDto {
 }
 
 /** The whole task: its request, retry policy, every attempt and the result. */
+@ApiClosedResponse()
 export class TaskResponseDto extends TaskSummaryDto {
   @ApiPropertyOptional({
     type: 'object',
@@ -43,15 +46,15 @@ export class TaskResponseDto extends TaskSummaryDto {
   headers?: Record<string, string>;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The invocation (a Lambda call), as given.' })
   lambda?: LambdaInvocationResponseDto;
-  @ApiPropertyOptional({ description: 'The JSON body sent.', example: { reportId: 42 } })
+  @ApiPropertyOptional({ ...ANY_JSON, description: 'The JSON body sent (an HTTP call only; absent when none).', example: { reportId: 42 } })
   body?: unknown;
-  @ApiProperty({ example: 10000 })
+  @ApiProperty({ type: 'integer', example: 10000 })
   timeoutMs!: number;
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ type: 'integer', example: 3 })
   retries!: number;
-  @ApiProperty({ example: 10000 })
+  @ApiProperty({ type: 'integer', example: 10000 })
   retryIntervalMs!: number;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ type: 'number', example: 1 })
   retryBackoff!: number;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the call started.' })
   startedAt!: string | null;
@@ -66,6 +69,7 @@ export class TaskResponseDto extends TaskSummaryDto {
 }
 
 /** `GET /tasks`. */
+@ApiClosedResponse()
 export class TaskListDto {
   @ApiProperty({ type: [TaskSummaryDto] })
   items!: TaskSummaryDto[];
