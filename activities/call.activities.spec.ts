@@ -9,6 +9,7 @@ import { handledError, LambdaTarget } from '../test/support/lambda-target';
 import { noopMetricMeter } from '@temporalio/common';
 import { createCallActivities } from './call.activities';
 import { createCallMetrics } from './call-metrics';
+import { HeldCalls } from './held-calls';
 import { createLambdaInvoker } from './lambda-invoke';
 import { testOutboundFetch } from '../test/support/outbound';
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from './webhook-signature';
@@ -40,6 +41,7 @@ const { httpCall, lambdaCall } = createCallActivities({
   outboundFetch,
   invokeLambda,
   metrics: createCallMetrics(noopMetricMeter),
+  heldCalls: new HeldCalls(),
 });
 
 /** The typed failure an activity failed with. */

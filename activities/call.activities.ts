@@ -1,16 +1,26 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import {
+  ATTEMPT_NOT_REPORTED,
+  HELD_HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_THROTTLE_MS,
   HttpFailureType,
+  isLambdaRequest,
   LambdaFailureType,
+  LOCAL_HOLD_MAX_MS,
   MAX_HOLD_MS,
   missingAttempt,
+  type AttemptInput,
+  type AttemptMade,
   type AttemptRecord,
+  type AttemptReport,
   type CallInput,
   type CallOutcome,
+  type HeldCallProgress,
   type HttpRequestSpec,
   type LambdaRequestSpec,
 } from '../common';
 import { type CallMetrics, type CallTarget } from './call-metrics';
+import { heldCallKey, type HeldCalls, type HoldEnd } from './held-calls';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
 import { lambdaCheckPassed, payloadStatusCode, type LambdaInvoker } from './lambda-invoke';
 import { ownerSigningKey } from './webhook-signature';
@@ -23,6 +33,8 @@ export interface CallActivityDeps extends HttpAttemptDeps {
   invokeLambda: LambdaInvoker;
   /** Where attempts, fire lateness and held calls are counted. */
   metrics: CallMetrics;
+  /** The calls this worker holds until due, so that a workflow (or a shutdown) can hand them back. */
+  heldCalls: HeldCalls;
 }
 
 /**
@@ -34,31 +46,130 @@ const OWNER_BEFORE_USERS = 'default';
 /** Makes one attempt of a call, given its number and the activity's cancellation. */
 type Attempt = (attemptNumber: number, cancellation: AbortSignal) => Promise<AttemptOutcome>;
 
+/** A call's one attempt, made by whichever target its request names. */
+type TargetedAttempt = { target: CallTarget; failureTypes: FailureTypes; attempt: Attempt };
+type FailureTypes = { AttemptFailed: string; InvalidRequest?: string; NotRetryable?: string };
+
 /**
- * Builds the activities with their dependencies. One attempt per activity execution:
- * Temporal's retry policy repeats it; earlier attempts' records travel in heartbeat details,
- * which Temporal hands to the next attempt.
+ * Builds the activities with their dependencies. `httpCall` and `lambdaCall` make one attempt
+ * per activity execution under Temporal's retry policy (earlier attempts' records travel in
+ * heartbeat details); orchestrations, and tasks started before dispatch v2, use them.
+ * `callAttempt` (local) and `heldCall` (regular, held until due) make the attempt the workflow
+ * numbers, and report it rather than throw: the task workflow runs its retries itself.
  */
 export function createCallActivities(deps: CallActivityDeps) {
+  const targeted = (input: CallInput): TargetedAttempt => {
+    const { request } = input;
+    if (isLambdaRequest(request)) {
+      return {
+        target: 'lambda',
+        failureTypes: LambdaFailureType,
+        attempt: (attempt, cancellation) => attemptLambdaCall({ ...input, request }, attempt, cancellation, deps.invokeLambda),
+      };
+    }
+    const signingKey = ownerSigningKey(deps.masterSigningKey, input.ownerId ?? OWNER_BEFORE_USERS);
+    return {
+      target: 'http',
+      failureTypes: HttpFailureType,
+      attempt: (attempt, cancellation) =>
+        attemptHttpCall(request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey }, cancellation, deps),
+    };
+  };
+
   return {
     /** One attempt at an HTTP call. */
     async httpCall(input: CallInput<HttpRequestSpec>): Promise<CallOutcome> {
-      const signingKey = ownerSigningKey(deps.masterSigningKey, input.ownerId ?? OWNER_BEFORE_USERS);
-      return runAttempt(input, 'http', HttpFailureType, deps.metrics, (attempt, cancellation) =>
-        attemptHttpCall(
-          input.request,
-          { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey },
-          cancellation,
-          deps,
-        ),
-      );
+      return runAttempt(input, targeted(input), deps.metrics);
     },
     /** One attempt at a Lambda invocation. */
     async lambdaCall(input: CallInput<LambdaRequestSpec>): Promise<CallOutcome> {
-      return runAttempt(input, 'lambda', LambdaFailureType, deps.metrics, (attempt, cancellation) =>
-        attemptLambdaCall(input, attempt, cancellation, deps.invokeLambda),
-      );
+      return runAttempt(input, targeted(input), deps.metrics);
     },
+
+    /** Attempt `input.attempt` of a call, in a local activity: held until `notBefore` when that is at most LOCAL_HOLD_MAX_MS away. */
+    async callAttempt(input: AttemptInput): Promise<AttemptMade> {
+      const ctx = Context.current();
+      await holdUntil(input.notBefore, ctx.cancellationSignal, deps.metrics, LOCAL_HOLD_MAX_MS + MAX_HOLD_MS);
+      return {
+        outcome: 'attempted',
+        ...(await recordedAttempt(input, input.attempt, targeted(input), ctx.cancellationSignal, deps.metrics)),
+      };
+    },
+
+    /**
+     * Attempt `input.attempt` of a call, held on this worker until `notBefore` (however far):
+     * a burst's workflow tasks and dispatches are done ahead, so that only the calls happen at
+     * its due time. Handed back (not made) when the workflow asks (a cancel or a modify) or the
+     * worker shuts down. Heartbeats while it holds, so that a dead worker is noticed and the call
+     * dispatched again; once the call has gone out a cancel no longer stops it (it lost the race).
+     */
+    async heldCall(input: AttemptInput): Promise<AttemptReport> {
+      const ctx = Context.current();
+      const progress = ctx.info.heartbeatDetails as HeldCallProgress | undefined;
+      // An earlier execution made the call (or was about to) and its worker died: no second call.
+      if (ctx.info.attempt > 1 && progress?.phase === 'calling') return { outcome: 'lost' };
+      const dueMs = Date.parse(input.notBefore ?? '') || Date.now();
+      const key = heldCallKey(ctx.info.workflowExecution?.workflowId ?? '', ctx.info.activityId);
+      const beat = heartbeatWhileHeld(ctx, dueMs);
+      try {
+        deps.metrics.held(1);
+        let end: HoldEnd;
+        try {
+          end = await Promise.race([deps.heldCalls.hold(key, dueMs), ctx.cancelled.catch(() => cancelledEnd(ctx))]);
+        } finally {
+          deps.metrics.held(-1);
+          // Ended by the activity's cancellation, the hold must not linger (no-op otherwise).
+          deps.heldCalls.drop(key);
+        }
+        if (end !== 'due') return { outcome: 'released', reason: end };
+        beat.calling();
+        const report = await recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
+        return { outcome: 'attempted', ...report };
+      } finally {
+        beat.stop();
+      }
+    },
+  };
+}
+
+/**
+ * Why the activity's cancellation ends a hold: the workflow's request (a cancel or a modify whose
+ * sink did not reach this worker) or this worker's shutdown hands the call back; anything else
+ * (the activity timed out, or is gone) ends the activity.
+ */
+function cancelledEnd(ctx: Context): 'requested' | 'shutdown' {
+  const details = ctx.cancellationDetails;
+  if (details?.cancelRequested) return 'requested';
+  if (details?.workerShutdown) return 'shutdown';
+  throw new CancelledFailure('held call cancelled: the activity timed out or no longer exists');
+}
+
+/** A signal that aborts with the activity's, except for a cancel the workflow requested: a call that has gone out is finished. */
+function unlessCancelRequested(ctx: Context): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => {
+    if (!ctx.cancellationDetails?.cancelRequested) controller.abort(ctx.cancellationSignal.reason);
+  };
+  if (ctx.cancellationSignal.aborted) abort();
+  else ctx.cancellationSignal.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
+
+/**
+ * Heartbeats a held call every HELD_HEARTBEAT_INTERVAL_MS, except in the last
+ * HEARTBEAT_THROTTLE_MS before it is due, so that `calling()` is sent at once, not throttled.
+ */
+function heartbeatWhileHeld(ctx: Context, dueMs: number): { calling(): void; stop(): void } {
+  let phase: HeldCallProgress['phase'] = 'holding';
+  const timer = setInterval(() => {
+    if (phase === 'calling' || Date.now() < dueMs - HEARTBEAT_THROTTLE_MS) ctx.heartbeat({ phase } satisfies HeldCallProgress);
+  }, HELD_HEARTBEAT_INTERVAL_MS);
+  return {
+    calling: () => {
+      phase = 'calling';
+      ctx.heartbeat({ phase } satisfies HeldCallProgress);
+    },
+    stop: () => clearInterval(timer),
   };
 }
 
@@ -98,21 +209,38 @@ async function attemptLambdaCall(
  * A failed attempt is recorded in a heartbeat (so the next attempt, and the workflow, see it)
  * and fails the activity with the outcome attached: retryable, or not when no retry can help.
  */
-async function runAttempt(
-  input: CallInput,
-  target: CallTarget,
-  failureTypes: { AttemptFailed: string; InvalidRequest?: string; NotRetryable?: string },
-  metrics: CallMetrics,
-  attempt: Attempt,
-): Promise<CallOutcome> {
+async function runAttempt(input: CallInput, call: TargetedAttempt, metrics: CallMetrics): Promise<CallOutcome> {
   const ctx = Context.current();
   const attemptNumber = ctx.info.attempt;
   const attempts = previousAttempts(ctx.info.heartbeatDetails, attemptNumber);
-  await holdUntil(input.notBefore, ctx.cancellationSignal, metrics);
+  await holdUntil(input.notBefore, ctx.cancellationSignal, metrics, MAX_HOLD_MS);
 
-  const { record, result, retryable } = await attempt(attemptNumber, ctx.cancellationSignal);
-  attempts.push({ ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() });
+  const { record, result, retryable } = await recordedAttempt(input, attemptNumber, call, ctx.cancellationSignal, metrics);
+  attempts.push(record);
   const outcome: CallOutcome = { attempts, result };
+  if (record.error === null) return outcome;
+
+  ctx.heartbeat(attempts);
+  const notRetryableType = call.failureTypes.NotRetryable ?? call.failureTypes.InvalidRequest;
+  throw ApplicationFailure.create({
+    type: retryable || !notRetryableType ? call.failureTypes.AttemptFailed : notRetryableType,
+    message: `attempt ${attemptNumber} failed: ${record.error}`,
+    details: [outcome],
+    nonRetryable: !retryable,
+  });
+}
+
+/** Makes attempt `attemptNumber` and records it: in the metrics, in one log line, and as the record returned. */
+async function recordedAttempt(
+  input: CallInput,
+  attemptNumber: number,
+  call: TargetedAttempt,
+  cancellation: AbortSignal,
+  metrics: CallMetrics,
+): Promise<{ record: AttemptRecord; result: AttemptOutcome['result']; retryable: boolean }> {
+  const ctx = Context.current();
+  const { record, result, retryable } = await call.attempt(attemptNumber, cancellation);
+  const { target } = call;
   const latenessMs = attemptNumber === 1 && input.notBefore ? Date.parse(record.startedAt) - Date.parse(input.notBefore) : null;
   metrics.attempt(target, record.error === null ? 'succeeded' : retryable ? 'failed' : 'refused', record.durationMs);
   if (latenessMs !== null) metrics.fired(target, latenessMs);
@@ -129,21 +257,17 @@ async function runAttempt(
     durationMs: record.durationMs,
     ...(latenessMs !== null ? { latenessMs } : {}),
   });
-  if (record.error === null) return outcome;
-
-  ctx.heartbeat(attempts);
-  const notRetryableType = failureTypes.NotRetryable ?? failureTypes.InvalidRequest;
-  throw ApplicationFailure.create({
-    type: retryable || !notRetryableType ? failureTypes.AttemptFailed : notRetryableType,
-    message: `attempt ${attemptNumber} failed: ${record.error}`,
-    details: [outcome],
-    nonRetryable: !retryable,
-  });
+  return { record: { ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() }, result, retryable };
 }
 
-async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal, metrics: CallMetrics): Promise<void> {
+/**
+ * Waits until `notBefore` when that is at most `maxHoldMs` away: anything longer means the
+ * workflow's and this worker's clocks disagree, and then sending now beats waiting on a clock we
+ * cannot trust.
+ */
+async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal, metrics: CallMetrics, maxHoldMs: number): Promise<void> {
   const holdMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
-  if (!(holdMs > 0 && holdMs <= MAX_HOLD_MS)) return;
+  if (!(holdMs > 0 && holdMs <= maxHoldMs)) return;
   metrics.held(1);
   try {
     await new Promise<void>((resolve) => {
@@ -158,15 +282,12 @@ async function holdUntil(notBefore: string | undefined, cancellation: AbortSigna
   }
 }
 
-/** What the placeholder of an earlier attempt that left no record says. */
-const NOT_REPORTED = 'attempt did not report back (its worker stopped or it exceeded the activity timeout)';
-
 /** The records of earlier attempts, with a placeholder for any whose worker died before reporting. */
 function previousAttempts(heartbeatDetails: unknown, attemptNumber: number): AttemptRecord[] {
   const known = Array.isArray(heartbeatDetails) ? (heartbeatDetails as AttemptRecord[]) : [];
   const attempts: AttemptRecord[] = [];
   for (let n = 1; n < attemptNumber; n++) {
-    attempts.push(known.find((a) => a.number === n) ?? missingAttempt(n, NOT_REPORTED));
+    attempts.push(known.find((a) => a.number === n) ?? missingAttempt(n, ATTEMPT_NOT_REPORTED));
   }
   return attempts;
 }

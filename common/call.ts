@@ -39,6 +39,9 @@ export interface AttemptRecord {
   durationMs: number;
 }
 
+/** What the placeholder of an attempt that left no record says. */
+export const ATTEMPT_NOT_REPORTED = 'attempt did not report back (its worker stopped or it exceeded the activity timeout)';
+
 /**
  * An attempt that left no record (it did not report back: its worker stopped, or it exceeded
  * the activity timeout): a placeholder that keeps the count of attempts true.

@@ -11,6 +11,21 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 export const RUN_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/**
+ * The `TaskStatus` a task publishes while its call is dispatched and held on a worker until due:
+ * visibility only, so that "scheduled and not yet dispatched" (how far behind the system is) can
+ * be counted. The API shows a held task as scheduled before its time and running after it.
+ */
+export const HELD_STATUS = 'held';
+/** What `TaskStatus` may hold. */
+export type PublishedStatus = RunStatus | typeof HELD_STATUS;
+
+/** The status users see for a published one: a held run is scheduled until its due time, running from then on. */
+export function presentedStatus(published: PublishedStatus, runAtMs: number, nowMs: number): RunStatus {
+  if (published !== HELD_STATUS) return published;
+  return nowMs < runAtMs ? 'scheduled' : 'running';
+}
+
 /** What kind of workflow a run is; stored in the `TaskKind` search attribute. */
 export type RunKind = 'task' | 'orchestration';
 
@@ -26,6 +41,11 @@ export interface RunInput {
   /** ISO time the run is due (for a schedule's run, overridden by its nominal time). */
   runAt: string;
   createdAt: string;
+  /**
+   * How long before `runAt` the run wakes (its start delay ends); planned by the API for tasks
+   * (absent: START_LEAD_MS). Internal: not part of the REST API.
+   */
+  dispatchLeadMs?: number;
 }
 
 /** The lifecycle every run's state carries. */
@@ -69,6 +89,8 @@ export interface RunDescriptor<I extends RunInput, S extends RunLifecycle, M ext
   initialState(input: I, scheduledStart?: ScheduledStart | null): S;
   /** The memo a run starts with. */
   memo(input: I): Memo;
+  /** From this long before its due time the run counts as running: changes answer 409 (none: until it wakes). */
+  changeCutoffMs?: number;
 }
 
 /** Any run descriptor, for code that handles every kind alike. */

@@ -2,6 +2,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { isLambdaRequest, type AttemptRecord, type CallRequestSpec, type CallResult, type RetrySpec } from './call';
 import { HTTP_DEFAULTS, type HttpRequestSpec } from './http';
 import type { LambdaRequestSpec } from './lambda';
+import { CHANGE_CUTOFF_MS } from './timing';
 import type { RunDescriptor, RunInput, RunLifecycle, ScheduledStart } from './runs';
 
 /** What a scheduled-task workflow is started with (also a schedule's action, for each of its runs). */
@@ -18,6 +19,12 @@ export interface TaskState extends TaskWorkflowInput, RunLifecycle {
   result: CallResult | null;
   /** Why the task failed, or null. */
   error: string | null;
+  /**
+   * True while its call is dispatched and held on a worker until `runAt` (it is still
+   * scheduled: a cancel or a modify hands the call back). Internal: the API shows a held task
+   * as scheduled before its time, running after.
+   */
+  held?: boolean;
 }
 
 /** A change to a task that is still scheduled. Absent fields stay as they are. */
@@ -26,6 +33,8 @@ export interface TaskModification {
   /** Fields of the call: merged into an HTTP call, or a whole new target when `url` or `lambda` switches its kind. */
   request?: Partial<CallRequestSpec>;
   retry?: Partial<RetrySpec>;
+  /** The dispatch lead the API planned for a new `runAt` (see TaskWorkflowInput). */
+  dispatchLeadMs?: number;
 }
 
 /** What lists show of a task without asking a worker: its name and the call's target. */
@@ -76,6 +85,7 @@ export const TASK_RUN: RunDescriptor<TaskWorkflowInput, TaskState, TaskModificat
   cancelUpdate: cancelTaskUpdate,
   initialState: initialTaskState,
   memo: (input) => ({ name: input.name, ...callMemo(input.request) }),
+  changeCutoffMs: CHANGE_CUTOFF_MS,
 };
 
 /**
@@ -93,7 +103,11 @@ export function modifiedCall(current: CallRequestSpec, change: Partial<CallReque
     if (httpFields.length > 0) return `give either lambda or ${httpFields.join(', ')}, not both`;
     return { lambda, timeoutMs };
   }
-  if (!isLambdaRequest(current)) return { ...current, ...(change as Partial<HttpRequestSpec>) };
+  if (!isLambdaRequest(current)) {
+    const merged = { ...current, ...(change as Partial<HttpRequestSpec>) };
+    if (merged.method === 'GET' && merged.body !== undefined) return 'method GET sends no body, and this call has one';
+    return merged;
+  }
   if (http.url === undefined) {
     if (httpFields.length > 0) return `${httpFields.join(', ')} need a url: this call invokes a Lambda function`;
     return { ...current, timeoutMs };

@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     [
       '',
       `Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s:`,
+      `  Dashboard      ${apiUrl}/${env.API_DEV_SIGN_IN === 'true' ? '   (sign in with any name: development sign-in)' : ''}`,
       `  API            ${apiUrl}`,
       `  Swagger UI     ${apiUrl}/docs`,
       `  OpenAPI JSON   ${apiUrl}/docs-json`,
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
         ? '  A token        TOKEN=$(npm run -s token -- --sub alice)   (--admin for an admin; then -H "authorization: Bearer $TOKEN")'
         : '  Tokens         from your identity provider (JWT_ISSUER / JWT_JWKS_URL)',
       `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS)`,
+      `  Metrics        ${apiUrl}/metrics (API)${config.worker.metricsAddress ? `, http://127.0.0.1:${config.worker.metricsAddress.split(':').at(-1)}/metrics (worker)` : ''}`,
       'Ctrl-C stops everything.',
       '',
     ]

@@ -33,6 +33,7 @@ import {
   type RunKind,
   type RunLifecycle,
   type RunModification,
+  type PublishedStatus,
   type RunStatus,
 } from '../common';
 
@@ -62,7 +63,7 @@ export async function sleepUntilDue(dueAt: () => string, revision: () => number,
 }
 
 /** Throws the validator failure that the API answers with 409. */
-function assertScheduled(status: RunStatus, what: string): void {
+export function assertScheduled(status: RunStatus, what: string): void {
   if (status !== 'scheduled') {
     throw ApplicationFailure.create({
       type: NOT_SCHEDULED_FAILURE,
@@ -78,12 +79,12 @@ export function rejectModification(message: string): never {
 }
 
 /** Validates an ISO time given to an Update (the API validates too; this guards direct callers). */
-function assertValidTime(iso: string | undefined): void {
+export function assertValidTime(iso: string | undefined): void {
   if (iso !== undefined && Number.isNaN(Date.parse(iso))) rejectModification(`runAt is not a valid time: ${iso}`);
 }
 
 /** Publishes the status (and due time) to visibility, so lists by status stay current. */
-function publishStatus(status: RunStatus, runAt?: string): void {
+export function publishStatus(status: PublishedStatus, runAt?: string): void {
   upsertSearchAttributes([
     { key: SearchAttr.status, value: status },
     ...(runAt ? [{ key: SearchAttr.runAt, value: new Date(runAt) }] : []),
@@ -211,12 +212,12 @@ export async function waitForStart<S extends RunLifecycle, M extends RunModifica
 }
 
 /**
- * Ends a run: completed, or failed with `failure`. A failed run fails the workflow (typed, with
+ * Ends a run: completed, or failed with `failure`, at `finishedAt` (default: now, workflow time). A failed run fails the workflow (typed, with
  * the final state in the details), so Temporal's UI shows it failed and the API reads it back.
  */
-export function finishRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null): S {
+export function finishRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null, finishedAt?: string): S {
   state.status = failure ? 'failed' : 'completed';
-  state.finishedAt = new Date().toISOString();
+  state.finishedAt = finishedAt ?? new Date().toISOString();
   publishStatus(state.status);
   if (failure) {
     throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [state], nonRetryable: true });

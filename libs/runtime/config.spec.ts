@@ -13,17 +13,19 @@ describe('loadConfig', () => {
         temporalUiUrl: null,
         devSignIn: false,
       },
+      dispatch: { wakesPerSecond: 40, maxLeadMs: 900_000 },
       auth: null,
       outbound: { allow: [] },
       log: { level: 'info', format: 'json' },
       worker: {
-        maxConcurrentActivities: 200,
+        maxConcurrentActivities: 20_000,
+        maxConcurrentLocalActivities: 1_000,
         maxConcurrentWorkflowTasks: 100,
         maxCachedWorkflows: null,
         workflowBundlePath: null,
         metricsAddress: '0.0.0.0:9464',
       },
-      http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1' },
+      http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1', connectionsPerOrigin: 128 },
     });
   });
 
@@ -74,7 +76,7 @@ describe('loadConfig', () => {
       'TEMPORAL_ADDRESS must be host:port, got "no-port"',
       'WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes',
       'API_PORT must be an integer from 0 to 65535, got "eighty"',
-      'WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer from 1 to 10000, got "0"',
+      'WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer from 1 to 1000000, got "0"',
     ]);
   });
 });

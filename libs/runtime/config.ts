@@ -28,13 +28,23 @@ export interface AppConfig {
      */
     devSignIn: boolean;
   };
+  /** How tasks due at the same time are woken ahead of it (see WakeCalendar). */
+  dispatch: {
+    /** Task wakes each API process plans into any one second; more wake earlier and hold their calls. */
+    wakesPerSecond: number;
+    /** The earliest a task wakes before its due time. */
+    maxLeadMs: number;
+  };
   /** How callers authenticate; null when no JWT_* variable is set (the API refuses to start then, the worker needs none). */
   auth: AuthConfig | null;
   /** Destinations calls may go to beyond public unicast addresses (OUTBOUND_ALLOW_CIDRS). */
   outbound: OutboundPolicy;
   log: LogConfig;
   worker: {
+    /** Activity slots: calls in flight and calls held until due. */
     maxConcurrentActivities: number;
+    /** Local activity slots: calls held for their last moments and made. */
+    maxConcurrentLocalActivities: number;
     maxConcurrentWorkflowTasks: number;
     /** Workflows kept in the worker's cache; null = the SDK's default (from the heap size). */
     maxCachedWorkflows: number | null;
@@ -52,6 +62,8 @@ export interface AppConfig {
     /** Response bodies kept in results are cut to this many bytes. */
     responseBodyLimitBytes: number;
     userAgent: string;
+    /** Connections the worker keeps open to any one origin (host:port); more calls at once wait for one. */
+    connectionsPerOrigin: number;
   };
 }
 
@@ -129,11 +141,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       temporalUiUrl: env.TEMPORAL_UI_URL?.trim() || null,
       devSignIn: bool('API_DEV_SIGN_IN', false),
     },
+    dispatch: {
+      wakesPerSecond: integer('DISPATCH_WAKES_PER_SECOND', 40, 1, 100_000),
+      maxLeadMs: integer('DISPATCH_MAX_LEAD_MS', 15 * 60_000, 0, 24 * 3_600_000),
+    },
     auth,
     outbound: outbound.policy,
     log: { level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), format: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json') },
     worker: {
-      maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 200, 1, 10_000),
+      maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 20_000, 1, 1_000_000),
+      maxConcurrentLocalActivities: integer('WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES', 1_000, 1, 1_000_000),
       maxConcurrentWorkflowTasks: integer('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 100, 2, 10_000),
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS?.trim() ? integer('WORKER_MAX_CACHED_WORKFLOWS', 0, 0, 1_000_000) : null,
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
@@ -143,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookSecret,
       responseBodyLimitBytes: integer('RESPONSE_BODY_LIMIT_BYTES', 4096, 0, 1024 * 1024),
       userAgent: text('HTTP_USER_AGENT', 'temporal-http-scheduler/0.1'),
+      connectionsPerOrigin: integer('HTTP_CONNECTIONS_PER_ORIGIN', 128, 1, 100_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

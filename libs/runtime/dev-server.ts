@@ -12,13 +12,16 @@ import { temporalBinary } from './temporal-binaries';
  * execution hands the HTTP activity to the worker in the reply to the workflow task that
  * schedules it, which saves a trip through the task queue. Schedules may start up to 1,000 runs
  * a second per namespace (the default 30/s spread 100 schedules due at the same second over
- * more than 3 s).
+ * more than 3 s). Worker commands let the server push an activity's cancellation to the worker
+ * running it, so a held call on another worker is handed back at once, not at its next heartbeat.
  * docker/dynamicconfig.yaml carries the same values for the docker-compose cluster.
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'history.timerProcessorMaxTimeShift': '10ms',
   'system.enableActivityEagerExecution': true,
   'worker.schedulerNamespaceStartWorkflowRPS': 1000,
+  'frontend.WorkerCommandsEnabled': true,
+  'system.enableCancelActivityWorkerCommand': true,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from '../../activities';
+import { CHANGE_CUTOFF_MS } from '../../common';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
@@ -167,17 +168,30 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
   it('cancels a scheduled task, which then never calls, and answers 409 to a second cancel', async () => {
     const { body: task } = await api()
       .post('/tasks')
-      .send({ url: system.target.url('/cancel-me'), delayMs: 1000 })
+      .send({ url: system.target.url('/cancel-me'), delayMs: 2_500 })
       .expect(201);
     const cancelled = await api().post(`/tasks/${task.id}/cancel`).expect(200);
     expect(cancelled.body).toEqual({ id: task.id, cancelled: true, status: 'cancelled' });
     expect(await statusOf(task.id)).toBe('cancelled');
     const again = await api().post(`/tasks/${task.id}/cancel`).expect(409);
     expect(again.body.message).toBe('task is cancelled; only a scheduled task can be changed or cancelled');
-    await sleep(1500);
+    await sleep(3_000);
     expect(system.target.requests('/cancel-me')).toHaveLength(0);
     const { body: detail } = await api().get(`/tasks/${task.id}`).expect(200);
     expect(detail).toMatchObject({ status: 'cancelled', attempts: [], result: null });
+  });
+
+  it(`answers 409 "running" to a cancel or a modify from ${CHANGE_CUTOFF_MS} ms before the due time, and calls once`, async () => {
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ url: system.target.url('/past-cut-off'), delayMs: CHANGE_CUTOFF_MS - 300 })
+      .expect(201);
+    const running = 'task is running; only a scheduled task can be changed or cancelled';
+    expect((await api().post(`/tasks/${task.id}/cancel`).expect(409)).body.message).toBe(running);
+    expect((await api().patch(`/tasks/${task.id}`).send({ delayMs: 60_000 }).expect(409)).body.message).toBe(running);
+    await system.target.waitForRequests('/past-cut-off', 1);
+    await eventually(async () => ((await statusOf(task.id)) === 'completed' ? true : undefined));
+    expect(system.target.requests('/past-cut-off')).toHaveLength(1);
   });
 
   it('records every attempt of a failing task and ends it failed', async () => {
@@ -308,6 +322,8 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(Object.keys(doc.body.paths).sort()).toEqual([
       '/functions',
       '/health',
+      '/health/live',
+      '/health/ready',
       '/me',
       '/me/signing-secret',
       '/orchestrations',

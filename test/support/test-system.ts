@@ -74,7 +74,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     as,
     teardown: async () => {
       await app.close();
-      taskWorker.worker.shutdown();
+      taskWorker.shutdown();
       await workerRun;
       await connection.close();
       await target.stop();

@@ -5,7 +5,15 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { noopMetricMeter } from '@temporalio/common';
-import { CALL_METRIC_BUCKETS, createCallActivities, createCallMetrics, createLambdaInvoker, decodeWebhookSecret } from '../../activities';
+import {
+  CALL_METRIC_BUCKETS,
+  createCallActivities,
+  createCallMetrics,
+  createLambdaInvoker,
+  decodeWebhookSecret,
+  HeldCalls,
+} from '../../activities';
+import { heldCallSinks } from '../../apps/worker/src/task-worker';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 import { testOutboundFetch } from './outbound';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
@@ -56,6 +64,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   const taskQueue = `test-${randomUUID()}`;
   const outboundFetch = testOutboundFetch();
+  const heldCalls = new HeldCalls();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -67,7 +76,9 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       outboundFetch,
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
       metrics: createCallMetrics(noopMetricMeter),
+      heldCalls,
     }),
+    sinks: heldCallSinks(heldCalls),
   });
   // One run for the whole file: a Worker can run only once.
   const running = worker.run();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   cancelTaskUpdate,
   CALL_DEFAULTS,
+  CHANGE_CUTOFF_MS,
   modifyTaskUpdate,
   NOT_SCHEDULED_FAILURE,
   TASK_FAILED_FAILURE,
@@ -98,11 +99,14 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
   });
 
   it('rejects modify and cancel Updates once the call has started, naming the status', async () => {
-    target.respond('/slow', () => ({ status: 200, body: { ok: true }, delayMs: 1_000 }));
+    target.failTimes('/retrying', 1);
     const now = await harness.env.currentTimeMs();
-    const handle = await start(taskInput('/slow', new Date(now + 1_000)));
-    const resultPromise = handle.result();
-    await target.waitForRequests('/slow', 1);
+    const handle = await start(
+      taskInput('/retrying', new Date(now + 1_000), { retry: { retries: 1, retryIntervalMs: 3_600_000, retryBackoff: 1 } }),
+    );
+    // The first attempt fails; the task then waits an hour for its retry, running.
+    await harness.env.sleep(2_000);
+    expect(target.requests('/retrying')).toHaveLength(1);
 
     for (const attempt of [
       handle.executeUpdate(modifyTaskUpdate, { args: [{ runAt: new Date(now + DAY_MS).toISOString() }] }),
@@ -112,8 +116,28 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
       expect(cause.type).toBe(NOT_SCHEDULED_FAILURE);
       expect(cause.message).toBe('task is running; only a scheduled task can be changed or cancelled');
     }
-    expect((await resultPromise).status).toBe('completed');
-    expect(target.requests('/slow')).toHaveLength(1);
+    const state = await handle.result();
+    expect(state.status).toBe('completed');
+    expect(state.attempts.map((a) => [a.number, a.statusCode])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
+  });
+
+  it(`rejects modify and cancel Updates from ${CHANGE_CUTOFF_MS} ms before the due time, and fires once`, async () => {
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(taskInput('/cut-off', new Date(now + DAY_MS)));
+    await harness.env.sleep(DAY_MS - CHANGE_CUTOFF_MS + 100);
+
+    for (const attempt of [
+      handle.executeUpdate(modifyTaskUpdate, { args: [{ runAt: new Date(now + 2 * DAY_MS).toISOString() }] }),
+      handle.executeUpdate(cancelTaskUpdate),
+    ]) {
+      const cause = await updateRejection(attempt);
+      expect(cause.message).toBe('task is running; only a scheduled task can be changed or cancelled');
+    }
+    expect((await handle.result()).status).toBe('completed');
+    expect(target.requests('/cut-off')).toHaveLength(1);
   });
 
   it('retries a target that fails twice and completes after exactly 3 attempts spaced by the interval', async () => {

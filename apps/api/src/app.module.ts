@@ -3,7 +3,9 @@ import type { AppConfig } from '../../../libs/runtime/config';
 import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './core/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { FunctionsModule } from './functions/functions.module';
+import { DispatchLagMeter } from './health/dispatch-lag';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
 import { ApiMetrics } from './observability/api-metrics';
@@ -24,6 +26,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         AuthModule.forRoot(config.auth),
         TemporalModule,
+        DispatchModule,
         TasksModule,
         OrchestrationsModule,
         SchedulesModule,
@@ -31,7 +34,7 @@ export class AppModule {
         DashboardModule,
       ],
       controllers: [HealthController, MeController, MetricsController],
-      providers: [{ provide: ApiMetrics, useValue: new ApiMetrics() }],
+      providers: [{ provide: ApiMetrics, useValue: new ApiMetrics() }, DispatchLagMeter],
     };
   }
 }

@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import { type NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createCallActivities, createCallMetrics, createLambdaInvoker, decodeWebhookSecret } from '../../../activities';
+import { type InjectedSinks, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  createCallActivities,
+  createCallMetrics,
+  createLambdaInvoker,
+  decodeWebhookSecret,
+  heldCallKey,
+  HeldCalls,
+} from '../../../activities';
+import { HEARTBEAT_THROTTLE_MS, type HeldCallSinks } from '../../../common';
 import { createOutboundFetch } from '../../../libs/outbound';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
@@ -11,8 +19,24 @@ export const WORKFLOWS_SOURCE_PATH = join(projectRoot(), 'workflows', 'index.ts'
 /** The worker and how to run it to the end (it then releases its outbound connections). */
 export interface TaskWorker {
   worker: Worker;
-  /** Polls until shutdown (SIGINT/SIGTERM, or worker.shutdown()), then closes what it opened. */
+  /** The calls this worker holds until due. */
+  heldCalls: HeldCalls;
+  /** Polls until shutdown (SIGINT/SIGTERM, or {@link shutdown}), then closes what it opened. */
   run(): Promise<void>;
+  /** Stops polling, hands back every held call (another worker dispatches it again), and lets calls in flight finish. */
+  shutdown(): void;
+}
+
+/**
+ * The sink through which a workflow hands back a held call (a cancel or a modify): at once when
+ * this worker holds it; never during replay, where the hand-back already happened.
+ */
+export function heldCallSinks(heldCalls: HeldCalls): InjectedSinks<HeldCallSinks> {
+  return {
+    heldCalls: {
+      release: { fn: (info, activityId) => void heldCalls.release(heldCallKey(info.workflowId, activityId)), callDuringReplay: false },
+    },
+  };
 }
 
 /**
@@ -26,7 +50,11 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     );
   }
   // Every HTTP call connects only to addresses the outbound policy allows (checked at connect time).
-  const outboundFetch = createOutboundFetch(config.outbound);
+  // A burst due at one instant to one origin shares a bounded pool of kept-alive connections: a
+  // thousand connects at once overflow the target's listen backlog (511 in Node and nginx), and
+  // the dropped SYNs are retried 1, 3 and 7 s later (measured: a 1,000 burst landed 1.5-8 s late).
+  const outboundFetch = createOutboundFetch(config.outbound, { agent: { connections: config.http.connectionsPerOrigin } });
+  const heldCalls = new HeldCalls();
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -45,25 +73,45 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: config.http.responseBodyLimitBytes }),
       // On the runtime's Prometheus endpoint, beside the SDK's own metrics (see worker main.ts).
       metrics: createCallMetrics(Runtime.instance().metricMeter),
+      heldCalls,
     }),
+    sinks: heldCallSinks(heldCalls),
+    // Each held call takes an activity slot until due: a burst of 10,000 needs 10,000.
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: config.worker.maxConcurrentLocalActivities,
+    // Only held calls heartbeat; see HEARTBEAT_THROTTLE_MS for why their heartbeats are not throttled longer.
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
     ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
-    // Finish the calls in flight on shutdown rather than abandon them to a retry.
+    // Finish the calls in flight on shutdown rather than abandon them to a retry (held calls
+    // are handed back at once: see shutdown()).
     shutdownGraceTime: '30s',
     // A workflow's next task first goes to the worker that has it cached. If that worker died
     // (kill -9), the task waits this long before any worker may take it: the default 10 s made
     // every task due after a crash ~10 s late (test/faults/worker-kill.fault-spec.ts).
     stickyQueueScheduleToStartTimeout: '1s',
   });
+  const shutdown = () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    // After the pollers stop: a handed-back call is not dispatched to this worker again.
+    heldCalls.releaseAll();
+  };
   return {
     worker,
+    heldCalls,
     run: async () => {
       try {
-        await worker.run();
+        const running = worker.run();
+        // On SIGINT/SIGTERM the Runtime runs the callbacks in order: the worker's own (registered
+        // by run()) stops its pollers, then this hands back the held calls.
+        Runtime.instance().registerShutdownSignalCallback(shutdown);
+        await running;
       } finally {
+        Runtime.instance().deregisterShutdownSignalCallback(shutdown);
         await outboundFetch.close();
       }
     },
+    shutdown,
   };
 }

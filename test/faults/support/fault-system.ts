@@ -52,22 +52,25 @@ export class FaultSystem {
     private readonly tempDir: string,
     private readonly serverPort: number,
     private readonly apiPort: number,
+    /** The worker's Prometheus endpoint port. */
+    readonly workerMetricsPort: number,
     target: HttpTarget,
+    private readonly extraEnv: Record<string, string>,
   ) {
     this.target = target;
     this.baseUrl = `http://127.0.0.1:${apiPort}`;
     this.dbFile = join(tempDir, 'temporal.sqlite');
   }
 
-  /** Starts the dev server, a worker (polling) and the API (healthy). */
-  static async start(): Promise<FaultSystem> {
+  /** Starts the dev server, a worker (polling) and the API (healthy); `env` is added to the apps' environment. */
+  static async start(env: Record<string, string> = {}): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
-    const [serverPort, apiPort, target] = await Promise.all([freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, target);
+    const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -94,7 +97,19 @@ export class FaultSystem {
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
+      WORKER_METRICS_HOST: '127.0.0.1',
+      WORKER_METRICS_PORT: String(this.workerMetricsPort),
+      ...this.extraEnv,
     };
+  }
+
+  /** A gauge or counter of the worker's Prometheus endpoint (summed over its labels). */
+  async workerMetric(name: string): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.workerMetricsPort}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
   }
 
   /** The bearer token every request of these tests carries (made on first use). */

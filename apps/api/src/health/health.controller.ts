@@ -6,6 +6,7 @@ import type { AppConfig } from '../../../../libs/runtime/config';
 import { Public } from '../auth/public.decorator';
 import { APP_CONFIG } from '../core/config.module';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
+import { DispatchLagMeter, LAG_GRACE_MS } from './dispatch-lag';
 
 class TemporalHealthDto {
   @ApiProperty({ enum: ['up', 'down'], example: 'up' })
@@ -20,6 +21,13 @@ class TemporalHealthDto {
   error?: string;
 }
 
+class LagDto {
+  @ApiProperty({ example: 0, description: `Runs more than ${LAG_GRACE_MS / 1_000} s past their due time and not fired yet.` })
+  overdueRuns!: number;
+  @ApiProperty({ example: 0, description: 'How long ago the oldest of them was due, in ms (to the second); 0 when none is.' })
+  lagMs!: number;
+}
+
 class HealthDto {
   @ApiProperty({ enum: ['ok', 'degraded'], example: 'ok' })
   status!: 'ok' | 'degraded';
@@ -27,6 +35,13 @@ class HealthDto {
   api!: 'up';
   @ApiProperty({ type: TemporalHealthDto })
   temporal!: TemporalHealthDto;
+  @ApiProperty({
+    type: LagDto,
+    required: false,
+    description:
+      'How far behind the scheduler is (absent when Temporal is down). A lag does not make the API unready: it still accepts work, and nothing accepted is lost.',
+  })
+  lag?: LagDto;
 }
 
 class LiveDto {
@@ -44,6 +59,7 @@ export class HealthController {
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly lagMeter: DispatchLagMeter,
   ) {}
 
   @Get('live')
@@ -54,7 +70,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Ready to serve: Temporal reachable (200), else 503' })
+  @ApiOperation({ summary: 'Ready to serve: Temporal reachable (200), else 503; with how far behind the runs are' })
   @ApiOkResponse({ type: HealthDto })
   @ApiServiceUnavailableResponse({ type: HealthDto })
   ready(@Res({ passthrough: true }) res: Response): Promise<HealthDto> {
@@ -86,6 +102,7 @@ export class HealthController {
     temporal.latencyMs = Date.now() - started;
     const healthy = temporal.status === 'up';
     res.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', api: 'up', temporal };
+    const lag = healthy ? await this.lagMeter.current().catch(() => undefined) : undefined;
+    return { status: healthy ? 'ok' : 'degraded', api: 'up', temporal, ...(lag ? { lag } : {}) };
   }
 }

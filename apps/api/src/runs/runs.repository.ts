@@ -19,6 +19,8 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import {
+  HELD_STATUS,
+  presentedStatus,
   RUN_STATUSES,
   ScheduleRunAttr,
   scheduledStartOf,
@@ -28,6 +30,7 @@ import {
   type InputOf,
   type MemoOf,
   type ModificationOf,
+  type PublishedStatus,
   type RunKind,
   type RunStatus,
   type StateOf,
@@ -120,7 +123,7 @@ export class RunsRepository {
    */
   async start<D extends AnyRunDescriptor>(run: D, input: InputOf<D>, keyed?: Idempotency): Promise<{ id: string; created: boolean }> {
     const id = keyed?.id ?? `${run.idPrefix}${randomUUID()}`;
-    const delayMs = startDelayMs(Date.parse(input.runAt), Date.now());
+    const delayMs = startDelayMs(Date.parse(input.runAt), Date.now(), input.dispatchLeadMs);
     const options = runStartOptions(run, input, this.config.temporal.taskQueue);
     try {
       await this.client.workflow.start(run.workflowType, {
@@ -223,11 +226,19 @@ export class RunsRepository {
     ];
     const count = (clauses: string[]) =>
       temporalCall(undefined, () => this.client.workflow.count(clauses.join(' AND '))).then((r) => r.count);
-    const [all, ...byStatus] = await Promise.all([
+    // A held run counts as scheduled before its due time and running after it.
+    const now = `'${new Date().toISOString()}'`;
+    const held = `${SearchAttr.status.name} = ${quote(HELD_STATUS)}`;
+    const [all, heldAhead, heldDue, ...byStatus] = await Promise.all([
       count(scope),
+      count([...scope, held, `${SearchAttr.runAt.name} > ${now}`]),
+      count([...scope, held, `${SearchAttr.runAt.name} <= ${now}`]),
       ...RUN_STATUSES.map((status) => count([...scope, `${SearchAttr.status.name} = ${quote(status)}`])),
     ]);
-    return { all, ...(Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>) };
+    const counts = Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
+    counts.scheduled += heldAhead;
+    counts.running += heldDue;
+    return { all, ...counts };
   }
 
   /**
@@ -241,7 +252,7 @@ export class RunsRepository {
   ): Promise<RunPage<MemoOf<D>>> {
     const clauses = [`${SearchAttr.kind.name} = ${quote(run.kind)}`];
     if (owner !== null) clauses.push(`${SearchAttr.owner.name} = ${quote(owner)}`);
-    if (query.status && query.status !== 'all') clauses.push(`${SearchAttr.status.name} = ${quote(query.status)}`);
+    if (query.status && query.status !== 'all') clauses.push(statusClause(query.status, new Date()));
     if (query.scheduleId) clauses.push(`${ScheduleRunAttr.scheduledById.name} = ${quote(query.scheduleId)}`);
     const request = {
       namespace: this.client.options.namespace,
@@ -269,7 +280,7 @@ export class RunsRepository {
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
-        status: attrs.get(SearchAttr.status) as RunStatus,
+        status: presentedStatus(attrs.get(SearchAttr.status) as PublishedStatus, Date.parse(runAt), Date.now()),
         runAt,
         createdAt: timestampToIso(raw.startTime),
         scheduleId: scheduled?.scheduleId ?? null,
@@ -317,6 +328,12 @@ export class RunsRepository {
   ): Promise<unknown> {
     // Not open when described: no Update can reach it, so skip the round trip.
     if (found.description.status.name !== 'RUNNING') throw notScheduled(found.kind, found.status);
+    // Past its change cut-off the run may be making its call in a local activity: an Update
+    // reaching it then would fail that workflow task (see CHANGE_CUTOFF_MS), so it never goes.
+    const dueAt = dueAtOf(found.description.typedSearchAttributes);
+    if (run.changeCutoffMs !== undefined && found.status === 'scheduled' && Date.now() >= dueAt - run.changeCutoffMs) {
+      throw notScheduled(found.kind, 'running');
+    }
     const id = found.handle.workflowId;
     try {
       // One signature for both Updates (modify takes the change, cancel nothing).
@@ -349,9 +366,29 @@ function listedSearchAttributes(fields: Record<string, Payload> | null | undefin
   return { get } as Pick<TypedSearchAttributes, 'get'>;
 }
 
+/** The due time of a run from its search attributes (a schedule's run: its nominal time); NaN when none. */
+function dueAtOf(attrs: Pick<TypedSearchAttributes, 'get'>): number {
+  return attrs.get(SearchAttr.runAt)?.getTime() ?? Date.parse(scheduledStartOf(attrs)?.nominalTime ?? '');
+}
+
+/**
+ * The visibility clause for runs that users see in `status`: a held run is scheduled until its
+ * due time and running from then on (see presentedStatus).
+ */
+function statusClause(status: RunStatus, now: Date): string {
+  const published = `${SearchAttr.status.name} = ${quote(status)}`;
+  const held = `${SearchAttr.status.name} = ${quote(HELD_STATUS)}`;
+  const at = `'${now.toISOString()}'`;
+  if (status === 'scheduled') return `(${published} OR (${held} AND ${SearchAttr.runAt.name} > ${at}))`;
+  if (status === 'running') return `(${published} OR (${held} AND ${SearchAttr.runAt.name} <= ${at}))`;
+  return published;
+}
+
 function statusOf(attrs: Pick<TypedSearchAttributes, 'get'>, description: WorkflowExecutionDescription): RunStatus {
-  const published = attrs.get(SearchAttr.status) as RunStatus | undefined;
-  if (published && (description.status.name === 'RUNNING' || published !== 'scheduled')) return published;
+  const published = attrs.get(SearchAttr.status) as PublishedStatus | undefined;
+  if (published && (description.status.name === 'RUNNING' || (published !== 'scheduled' && published !== HELD_STATUS))) {
+    return presentedStatus(published, dueAtOf(attrs), Date.now());
+  }
   // Closed without publishing a final status: terminated or timed out from outside.
   return description.status.name === 'TERMINATED' || description.status.name === 'CANCELLED' ? 'cancelled' : 'failed';
 }

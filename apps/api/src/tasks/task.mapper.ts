@@ -1,4 +1,11 @@
-import type { TaskMemo, TaskModification, TaskState, TaskWorkflowInput } from '../../../../common';
+import {
+  HELD_STATUS,
+  presentedStatus,
+  type TaskMemo,
+  type TaskModification,
+  type TaskState,
+  type TaskWorkflowInput,
+} from '../../../../common';
 import { definedFields, resolveRunAt, toCallView, toLambdaInvocation, toRequestSpec, toRetrySpec } from '../calls/call.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
@@ -45,7 +52,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     id,
     name: state.name,
     owner: state.ownerId,
-    status: state.status,
+    status: state.held ? presentedStatus(HELD_STATUS, Date.parse(state.runAt), Date.now()) : state.status,
     ...toCallView(state.request),
     runAt: state.runAt,
     createdAt: state.createdAt,

@@ -12,6 +12,7 @@ import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-respo
 import { listOwner, OwnerQuery } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
+import { WakeCalendar } from '../dispatch/wake-calendar';
 import { CreateTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
@@ -36,7 +37,10 @@ const TASKS: RunRouteDoc = {
 @ApiTags('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly wakes: WakeCalendar,
+  ) {}
 
   @RunRoutes.create(TASKS)
   async create(
@@ -45,7 +49,9 @@ export class TasksController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TaskResponseDto> {
-    const input = toTaskInput(dto, caller.sub, new Date());
+    const now = new Date();
+    const input = toTaskInput(dto, caller.sub, now);
+    input.dispatchLeadMs = this.wakes.leadFor(Date.parse(input.runAt), now.getTime());
     const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: dto });
     return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
@@ -72,7 +78,10 @@ export class TasksController {
 
   @RunRoutes.modify(TASKS)
   async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyTaskDto): Promise<TaskResponseDto> {
-    return toTaskResponse(id, await this.runs.modify(TASK_RUN, caller, id, toTaskModification(dto, new Date())));
+    const now = new Date();
+    const change = toTaskModification(dto, now);
+    if (change.runAt) change.dispatchLeadMs = this.wakes.leadFor(Date.parse(change.runAt), now.getTime());
+    return toTaskResponse(id, await this.runs.modify(TASK_RUN, caller, id, change));
   }
 
   @RunRoutes.cancel(TASKS)

@@ -1,0 +1,53 @@
+/**
+ * How a task's call is dispatched ahead of its due time and held until it (README,
+ * "Performance"): the activities' input and report, and the sink through which a workflow
+ * hands a held call back. Plain types only: this file is bundled into workflow code.
+ */
+import type { Sinks } from '@temporalio/workflow';
+import type { AttemptRecord, CallInput, CallRequestSpec, CallResult } from './call';
+
+/** One attempt of a call, numbered by the workflow (which runs the retries). */
+export interface AttemptInput<R extends CallRequestSpec = CallRequestSpec> extends CallInput<R> {
+  /** 1-based number of this attempt (sent as X-Task-Attempt). */
+  attempt: number;
+}
+
+/** Why a held call was handed back without being made. */
+export type ReleaseReason =
+  /** The workflow asked for it (a cancel or a modify while the call was held). */
+  | 'requested'
+  /** The worker holding it shuts down: another worker (or this one, back) dispatches it again. */
+  | 'shutdown';
+
+/** An attempt that was made: its record and response; whether a retry could help. */
+export interface AttemptMade {
+  outcome: 'attempted';
+  record: AttemptRecord;
+  result: CallResult | null;
+  /** False when no retry can help. */
+  retryable: boolean;
+}
+
+/** What an attempt activity reports: it never throws for a failed call, the workflow decides on retries. */
+export type AttemptReport =
+  | AttemptMade
+  /** A held call handed back before it was made. */
+  | { outcome: 'released'; reason: ReleaseReason }
+  /**
+   * An earlier execution of this held call reached its call and then stopped reporting (its
+   * worker died): the call may have been made, so the attempt counts, with no record.
+   */
+  | { outcome: 'lost' };
+
+/** What a held call's heartbeat says: still holding, or the call has gone out. */
+export interface HeldCallProgress {
+  phase: 'holding' | 'calling';
+}
+
+/** The sink a workflow hands held calls back through; the worker holding the call (if it is this one) lets it go at once. */
+export interface HeldCallSinks extends Sinks {
+  heldCalls: {
+    /** Hands back the held call of this workflow's activity `activityId`, unless it has gone out. */
+    release(activityId: string): void;
+  };
+}

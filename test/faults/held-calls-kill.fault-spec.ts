@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HELD_HEARTBEAT_TIMEOUT_MS } from '../../common';
+import { FaultSystem, type TaskView } from './support/fault-system';
+
+/** Tasks in the burst: at the default 40 wakes a second, they wake over the 33 s before their due time. */
+const TASKS = 1_300;
+
+describe('kill -9 of the worker while 1,000 calls are held', () => {
+  let system: FaultSystem;
+
+  beforeAll(async () => {
+    system = await FaultSystem.start();
+  });
+  afterAll(async () => {
+    await system?.teardown();
+  });
+
+  it('makes every call exactly once, as attempt 1, none early, at most a heartbeat timeout late', async () => {
+    const dueAt = Date.now() + 45_000;
+    const runAt = new Date(dueAt).toISOString();
+    const created: TaskView[] = [];
+    for (let i = 0; i < TASKS; i += 100) {
+      created.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(100, TASKS - i) }, () => system.mustCreateTask({ url: system.target.url('/held'), runAt })),
+        )),
+      );
+    }
+    const ids = created.map((t) => t.id);
+
+    // Five seconds before the due time every task woken 5.4 s or more ahead holds its call.
+    await sleep(dueAt - 5_000 - Date.now());
+    const heldAtKill = await system.workerMetric('scheduler_calls_held');
+    const killAt = Date.now();
+    await system.killWorker();
+    await system.startWorker();
+    const workerBackAfterMs = Date.now() - killAt;
+
+    const finished = await system.waitUntilFinished(ids, 180_000);
+    await sleep(1_000); // a stray repeat would show up here
+    const calls = system.callsByKey('/held');
+    const firstCall = (id: string) => calls.get(id)?.[0]?.arrivedAt ?? NaN;
+    const lateness = ids.map((id) => firstCall(id) - dueAt);
+    const onTime = lateness.filter((ms) => ms >= 0 && ms < 1_000).length;
+    console.log(
+      [
+        `held calls kill -9: ${TASKS} tasks due at one instant, ${heldAtKill} calls held when the worker was killed 5 s before it;`,
+        `new worker polling ${workerBackAfterMs} ms later; ${ids.filter((id) => calls.get(id)?.length === 1).length} called exactly once;`,
+        `${onTime} on time (within 1 s), the rest late by at most ${Math.max(...lateness)} ms (heartbeat timeout ${HELD_HEARTBEAT_TIMEOUT_MS} ms)`,
+      ].join(' '),
+    );
+
+    expect(heldAtKill).toBeGreaterThanOrEqual(1_000);
+    // None lost, none twice, none early; the hold did not count as an attempt.
+    expect(ids.filter((id) => calls.get(id)?.length !== 1)).toEqual([]);
+    expect(lateness.filter((ms) => ms < 0)).toEqual([]);
+    expect([...finished.values()].filter((t) => t.status !== 'completed' || t.attempts.length !== 1).map((t) => t.id)).toEqual([]);
+    expect([...finished.values()].map((t) => t.attempts[0].number)).toEqual(ids.map(() => 1));
+    // A dead hold is noticed within the heartbeat timeout of its last sign of life.
+    expect(Math.max(...lateness)).toBeLessThan(HELD_HEARTBEAT_TIMEOUT_MS + 10_000);
+  }, 420_000);
+});
