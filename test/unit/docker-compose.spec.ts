@@ -157,10 +157,12 @@ describe('docker-compose stack', () => {
     }
   });
 
-  it('sets only environment variables that libs/runtime/config.ts reads, in the api and the worker', () => {
-    const configSource = read('libs/runtime/config.ts');
+  it('sets only environment variables that the configuration (or the AWS SDK) reads, in the api and the worker', () => {
+    const configSource = read('libs/runtime/config.ts') + read('libs/runtime/auth-config.ts');
     for (const name of Object.keys(APPS)) {
-      const variables = Object.keys(services[name].environment ?? {}).filter((variable) => variable !== 'NODE_ENV');
+      const variables = Object.keys(services[name].environment ?? {}).filter(
+        (variable) => variable !== 'NODE_ENV' && !/^AWS_(REGION|ACCESS_KEY_ID|SECRET_ACCESS_KEY|ENDPOINT_URL_LAMBDA)$/.test(variable),
+      );
       expect(variables.length).toBeGreaterThan(0);
       for (const variable of variables) {
         expect({ service: name, variable, readByLoadConfig: new RegExp(`\\b${variable}\\b`).test(configSource) }).toEqual({
@@ -177,6 +179,15 @@ describe('docker-compose stack', () => {
       });
     }
     expect(services.api.environment).toMatchObject({ API_HOST: '0.0.0.0', API_PORT: '3000' });
+  });
+
+  it('gives the api and the worker the one signing secret, and the api a way to check tokens', () => {
+    expect(services.api.environment?.WEBHOOK_SECRET).toBe(services.worker.environment?.WEBHOOK_SECRET);
+    expect(services.api.environment).toHaveProperty('JWT_SECRET');
+    expect(services.api.environment).toHaveProperty('JWT_JWKS_URL');
+    // The worker's metrics stay on the compose network: a host port would stop it scaling.
+    expect(services.worker.environment?.WORKER_METRICS_PORT).toBe('9464');
+    expect(services.worker.ports).toBeUndefined();
   });
 
   it('exposes the api on port 3000 and checks its health on /health', () => {
