@@ -144,7 +144,7 @@ describe('httpCall activity (real loopback target)', () => {
         request: { ...input('/x').request, url: `http://127.0.0.1:${closedPort}/x` },
       }),
     );
-    expect(err.message).toBe('attempt 1 failed: fetch failed: ECONNREFUSED');
+    expect(err.message).toBe(`attempt 1 failed: connect ECONNREFUSED 127.0.0.1:${closedPort}`);
   });
 
   it('holds a call dispatched early until notBefore', async () => {

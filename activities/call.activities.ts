@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import {
   ATTEMPT_NOT_REPORTED,
@@ -58,6 +59,13 @@ type FailureTypes = { AttemptFailed: string; InvalidRequest?: string; NotRetryab
  * numbers, and report it rather than throw: the task workflow runs its retries itself.
  */
 export function createCallActivities(deps: CallActivityDeps) {
+  // One derivation and one key import per owner, not per call (both showed in a 1,000 burst's profile).
+  const signingKeys = new Map<string, KeyObject>();
+  const signingKeyOf = (owner: string): KeyObject => {
+    let key = signingKeys.get(owner);
+    if (!key) signingKeys.set(owner, (key = createSecretKey(ownerSigningKey(deps.masterSigningKey, owner))));
+    return key;
+  };
   const targeted = (input: CallInput): TargetedAttempt => {
     const { request } = input;
     if (isLambdaRequest(request)) {
@@ -67,7 +75,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         attempt: (attempt, cancellation) => attemptLambdaCall({ ...input, request }, attempt, cancellation, deps.invokeLambda),
       };
     }
-    const signingKey = ownerSigningKey(deps.masterSigningKey, input.ownerId ?? OWNER_BEFORE_USERS);
+    const signingKey = signingKeyOf(input.ownerId ?? OWNER_BEFORE_USERS);
     return {
       target: 'http',
       failureTypes: HttpFailureType,
@@ -79,21 +87,20 @@ export function createCallActivities(deps: CallActivityDeps) {
   return {
     /** One attempt at an HTTP call. */
     async httpCall(input: CallInput<HttpRequestSpec>): Promise<CallOutcome> {
-      return runAttempt(input, targeted(input), deps.metrics);
+      return runAttempt(input, targeted(input), deps);
     },
     /** One attempt at a Lambda invocation. */
     async lambdaCall(input: CallInput<LambdaRequestSpec>): Promise<CallOutcome> {
-      return runAttempt(input, targeted(input), deps.metrics);
+      return runAttempt(input, targeted(input), deps);
     },
 
     /** Attempt `input.attempt` of a call, in a local activity: held until `notBefore` when that is at most LOCAL_HOLD_MAX_MS away. */
     async callAttempt(input: AttemptInput): Promise<AttemptMade> {
       const ctx = Context.current();
-      await holdUntil(input.notBefore, ctx.cancellationSignal, deps.metrics, LOCAL_HOLD_MAX_MS + MAX_HOLD_MS);
-      return {
-        outcome: 'attempted',
-        ...(await recordedAttempt(input, input.attempt, targeted(input), ctx.cancellationSignal, deps.metrics)),
-      };
+      await holdUntil(input.notBefore, LOCAL_HOLD_MAX_MS + MAX_HOLD_MS, deps);
+      const report = await recordedAttempt(input, input.attempt, targeted(input), ctx.cancellationSignal, deps.metrics);
+      if (input.notBefore) await deps.heldCalls.allGone(Date.parse(input.notBefore));
+      return { outcome: 'attempted', ...report };
     },
 
     /**
@@ -122,8 +129,12 @@ export function createCallActivities(deps: CallActivityDeps) {
           deps.heldCalls.drop(key);
         }
         if (end !== 'due') return { outcome: 'released', reason: end };
+        const attempt = recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
+        // Said once every call due at this instant has gone out: a worker that dies before it
+        // has this call made again (at least once), one that dies after has it counted as lost.
+        await deps.heldCalls.allGone(dueMs);
         beat.calling();
-        const report = await recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
+        const report = await attempt;
         return { outcome: 'attempted', ...report };
       } finally {
         beat.stop();
@@ -209,13 +220,13 @@ async function attemptLambdaCall(
  * A failed attempt is recorded in a heartbeat (so the next attempt, and the workflow, see it)
  * and fails the activity with the outcome attached: retryable, or not when no retry can help.
  */
-async function runAttempt(input: CallInput, call: TargetedAttempt, metrics: CallMetrics): Promise<CallOutcome> {
+async function runAttempt(input: CallInput, call: TargetedAttempt, deps: CallActivityDeps): Promise<CallOutcome> {
   const ctx = Context.current();
   const attemptNumber = ctx.info.attempt;
   const attempts = previousAttempts(ctx.info.heartbeatDetails, attemptNumber);
-  await holdUntil(input.notBefore, ctx.cancellationSignal, metrics, MAX_HOLD_MS);
+  await holdUntil(input.notBefore, MAX_HOLD_MS, deps);
 
-  const { record, result, retryable } = await recordedAttempt(input, attemptNumber, call, ctx.cancellationSignal, metrics);
+  const { record, result, retryable } = await recordedAttempt(input, attemptNumber, call, ctx.cancellationSignal, deps.metrics);
   attempts.push(record);
   const outcome: CallOutcome = { attempts, result };
   if (record.error === null) return outcome;
@@ -263,22 +274,26 @@ async function recordedAttempt(
 /**
  * Waits until `notBefore` when that is at most `maxHoldMs` away: anything longer means the
  * workflow's and this worker's clocks disagree, and then sending now beats waiting on a clock we
- * cannot trust.
+ * cannot trust. Held in the worker's registry, so that calls due together go out in chunks.
  */
-async function holdUntil(notBefore: string | undefined, cancellation: AbortSignal, metrics: CallMetrics, maxHoldMs: number): Promise<void> {
+async function holdUntil(
+  notBefore: string | undefined,
+  maxHoldMs: number,
+  deps: Pick<CallActivityDeps, 'heldCalls' | 'metrics'>,
+): Promise<void> {
   const holdMs = notBefore ? Date.parse(notBefore) - Date.now() : 0;
   if (!(holdMs > 0 && holdMs <= maxHoldMs)) return;
-  metrics.held(1);
+  const ctx = Context.current();
+  const key = `local/${ctx.info.workflowExecution?.workflowId ?? ''}/${ctx.info.activityId}/${ctx.info.attempt}`;
+  const abort = () => deps.heldCalls.drop(key);
+  ctx.cancellationSignal.addEventListener('abort', abort, { once: true });
+  deps.metrics.held(1);
   try {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, holdMs);
-      cancellation.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    // Not handed back on shutdown: the worker drains it (it is at most seconds from its call).
+    await deps.heldCalls.hold(key, Date.parse(notBefore!), { handBackOnShutdown: false });
   } finally {
-    metrics.held(-1);
+    deps.metrics.held(-1);
+    ctx.cancellationSignal.removeEventListener('abort', abort);
   }
 }
 

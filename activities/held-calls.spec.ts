@@ -1,4 +1,4 @@
-import { HeldCalls } from './held-calls';
+import { HeldCalls, RELEASE_CHUNK } from './held-calls';
 
 describe('HeldCalls', () => {
   it('ends a hold at its due time', async () => {
@@ -41,6 +41,28 @@ describe('HeldCalls', () => {
     expect(await Promise.all(ends)).toEqual(['shutdown', 'shutdown']);
     expect(await held.hold('wf-3/held-1', Date.now() + 60_000)).toBe('shutdown');
     expect(held.size).toBe(0);
+  });
+
+  it(`lets calls due at one instant go in order, ${RELEASE_CHUNK} per turn of the event loop`, async () => {
+    const held = new HeldCalls();
+    const dueAt = Date.now() + 20;
+    const order: string[] = [];
+    const count = 2 * RELEASE_CHUNK + 1;
+    const ends = Array.from({ length: count }, (_, i) => held.hold(`wf-${i}/held-1`, dueAt).then(() => order.push(`call ${i}`)));
+    // Queued as the first chunk goes: it runs after the second chunk, before the third (a later turn).
+    const marker = ends[0].then(() => setImmediate(() => order.push('next turn')));
+    await Promise.all([...ends, marker]);
+    expect(order.indexOf('next turn')).toBe(2 * RELEASE_CHUNK);
+    expect(order.filter((o) => o !== 'next turn')).toEqual(Array.from({ length: count }, (_, i) => `call ${i}`));
+  });
+
+  it('keeps a short hold through a shutdown when asked to: the worker drains it', async () => {
+    const held = new HeldCalls();
+    const short = held.hold('local/wf/1/1', Date.now() + 30, { handBackOnShutdown: false });
+    const long = held.hold('wf/held-1', Date.now() + 60_000);
+    expect(held.releaseAll()).toBe(1);
+    expect(await long).toBe('shutdown');
+    expect(await short).toBe('due');
   });
 
   it('drops a hold without remembering a release', async () => {

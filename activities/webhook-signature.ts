@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { WEBHOOK_SIGNATURE_HEADERS as HEADERS } from '../common/http';
 
 /** The headers of a Standard Webhooks signature (https://www.standardwebhooks.com). */
@@ -37,7 +37,7 @@ export function ownerSigningKey(masterKey: Buffer, owner: string): Buffer {
  * Signs a payload as Standard Webhooks does: HMAC-SHA256 over `${id}.${timestamp}.${payload}`,
  * base64, in the header as `v1,<signature>`.
  */
-export function signWebhook(key: Buffer, id: string, timestampSeconds: number, payload: string): WebhookSignatureHeaders {
+export function signWebhook(key: Buffer | KeyObject, id: string, timestampSeconds: number, payload: string): WebhookSignatureHeaders {
   const signature = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${payload}`).digest('base64');
   return {
     [HEADERS.id]: id,

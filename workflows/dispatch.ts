@@ -63,10 +63,23 @@ export async function attemptLocally(input: AttemptInput): Promise<AttemptMade> 
   const holdMs = input.notBefore ? Math.max(0, Date.parse(input.notBefore) - Date.now()) : 0;
   const { callAttempt } = proxyLocalActivities<CallActivities>({
     startToCloseTimeout: holdMs + input.request.timeoutMs + ACTIVITY_GRACE_MS,
-    // The activity reports a failed call rather than throw; a throw is a defect, not worth a retry.
+    // The activity reports a failed call rather than throw; a throw (a defect, a timeout) is
+    // recorded as this attempt's failure, and the task's own retries decide what follows.
     retry: { maximumAttempts: 1 },
   });
-  return callAttempt(input);
+  try {
+    return await callAttempt(input);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const now = new Date().toISOString();
+    const error = `the attempt could not be made: ${err.cause?.message ?? err.message}`;
+    return {
+      outcome: 'attempted',
+      record: { number: input.attempt, scheduledAt: now, startedAt: now, finishedAt: now, statusCode: null, error, durationMs: 0 },
+      result: null,
+      retryable: true,
+    };
+  }
 }
 
 /**
