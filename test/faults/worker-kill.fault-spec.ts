@@ -11,8 +11,8 @@ describe('kill -9 of the worker while tasks are due', () => {
     await system?.teardown();
   });
 
-  it('completes every task; a task runs twice only when its call was in flight at the kill, and then with the same Idempotency-Key', async () => {
-    // Short timeouts: a call lost with its worker is retried after startToClose = timeoutMs + 5 s.
+  it('completes every task; a task runs twice only when its call was in flight at the kill, and then as the same attempt with the same Idempotency-Key', async () => {
+    // Short timeouts: a failed call is retried 200 ms later, at most twice.
     const retry = { timeoutMs: 2_000, retries: 2, retryIntervalMs: 200 };
     system.target.respond('/slow', () => ({ status: 200, body: { ok: true }, delayMs: 1_500 }));
 
@@ -72,17 +72,15 @@ describe('kill -9 of the worker while tasks are due', () => {
       // Every call of a task carries its id as Idempotency-Key and X-Task-Id.
       expect(seen.map((r) => [r.headers['idempotency-key'], r.headers['x-task-id']])).toEqual(seen.map(() => [id, id]));
       if (seen.length === 1) continue;
-      // A repeat is Temporal's at-least-once retry of a call whose worker died: the first call
-      // started before the kill, and each repeat is a later attempt number.
+      // A repeat is the same call made again because its worker died before reporting it: the
+      // first call started before the kill. Calls due this soon are made in a local activity, so
+      // the workflow task that scheduled it is replayed on the new worker and makes the same
+      // attempt again: the same Idempotency-Key and the same X-Task-Attempt, and the task's
+      // history records only the attempt that reported back.
       expect(seen[0].arrivedAt).toBeLessThan(killAt);
-      const attemptNumbers = seen.map((r) => Number(r.headers['x-task-attempt']));
-      expect(attemptNumbers).toEqual([...attemptNumbers].sort((a, b) => a - b));
-      expect(new Set(attemptNumbers).size).toBe(attemptNumbers.length);
-      // The task's history shows the lost attempt and the retry that completed it.
+      expect(seen.map((r) => r.headers['x-task-attempt'])).toEqual(seen.map(() => '1'));
       const view = finished.get(id)!;
-      expect(view.attempts.length).toBeGreaterThanOrEqual(seen.length);
-      expect(view.attempts[0]).toMatchObject({ number: 1, statusCode: null, error: expect.stringMatching(/did not report back/) });
-      expect(view.attempts.at(-1)).toMatchObject({ statusCode: 200, error: null });
+      expect(view.attempts).toEqual([expect.objectContaining({ number: 1, statusCode: 200, error: null })]);
     }
     // Calls that started after the kill ran exactly once.
     const startedAfterKill = ids.filter((id) => calls.get(id)![0].arrivedAt > killAt);
