@@ -3,14 +3,14 @@
  * worker and the dev server through every path of every workflow type, then saves each history
  * with the Temporal CLI (`temporal workflow show -o json`) under
  * test/replay/histories/<REPLAY_FIXTURE_SET>/. Open histories (a task asleep, an orchestration
- * between checks) are saved too: they are what a deploy meets.
+ * between checks, a call held on a worker) are saved too: they are what a deploy meets.
  *
  *   REPLAY_FIXTURE_SET=v2 npm run replay:record
  *
  * Never overwrite an existing set: it stands for workflows that may be running in production.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporalBinary } from '../../libs/runtime/temporal-binaries';
@@ -31,7 +31,9 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
     outDir = join(__dirname, 'histories', FIXTURE_SET);
     if (existsSync(outDir)) throw new Error(`${outDir} exists: fixture sets are never overwritten; pick a new name`);
     mkdirSync(outDir, { recursive: true });
-    system = await startTestSystem();
+    // One wake per second: of several tasks due at one instant, the third and later wake more
+    // than 1.5 s ahead and hold their calls on the worker (the held-call path).
+    system = await startTestSystem({ DISPATCH_WAKES_PER_SECOND: '1' });
     client = new Client({ connection: await Connection.connect({ address: system.config.temporal.address }) });
   });
   afterAll(async () => {
@@ -164,5 +166,72 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
     });
     save('orchestration-between-checks-open', waiting.id);
     await client.workflow.getHandle(waiting.id).terminate('replay fixture recorded');
+  });
+
+  it('records held calls (completed, open, cancelled, moved) and a run started by a schedule', async () => {
+    const url = (path: string) => system.target.url(path);
+    /** `count` tasks due at one instant `aheadMs` from now; the last wakes earliest and holds its call. */
+    const dueTogether = async (path: string, count: number, aheadMs: number): Promise<string[]> => {
+      const runAt = new Date(Math.ceil((Date.now() + aheadMs) / 1000) * 1000).toISOString();
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++)
+        ids.push(
+          (
+            await api()
+              .post('/tasks')
+              .send({ url: url(path), runAt })
+              .expect(201)
+          ).body.id,
+        );
+      return ids;
+    };
+    const held = (id: string) =>
+      eventually(
+        async () => {
+          const { searchAttributes } = await client.workflow.getHandle(id).describe();
+          return (searchAttributes.TaskStatus as string[] | undefined)?.[0] === 'held' ? true : undefined;
+        },
+        15_000,
+        100,
+      );
+    const heldCallScheduled = (id: string) =>
+      expect(JSON.stringify(JSON.parse(readFileSync(join(outDir, `${id}.json`), 'utf8')))).toContain('"name":"heldCall"');
+
+    const completed = await dueTogether('/held', 3, 4_000);
+    const heldThenCompleted = completed.at(-1)!;
+    await held(heldThenCompleted);
+    expect(await finished('tasks', heldThenCompleted)).toBe('completed');
+    save('task-held-completed', heldThenCompleted);
+    heldCallScheduled('task-held-completed');
+
+    const cancelled = (await dueTogether('/held-never', 5, 8_000)).at(-1)!;
+    await held(cancelled);
+    save('task-held-open', cancelled);
+    heldCallScheduled('task-held-open');
+    await api().post(`/tasks/${cancelled}/cancel`).expect(200);
+    expect(await finished('tasks', cancelled)).toBe('cancelled');
+    save('task-held-cancelled', cancelled);
+
+    // Due well after the cancelled batch, so its wakes find free seconds of their own.
+    const moved = (await dueTogether('/held-old', 5, 14_000)).at(-1)!;
+    await held(moved);
+    await api()
+      .patch(`/tasks/${moved}`)
+      .send({ delayMs: 2_500, url: url('/held-new') })
+      .expect(200);
+    expect(await finished('tasks', moved)).toBe('completed');
+    expect(system.target.requests('/held-old').filter((r) => r.headers['x-task-id'] === moved)).toEqual([]);
+    save('task-held-moved-then-completed', moved);
+
+    const { body: schedule } = await api()
+      .post('/schedules')
+      .send({ everyMs: 3_600_000, task: { url: url('/scheduled') } })
+      .expect(201);
+    await api().post(`/schedules/${schedule.id}/trigger`).expect(200);
+    const [run] = await system.target.waitForRequests('/scheduled', 1, 10_000);
+    const runId = run.headers['x-task-id'] as string;
+    expect(await finished('tasks', runId)).toBe('completed');
+    save('task-from-schedule-completed', runId);
+    await api().delete(`/schedules/${schedule.id}`).expect(200);
   });
 });
