@@ -121,13 +121,15 @@ export function createCallActivities(deps: CallActivityDeps) {
       try {
         deps.metrics.held(1);
         let end: HoldEnd;
+        const held = deps.heldCalls.hold(key, dueMs);
         try {
-          end = await Promise.race([deps.heldCalls.hold(key, dueMs), ctx.cancelled.catch(() => cancelledEnd(ctx))]);
+          end = await Promise.race([held, ctx.cancelled.catch(() => cancelledEnd(ctx))]);
         } finally {
           deps.metrics.held(-1);
           // Ended by the activity's cancellation, the hold must not linger (no-op otherwise).
-          deps.heldCalls.drop(key);
+          deps.heldCalls.drop(key, held);
         }
+        if (end === 'superseded') throw new CancelledFailure('held call superseded by a later attempt of the same activity on this worker');
         if (end !== 'due') return { outcome: 'released', reason: end };
         const attempt = recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
         // Said once every call due at this instant has gone out: a worker that dies before it
@@ -285,12 +287,13 @@ async function holdUntil(
   if (!(holdMs > 0 && holdMs <= maxHoldMs)) return;
   const ctx = Context.current();
   const key = `local/${ctx.info.workflowExecution?.workflowId ?? ''}/${ctx.info.activityId}/${ctx.info.attempt}`;
-  const abort = () => deps.heldCalls.drop(key);
+  // Not handed back on shutdown: the worker drains it (it is at most seconds from its call).
+  const held = deps.heldCalls.hold(key, Date.parse(notBefore!), { handBackOnShutdown: false });
+  const abort = () => deps.heldCalls.drop(key, held);
   ctx.cancellationSignal.addEventListener('abort', abort, { once: true });
   deps.metrics.held(1);
   try {
-    // Not handed back on shutdown: the worker drains it (it is at most seconds from its call).
-    await deps.heldCalls.hold(key, Date.parse(notBefore!), { handBackOnShutdown: false });
+    await held;
   } finally {
     deps.metrics.held(-1);
     ctx.cancellationSignal.removeEventListener('abort', abort);

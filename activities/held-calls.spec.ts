@@ -68,8 +68,20 @@ describe('HeldCalls', () => {
   it('drops a hold without remembering a release', async () => {
     const held = new HeldCalls();
     const end = held.hold('wf/held-1', Date.now() + 60_000);
-    held.drop('wf/held-1');
+    held.drop('wf/held-1', end);
     expect(await end).toBe('requested');
     expect(await held.hold('wf/held-1', Date.now() + 10)).toBe('due');
+  });
+
+  it('ends an earlier hold under the same key as superseded, and a drop by the earlier holder leaves the later one holding', async () => {
+    const held = new HeldCalls();
+    const dueAt = Date.now() + 80;
+    const first = held.hold('wf/held-1', dueAt);
+    const second = held.hold('wf/held-1', dueAt);
+    expect(await first).toBe('superseded');
+    held.drop('wf/held-1', first);
+    expect(held.size).toBe(1);
+    expect(await second).toBe('due');
+    expect(held.size).toBe(0);
   });
 });

@@ -1,7 +1,11 @@
 import type { ReleaseReason } from '../common';
 
-/** How a hold ended: at the due time, or handed back without the call. */
-export type HoldEnd = 'due' | ReleaseReason;
+/**
+ * How a hold ended: at the due time, handed back without the call, or superseded by a later
+ * attempt of the same activity on this worker (the server timed the earlier one out and dispatched
+ * it again while it still held; its result no longer counts, and it must not make the call).
+ */
+export type HoldEnd = 'due' | ReleaseReason | 'superseded';
 
 /**
  * A release that arrives before its call is held (the workflow's sink can run before the
@@ -18,6 +22,8 @@ export const RELEASE_CHUNK = 32;
 
 interface Hold {
   end: (how: HoldEnd) => void;
+  /** What hold() returned for it: drop() ends only the hold its caller began. */
+  ended: Promise<HoldEnd>;
   dueMs: number;
   handBackOnShutdown: boolean;
 }
@@ -49,16 +55,18 @@ export class HeldCalls {
   hold(key: string, untilMs: number, { handBackOnShutdown = true }: { handBackOnShutdown?: boolean } = {}): Promise<HoldEnd> {
     if (this.closing && handBackOnShutdown) return Promise.resolve('shutdown');
     if (this.takeEarlyRelease(key)) return Promise.resolve('requested');
-    return new Promise<HoldEnd>((resolve) => {
-      const dueMs = Math.max(Date.now(), Math.floor(untilMs));
-      this.holds.set(key, { end: resolve, dueMs, handBackOnShutdown });
-      let group = this.dueAt.get(dueMs);
-      if (!group) {
-        group = { timer: setTimeout(() => this.releaseDue(dueMs), dueMs - Date.now()), keys: new Set(), drained: [] };
-        this.dueAt.set(dueMs, group);
-      }
-      group.keys.add(key);
-    });
+    this.end(key, 'superseded');
+    let end!: (how: HoldEnd) => void;
+    const ended = new Promise<HoldEnd>((resolve) => (end = resolve));
+    const dueMs = Math.max(Date.now(), Math.floor(untilMs));
+    this.holds.set(key, { end, ended, dueMs, handBackOnShutdown });
+    let group = this.dueAt.get(dueMs);
+    if (!group) {
+      group = { timer: setTimeout(() => this.releaseDue(dueMs), dueMs - Date.now()), keys: new Set(), drained: [] };
+      this.dueAt.set(dueMs, group);
+    }
+    group.keys.add(key);
+    return ended;
   }
 
   /**
@@ -72,9 +80,12 @@ export class HeldCalls {
     return false;
   }
 
-  /** Ends the hold under `key`, if any, without remembering a release (its activity was cancelled). */
-  drop(key: string): void {
-    this.end(key, 'requested');
+  /**
+   * Ends the hold that `hold()` returned `ended` for, if it still holds, without remembering a
+   * release (its activity was cancelled); a later hold under the same key is left alone.
+   */
+  drop(key: string, ended: Promise<HoldEnd>): void {
+    if (this.holds.get(key)?.ended === ended) this.end(key, 'requested');
   }
 
   /**

@@ -79,10 +79,16 @@ export function pastChangeCutoff(runAtMs: number, nowMs: number): boolean {
  * due. A worker that dies while holding is noticed after this long without a heartbeat, and the
  * call is dispatched again (on time, if that is still ahead).
  */
-export const HELD_HEARTBEAT_TIMEOUT_MS = 60_000;
+export const HELD_HEARTBEAT_TIMEOUT_MS = 180_000;
 
-/** A held call heartbeats this often while it holds (a hold shorter than this sends none until its call). */
-export const HELD_HEARTBEAT_INTERVAL_MS = 30_000;
+/**
+ * A held call heartbeats this often while it holds (a hold shorter than this sends none until its
+ * call). Each heartbeat is a write on the server: 10,000 held calls beating every 30 s (timeout
+ * 60 s) took a 2-core dev server past what it could write, heartbeats queued for seconds, some
+ * held calls timed out while their worker still held them, and 2,808 of 10,000 calls were made
+ * twice. Every 60 s with three times that to spare, the same burst beats about twice per call.
+ */
+export const HELD_HEARTBEAT_INTERVAL_MS = 60_000;
 
 /**
  * The worker sends an activity's heartbeats at most this often (its throttle). A held call skips

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
         maxConcurrentActivities: 20_000,
         maxConcurrentLocalActivities: 1_000,
         maxConcurrentWorkflowTasks: 100,
-        maxCachedWorkflows: null,
+        maxCachedWorkflows: 250,
         workflowBundlePath: null,
         metricsAddress: '0.0.0.0:9464',
       },

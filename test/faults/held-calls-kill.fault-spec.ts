@@ -36,7 +36,7 @@ describe('kill -9 of the worker while 1,000 calls are held', () => {
     await system.startWorker();
     const workerBackAfterMs = Date.now() - killAt;
 
-    const finished = await system.waitUntilFinished(ids, 180_000);
+    const finished = await system.waitUntilFinished(ids, 300_000);
     await sleep(1_000); // a stray repeat would show up here
     const calls = system.callsByKey('/held');
     const firstCall = (id: string) => calls.get(id)?.[0]?.arrivedAt ?? NaN;

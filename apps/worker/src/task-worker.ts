@@ -83,7 +83,7 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    ...(config.worker.maxCachedWorkflows !== null ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     // Finish the calls in flight on shutdown rather than abandon them to a retry (held calls
     // are handed back at once: see shutdown()).
     shutdownGraceTime: '30s',
