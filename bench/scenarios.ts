@@ -231,8 +231,10 @@ export interface BurstResult {
   /** From the shared due time until the last call arrived. */
   lastArrivalAfterDueMs: number;
   lateness: LatenessReport;
-  /** What the server spent per task, from creation to the last arrival. */
+  /** What the server spent per task, from creation until the processes settled after the last arrival. */
   serverCost: ServerCost | null;
+  /** The worker's largest RSS from creation to the last arrival (sampled every 500 ms), in MB. */
+  workerPeakRssMb: number | null;
 }
 
 /** `count` tasks all due at the same instant. */
@@ -247,14 +249,17 @@ export async function burst(
   ctx.log(`burst (${ctx.source.name}): ${count} tasks due at ${new Date(dueAt).toISOString()} (${Math.round(leadMs / 1000)} s ahead)`);
   const metricsBefore = ctx.serverMetricsUrl ? await scrapeMetrics(ctx.serverMetricsUrl) : null;
   const cpu = measureCpu(ctx.source.processes);
+  const workerRss = sampleRss(ctx.source.processes.worker);
   const started = Date.now();
   const created = await pool(count, concurrency, () => ctx.source.create(dueAt));
   const creationSeconds = (Date.now() - started) / 1000;
   if (Date.now() > dueAt) ctx.log(`burst: creation ran past the due time by ${Date.now() - dueAt} ms`);
   // A backlog drains at the server's pace: wait long enough to see the last one arrive.
   const report = await lateness(ctx, created, Math.max(30_000, count * 60));
-  const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
+  const workerPeakRssMb = workerRss.stop();
+  // After the processes settle: the completions that follow the last call count too.
   await settle(ctx.source.processes);
+  const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
   ctx.log(`burst (${ctx.source.name}): last arrival ${report.max} ms after due, p50 ${report.p50}, missing ${report.missing}`);
   return {
     source: ctx.source.name,
@@ -265,6 +270,20 @@ export async function burst(
     lastArrivalAfterDueMs: report.max,
     lateness: report,
     serverCost: cost,
+    workerPeakRssMb,
+  };
+}
+
+/** Samples a process's RSS every 500 ms until stopped; `stop` returns the largest seen, in MB. */
+function sampleRss(pid: number | undefined): { stop(): number | null } {
+  if (pid === undefined) return { stop: () => null };
+  let peak = rssMb(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(pid))), 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssMb(pid));
+    },
   };
 }
 
