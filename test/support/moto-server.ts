@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { stopProcess, waitForHttpOk } from '../../libs/runtime/app-process';
 import { freePort } from '../../libs/runtime/dev-server';
 import { projectRoot } from '../../libs/runtime/paths';
+import { findPython, pipInstallInto } from '../../libs/runtime/python-tools';
 
 /** moto, the AWS service emulator, from PyPI (pinned), with its HTTP server's dependencies. */
 const MOTO_VERSION = '5.2.5';
@@ -28,40 +29,10 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-function findPython(): string {
-  for (const name of ['python3', 'python']) {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      try {
-        accessSync(join(dir, name), constants.X_OK);
-        return join(dir, name);
-      } catch {
-        // Not in this folder.
-      }
-    }
-  }
-  throw new Error(`python3 is needed to install and run ${MOTO_REQUIREMENT}`);
-}
-
 /** Installs the pinned moto into TOOLS_DIR with pip, unless that version is there already. */
-export function installMoto(python = findPython()): void {
+export function installMoto(python = findPython(`install and run ${MOTO_REQUIREMENT}`)): void {
   if (existsSync(join(TOOLS_DIR, `moto-${MOTO_VERSION}.dist-info`))) return;
-  process.stderr.write(`Installing ${MOTO_REQUIREMENT} into ${TOOLS_DIR} ...\n`);
-  execFileSync(
-    python,
-    [
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '--no-warn-script-location',
-      '--upgrade',
-      '--target',
-      TOOLS_DIR,
-      MOTO_REQUIREMENT,
-    ],
-    { stdio: 'inherit' },
-  );
+  pipInstallInto(TOOLS_DIR, [MOTO_REQUIREMENT], python);
 }
 
 /**
@@ -69,7 +40,7 @@ export function installMoto(python = findPython()): void {
  * functions kept without Docker, and creates an execution role for them.
  */
 export async function startMotoServer(region = 'us-east-1'): Promise<MotoServer> {
-  const python = findPython();
+  const python = findPython(`install and run ${MOTO_REQUIREMENT}`);
   installMoto(python);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
