@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { failOnPageErrors, launchBrowser, screenshot, type TestBrowser } from './support/browser';
+import { pagePerTest, launchBrowser, screenshot, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { signInWithToken, statusTabs } from './support/dashboard';
 
@@ -25,7 +25,6 @@ describe('orchestrations in the dashboard (Chromium, API, worker, loopback targe
   let system: TestSystem;
   let browser: TestBrowser;
   let page: Page;
-  let pageErrors: string[];
   const url = (path: string) => system.target.url(path);
 
   beforeAll(async () => {
@@ -37,15 +36,10 @@ describe('orchestrations in the dashboard (Chromium, API, worker, loopback targe
     await browser?.close();
     await system?.teardown();
   });
-  beforeEach(async () => {
-    page = await browser.page();
-    pageErrors = [];
-    failOnPageErrors(page, pageErrors);
-  });
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  pagePerTest(
+    () => browser,
+    (p) => (page = p),
+  );
 
   async function finished(as: AuthedApi, id: string) {
     return eventually(async () => {

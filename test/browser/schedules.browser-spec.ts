@@ -1,36 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { failOnPageErrors, launchBrowser, screenshot, type TestBrowser } from './support/browser';
+import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { eventuallyExpect, rowNames, signInWithToken, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
-/** `2026-11-24 09:00:00` in `timeZone`, as the dashboard writes a schedule's next runs. */
-function inZone(iso: string, timeZone: string): string {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(iso))
-      .map((part) => [part.type, part.value]),
-  );
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-}
-
 describe('schedules in the dashboard (Chromium, API, worker, loopback target)', () => {
   let system: TestSystem;
   let browser: TestBrowser;
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
@@ -41,15 +21,10 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     await browser?.close();
     await system?.teardown();
   });
-  beforeEach(async () => {
-    page = await browser.page();
-    pageErrors = [];
-    failOnPageErrors(page, pageErrors);
-  });
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  pagePerTest(
+    () => browser,
+    (p) => (page = p),
+  );
 
   it('creates a cron schedule from the form, says when it runs in words with its zone, lists the next runs, and pauses and resumes it', async () => {
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/schedules/new');
@@ -72,7 +47,7 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     const nextRuns = page.locator('.next-runs li');
     await expect(nextRuns.count()).resolves.toBe(5);
     const shown = (await nextRuns.allTextContents()).map((t) => t.split(' · ')[0]);
-    expect(shown).toEqual(schedule.nextRuns.map((t: string) => `${inZone(t, 'Europe/Berlin')} Europe/Berlin`));
+    expect(shown).toEqual(schedule.nextRuns.map((t: string) => `${shownTime(t, 'Europe/Berlin')} Europe/Berlin`));
     expect(shown.every((t) => t.includes(' 09:00:00 '))).toBe(true);
     await expect(page.getByRole('link', { name: /History in the Temporal Web UI/ }).getAttribute('href')).resolves.toBe(
       `http://127.0.0.1:8233/namespaces/default/schedules/${id}`,
@@ -100,7 +75,12 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
       () => tableRows(page),
       (rows) =>
         expect(rows).toEqual([
-          ['weekday report', '● active', 'At 09:00, Monday through Friday (Europe/Berlin)', inZone(schedule.nextRuns[0], 'Europe/Berlin')],
+          [
+            'weekday report',
+            '● active',
+            'At 09:00, Monday through Friday (Europe/Berlin)',
+            shownTime(schedule.nextRuns[0], 'Europe/Berlin'),
+          ],
         ]),
     );
   });

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { hs256Token } from '../support/jwt';
 import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { failOnPageErrors, inPage, launchBrowser, screenshot, type TestBrowser } from './support/browser';
+import { pagePerTest, inPage, launchBrowser, screenshot, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { eventuallyExpect, signInWithToken } from './support/dashboard';
 
@@ -12,7 +12,6 @@ describe('signing in to the dashboard (Chromium, dev sign-in on, Temporal UI con
   let system: TestSystem;
   let browser: TestBrowser;
   let page: Page;
-  let pageErrors: string[];
 
   beforeAll(async () => {
     ensureDashboardBuilt();
@@ -23,15 +22,10 @@ describe('signing in to the dashboard (Chromium, dev sign-in on, Temporal UI con
     await browser?.close();
     await system?.teardown();
   });
-  beforeEach(async () => {
-    page = await browser.page();
-    pageErrors = [];
-    failOnPageErrors(page, pageErrors);
-  });
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  pagePerTest(
+    () => browser,
+    (p) => (page = p),
+  );
 
   it('asks a signed-out visitor for a token, and refuses a bad one with the API reason', async () => {
     await page.goto(`${system.baseUrl}/ui/tasks`);

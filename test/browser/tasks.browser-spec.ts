@@ -3,39 +3,11 @@ import type { Page, Request } from 'playwright-core';
 import { LambdaTarget } from '../support/lambda-target';
 import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
-import {
-  BROWSER_ZONE,
-  failOnPageErrors,
-  inPage,
-  launchBrowser,
-  markWindow,
-  screenshot,
-  setTabHidden,
-  type TestBrowser,
-} from './support/browser';
+import { pagePerTest, shownTime, inPage, launchBrowser, markWindow, screenshot, setTabHidden, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
-
-/** `2026-11-24 14:05:00` in the browser's zone, as the dashboard writes times. */
-function shownTime(iso: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: BROWSER_ZONE,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(iso))
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
-}
 
 describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambda targets)', () => {
   let system: TestSystem;
@@ -43,7 +15,6 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambd
   let restoreEnv: () => void;
   let browser: TestBrowser;
   let page: Page;
-  let pageErrors: string[];
   const api = () => system.api();
 
   beforeAll(async () => {
@@ -59,15 +30,10 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambd
     restoreEnv?.();
     await lambda?.stop();
   });
-  beforeEach(async () => {
-    page = await browser.page();
-    pageErrors = [];
-    failOnPageErrors(page, pageErrors);
-  });
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  pagePerTest(
+    () => browser,
+    (p) => (page = p),
+  );
 
   async function finished(id: string, as: AuthedApi = api()) {
     return eventually(async () => {

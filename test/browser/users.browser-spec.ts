@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { failOnPageErrors, launchBrowser, type TestBrowser } from './support/browser';
+import { pagePerTest, launchBrowser, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
 import { eventuallyExpect, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
@@ -11,7 +11,6 @@ describe('users in the dashboard: each sees their own, an admin may see everyone
   let system: TestSystem;
   let browser: TestBrowser;
   let page: Page;
-  let pageErrors: string[];
   const run = randomUUID().slice(0, 8);
   const bob = `bob-${run}`;
   let bobs: { task: { id: string }; orchestration: { id: string }; schedule: { id: string } };
@@ -37,15 +36,10 @@ describe('users in the dashboard: each sees their own, an admin may see everyone
     await browser?.close();
     await system?.teardown();
   });
-  beforeEach(async () => {
-    page = await browser.page();
-    pageErrors = [];
-    failOnPageErrors(page, pageErrors);
-  });
-  afterEach(async () => {
-    await page.close();
-    expect(pageErrors).toEqual([]);
-  });
+  pagePerTest(
+    () => browser,
+    (p) => (page = p),
+  );
 
   it("never shows a user who is not an admin another user's tasks, orchestrations or schedules, nor the all-users switch", async () => {
     await signInWithToken(page, system.baseUrl, await testToken(`alice-${run}`), '/ui/tasks?owner=all');

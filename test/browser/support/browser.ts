@@ -116,3 +116,41 @@ export function failOnPageErrors(page: Page, errors: string[]): void {
     }
   });
 }
+
+/**
+ * Opens a fresh page before each test of the file (handed to `use`) and closes it after each,
+ * failing the test on any error the page logged or threw (see failOnPageErrors).
+ */
+export function pagePerTest(browser: () => TestBrowser, use: (page: Page) => void): void {
+  let page: Page | undefined;
+  let errors: string[] = [];
+  beforeEach(async () => {
+    page = await browser().page();
+    errors = [];
+    failOnPageErrors(page, errors);
+    use(page);
+  });
+  afterEach(async () => {
+    await page?.close();
+    expect(errors).toEqual([]);
+  });
+}
+
+/** `2026-11-24 14:05:00`: an instant in `timeZone` (default the browser's), as the dashboard writes times. */
+export function shownTime(iso: string, timeZone: string = BROWSER_ZONE): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+}
