@@ -3,6 +3,7 @@
  * types and constants from. Everything here must be safe to bundle into workflow code.
  */
 export * from './call';
+export * from './cron';
 export * from './dispatch';
 export * from './http';
 export * from './lambda';

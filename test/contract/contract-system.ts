@@ -2,15 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { APP_ENTRIES, stopProcess, waitForHttpOk, type AppName } from '../../libs/runtime/app-process';
 import { freePort, startDevServer, type RunningDevServer } from '../../libs/runtime/dev-server';
 import { projectRoot } from '../../libs/runtime/paths';
 import { HttpTarget } from '../support/http-target';
 import { hs256Token } from '../support/jwt';
-import { eventually } from '../support/wait';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
+import { waitForWorkerPolling } from '../support/worker-polling';
 
 /** The contract run's own embedded-mode JWT secret: its tokens are good for nothing else. */
 const CONTRACT_JWT_SECRET = 'contract-test-jwt-secret-0123456789abcdef';
@@ -74,7 +72,14 @@ export class ContractSystem {
     try {
       system.worker = system.spawn('worker', { OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8,::1/128' });
       system.api = system.spawn('api', { OUTBOUND_ALLOW_CIDRS: '0.0.0.0/0,::/0' });
-      await Promise.all([waitForHttpOk(`${system.baseUrl}/health`, system.api), system.waitForPoller(system.worker)]);
+      await Promise.all([
+        waitForHttpOk(`${system.baseUrl}/health`, system.api),
+        waitForWorkerPolling(
+          system.worker,
+          { address: system.server.address, taskQueue: system.taskQueue },
+          { logHint: `${system.logDir}/worker.log` },
+        ),
+      ]);
     } catch (err) {
       await system.teardown();
       throw err;
@@ -127,36 +132,5 @@ export class ContractSystem {
     const child = spawn(process.execPath, [join(projectRoot(), APP_ENTRIES[name])], { env, stdio: ['ignore', log, log] });
     closeSync(log);
     return child;
-  }
-
-  /** Resolves once `child` (the SDK's identity is pid@host) polls the run's task queue for workflow and activity tasks. */
-  private async waitForPoller(child: ChildProcess): Promise<void> {
-    const identityPrefix = `${child.pid}@`;
-    const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
-    await eventually(
-      async () => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before it polled; see ${this.logDir}/worker.log`);
-        }
-        const connection = await Connection.connect({ address: this.server.address, connectTimeout: 2_000 });
-        try {
-          const polling = await Promise.all(
-            [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
-              const res = await connection.workflowService.describeTaskQueue({
-                namespace: 'default',
-                taskQueue: { name: this.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-                taskQueueType,
-              });
-              return (res.pollers ?? []).some((p) => p.identity?.startsWith(identityPrefix));
-            }),
-          );
-          return polling.every(Boolean) ? true : undefined;
-        } finally {
-          await connection.close();
-        }
-      },
-      60_000,
-      200,
-    );
   }
 }

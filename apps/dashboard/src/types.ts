@@ -1,7 +1,12 @@
 /**
  * The API's resources as the dashboard reads them: a hand-kept mirror of the response DTOs in
- * apps/api/src (the browser build cannot import those decorated classes).
+ * apps/api/src (the browser build cannot import those decorated classes). The call's plain types
+ * come from common/ (type-only imports: nothing of it is bundled).
  */
+import type { AttemptRecord, CallResult } from '../../../common/call';
+import type { LambdaInvocationSpec } from '../../../common/lambda';
+
+export type { CallResult };
 
 /** Every status, in the order of a run's life. */
 export const RUN_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -22,12 +27,7 @@ export const INVOCATION_TYPES = ['RequestResponse', 'Event'] as const;
 export type InvocationType = (typeof INVOCATION_TYPES)[number];
 
 /** A Lambda invocation as a resource shows it. */
-export interface LambdaCall {
-  function: string;
-  qualifier?: string;
-  payload?: unknown;
-  invocationType: InvocationType;
-}
+export type LambdaCall = LambdaInvocationSpec;
 
 /** The target of a call: an HTTP request or a Lambda invocation (lists give only `function`). */
 export interface CallView {
@@ -40,23 +40,7 @@ export interface CallView {
 }
 
 /** One attempt at a call, as the worker recorded it. */
-export interface Attempt {
-  number: number;
-  scheduledAt: string;
-  startedAt: string;
-  finishedAt: string;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
-/** The response of a call's last attempt (a body cut to the kept size). */
-export interface CallResult {
-  statusCode: number;
-  body: unknown;
-  bodyTruncated: boolean;
-  executedVersion?: string;
-}
+export type Attempt = AttemptRecord;
 
 /** How a call is timed out and retried. */
 export interface RetryPolicy {

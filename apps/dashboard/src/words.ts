@@ -1,24 +1,14 @@
 import cronstrue from 'cronstrue';
+import { CRON_SHORTHANDS } from '../../../common/cron';
 import { formatDuration, formatTime, plural } from './format';
 import type { OverlapPolicy, ScheduleSummary } from './types';
-
-/** The shorthands the API takes, as the 5-field expressions they stand for. */
-const SHORTHANDS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /**
  * A cron expression in words (`At 09:00, Monday through Friday`).
  * @throws Error when cronstrue cannot read it (its message says why).
  */
 export function cronInWords(cron: string): string {
-  const expression = SHORTHANDS[cron.trim().toLowerCase()] ?? cron;
+  const expression = CRON_SHORTHANDS[cron.trim().toLowerCase()] ?? cron;
   return cronstrue.toString(expression, { use24HourTimeFormat: true, verbose: false, throwExceptionOnParseError: true });
 }
 

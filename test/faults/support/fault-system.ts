@@ -3,8 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { APP_ENTRIES, spawnApp, stopProcess, waitForHttpOk, type AppName } from '../../../libs/runtime/app-process';
 import { freePort, startDevServer, type RunningDevServer } from '../../../libs/runtime/dev-server';
 import { projectRoot } from '../../../libs/runtime/paths';
@@ -13,6 +11,7 @@ import { eventually } from '../../support/wait';
 import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
 import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
+import { waitForWorkerPolling } from '../../support/worker-polling';
 
 /** A task as GET /tasks/{id} returns it (the fields these tests read). */
 export interface TaskView {
@@ -154,7 +153,7 @@ export class FaultSystem {
     if (this.worker) throw new Error('a worker is already running');
     const child = this.spawn('worker', ++this.workerGeneration);
     this.worker = child;
-    await this.waitForPoller(child);
+    await waitForWorkerPolling(child, { address: this.temporalAddress, taskQueue: this.taskQueue });
   }
 
   /** kill -9 of the worker; resolves once it has exited. */
@@ -162,36 +161,6 @@ export class FaultSystem {
     const worker = this.worker;
     this.worker = null;
     if (worker) await killHard(worker);
-  }
-
-  /** Resolves once a worker with `child`'s identity (the SDK's default, pid@host) polls for both workflow and activity tasks. */
-  private async waitForPoller(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-    const identityPrefix = `${child.pid}@`;
-    const { TaskQueueKind, TaskQueueType } = temporal.api.enums.v1;
-    await eventually(
-      async () => {
-        if (child.exitCode !== null || child.signalCode !== null)
-          throw new Error(`the worker exited (${child.exitCode ?? child.signalCode}) before it polled`);
-        const connection = await Connection.connect({ address: this.temporalAddress, connectTimeout: 2_000 });
-        try {
-          const polling = await Promise.all(
-            [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
-              const res = await connection.workflowService.describeTaskQueue({
-                namespace: 'default',
-                taskQueue: { name: this.taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-                taskQueueType,
-              });
-              return (res.pollers ?? []).some((p) => p.identity?.startsWith(identityPrefix));
-            }),
-          );
-          return polling.every(Boolean) ? true : undefined;
-        } finally {
-          await connection.close();
-        }
-      },
-      timeoutMs,
-      200,
-    );
   }
 
   // --- API -----------------------------------------------------------------------------------

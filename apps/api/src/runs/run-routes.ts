@@ -22,9 +22,9 @@ export interface RunRouteDoc {
 }
 
 /** 503 of a route that asks Temporal. */
-const TEMPORAL_DOWN = `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`;
+export const TEMPORAL_DOWN = `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`;
 /** 403 of a list given `owner` by a caller who is not an admin. */
-const OWNER_FORBIDDEN = 'An `owner` was given by a caller who is not an admin.';
+export const OWNER_FORBIDDEN = 'An `owner` was given by a caller who is not an admin.';
 /** 400 of a list's query. */
 const BAD_QUERY = 'Names each bad query parameter: limit, status, cursor (not a nextCursor of this list), owner.';
 

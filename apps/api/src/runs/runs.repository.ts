@@ -226,18 +226,13 @@ export class RunsRepository {
     ];
     const count = (clauses: string[]) =>
       temporalCall(undefined, () => this.client.workflow.count(clauses.join(' AND '))).then((r) => r.count);
-    // A held run counts as scheduled before its due time and running after it.
-    const now = `'${new Date().toISOString()}'`;
-    const held = `${SearchAttr.status.name} = ${quote(HELD_STATUS)}`;
-    const [all, heldAhead, heldDue, ...byStatus] = await Promise.all([
+    // A held run counts as scheduled before its due time and running after it (statusClause).
+    const now = new Date();
+    const [all, ...byStatus] = await Promise.all([
       count(scope),
-      count([...scope, held, `${SearchAttr.runAt.name} > ${now}`]),
-      count([...scope, held, `${SearchAttr.runAt.name} <= ${now}`]),
-      ...RUN_STATUSES.map((status) => count([...scope, `${SearchAttr.status.name} = ${quote(status)}`])),
+      ...RUN_STATUSES.map((status) => count([...scope, statusClause(status, now)])),
     ]);
     const counts = Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
-    counts.scheduled += heldAhead;
-    counts.running += heldDue;
     return { all, ...counts };
   }
 

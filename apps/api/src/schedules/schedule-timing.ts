@@ -1,5 +1,6 @@
 import type { CalendarSpec, ScheduleSpec, ScheduleSpecDescription } from '@temporalio/client';
 import { DAYS_OF_WEEK, MONTHS, type DayOfWeek } from '@temporalio/client';
+import { CRON_SHORTHANDS } from '../../../../common';
 import { caseInsensitive } from '../core/patterns';
 import { TIME_ZONES } from './time-zones';
 
@@ -32,16 +33,6 @@ export class TimingError extends Error {
     this.name = 'TimingError';
   }
 }
-
-const SHORTHANDS: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 interface CronField {
   name: string;
@@ -78,7 +69,7 @@ function cronFieldPattern(field: CronField, values: string): string {
  * ranges, steps and lists. (It also refuses a range that runs backwards, e.g. `30-10`, which a
  * pattern cannot say.)
  */
-export const CRON_PATTERN = `${CRON_BLANK}*(?:${Object.keys(SHORTHANDS)
+export const CRON_PATTERN = `${CRON_BLANK}*(?:${Object.keys(CRON_SHORTHANDS)
   .map(caseInsensitive)
   .join('|')}|${CRON_FIELDS.map((field, i) => cronFieldPattern(field, CRON_VALUES[i])).join(`${CRON_BLANK}+`)})${CRON_BLANK}*`;
 
@@ -91,12 +82,12 @@ export const CRON_PATTERN = `${CRON_BLANK}*(?:${Object.keys(SHORTHANDS)
 export function cronToCalendars(expression: string): CalendarSpec[] {
   const trimmed = expression.replace(/^[ \t]+|[ \t]+$/g, '');
   // ASCII only: toLowerCase would also read the Kelvin sign as a k.
-  const expanded = (/^@[A-Za-z]+$/.test(trimmed) ? SHORTHANDS[trimmed.toLowerCase()] : undefined) ?? trimmed;
+  const expanded = (/^@[A-Za-z]+$/.test(trimmed) ? CRON_SHORTHANDS[trimmed.toLowerCase()] : undefined) ?? trimmed;
   const parts = expanded.split(/[ \t]+/);
   if (parts.length !== 5) {
     throw new TimingError(
       'cron',
-      `cron must have 5 fields (minute hour day-of-month month day-of-week) or be one of ${Object.keys(SHORTHANDS).join(', ')}; got "${expression}"`,
+      `cron must have 5 fields (minute hour day-of-month month day-of-week) or be one of ${Object.keys(CRON_SHORTHANDS).join(', ')}; got "${expression}"`,
     );
   }
   const [minute, hour, dayOfMonth, month, dayOfWeek] = parts.map((part, i) => parseCronField(part, CRON_FIELDS[i]));

@@ -7,8 +7,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { idempotency, IdempotencyKey } from '../core/idempotency';
 import { SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
-import { CreationRoute } from '../runs/run-routes';
+import { ApiErrors, UNAUTHORIZED } from '../openapi/api-errors';
+import { CreationRoute, OWNER_FORBIDDEN, TEMPORAL_DOWN } from '../runs/run-routes';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
 import { listOwner } from '../runs/list-scope';
 import { RunsRepository } from '../runs/runs.repository';
@@ -24,7 +24,6 @@ const ID_PARAM = {
   description: 'Schedule id (the Temporal Schedule id).',
   schema: { type: 'string', pattern: `^${SCHEDULE_ID_PATTERN}$` },
 } as const;
-const TEMPORAL_DOWN = `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`;
 /** The errors of a route on one schedule. */
 const ONE_SCHEDULE_ERRORS = { 401: UNAUTHORIZED, 404: 'No such schedule, or not yours.', 503: TEMPORAL_DOWN } as const;
 /** Links every answer that is the whole schedule to the route, with the schedule's id. */
@@ -67,7 +66,7 @@ export class SchedulesController {
   @ApiErrors({
     400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner.',
     401: UNAUTHORIZED,
-    403: 'An `owner` was given by a caller who is not an admin.',
+    403: OWNER_FORBIDDEN,
     503: TEMPORAL_DOWN,
   })
   async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
