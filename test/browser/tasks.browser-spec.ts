@@ -223,7 +223,8 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambd
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), `/ui/tasks/${task.id}`);
     // Two hours later, whole seconds, as the picker gives it in Europe/Berlin.
     const target = new Date(Math.floor((Date.parse(task.runAt) + 7_200_000) / 1000) * 1000);
-    const local = shownTime(target.toISOString()).replace(' ', 'T');
+    // As Chromium writes a datetime-local value: without the seconds when they are :00 (Playwright compares after it).
+    const local = shownTime(target.toISOString()).replace(' ', 'T').replace(/:00$/, '');
     await page.getByLabel('Move to').fill(local);
     await page.getByRole('button', { name: 'Move', exact: true }).click();
     await page.getByText('Task moved.').waitFor();
