@@ -5,11 +5,14 @@
  */
 import type { Sinks } from '@temporalio/workflow';
 import type { AttemptRecord, CallInput, CallRequestSpec, CallResult } from './call';
+import type { CallOutput } from './references';
 
 /** One attempt of a call, numbered by the workflow (which runs the retries). */
 export interface AttemptInput<R extends CallRequestSpec = CallRequestSpec> extends CallInput<R> {
   /** 1-based number of this attempt (sent as X-Task-Attempt). */
   attempt: number;
+  /** Later calls refer to this one's answer: report it as `output`, its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
+  keepOutput?: boolean;
 }
 
 /** Why a held call was handed back without being made. */
@@ -26,6 +29,8 @@ export interface AttemptMade {
   result: CallResult | null;
   /** False when no retry can help. */
   retryable: boolean;
+  /** What later calls may refer to (asked for with `keepOutput`), when an answer came. */
+  output?: CallOutput;
 }
 
 /** What an attempt activity reports: it never throws for a failed call, the workflow decides on retries. */

@@ -12,6 +12,7 @@ export * from './timing';
 export * from './search-attributes';
 export * from './task';
 export * from './orchestration';
+export * from './references';
 
 /** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
 export const DEFAULT_TASK_QUEUE = 'http-tasks';

@@ -3,7 +3,7 @@ import { isLambdaRequest, type AttemptRecord, type CallRequestSpec, type CallRes
 import { HTTP_DEFAULTS, type HttpRequestSpec } from './http';
 import type { LambdaRequestSpec } from './lambda';
 import { CHANGE_CUTOFF_MS } from './timing';
-import type { RunDescriptor, RunInput, RunLifecycle, ScheduledStart } from './runs';
+import { TASK_STATUSES, type RunDescriptor, type RunInput, type RunLifecycle, type ScheduledStart } from './runs';
 
 /** What a scheduled-task workflow is started with (also a schedule's action, for each of its runs). */
 export interface TaskWorkflowInput extends RunInput {
@@ -80,6 +80,7 @@ export const TASK_RUN: RunDescriptor<TaskWorkflowInput, TaskState, TaskModificat
   kind: 'task',
   workflowType: 'scheduledTaskWorkflow',
   idPrefix: 'task-',
+  statuses: TASK_STATUSES,
   stateQuery: taskStateQuery,
   modifyUpdate: modifyTaskUpdate,
   cancelUpdate: cancelTaskUpdate,

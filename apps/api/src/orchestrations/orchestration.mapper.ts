@@ -56,7 +56,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
     finishedAt: state.finishedAt,
     steps: state.steps.map((step) => ({
       number: step.number,
-      ...targetOf(step.request),
+      ...('request' in step ? targetOf(step.request) : {}),
       status: step.status,
       attempts: step.attempts,
       result: step.result,

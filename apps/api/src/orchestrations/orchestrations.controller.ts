@@ -8,7 +8,7 @@ import { answerCreated } from '../core/created';
 import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListRunsQuery } from '../runs/list-runs.query';
-import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
+import { OrchestrationCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
 import { listOwner, OwnerQuery } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
@@ -23,6 +23,7 @@ const ORCHESTRATIONS: RunRouteDoc = {
   idExample: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f',
   idPattern: ORCHESTRATION_ID_PATTERN,
   response: OrchestrationResponseDto,
+  counts: OrchestrationCountsDto,
   list: OrchestrationListDto,
   create: {
     summary: 'Schedule steps confirmed by a condition check, with a fallback',
@@ -60,8 +61,8 @@ export class OrchestrationsController {
   }
 
   @RunRoutes.counts(ORCHESTRATIONS)
-  counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
-    return this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner));
+  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<OrchestrationCountsDto> {
+    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner))) as OrchestrationCountsDto;
   }
 
   @RunRoutes.get(ORCHESTRATIONS)

@@ -21,7 +21,6 @@ import {
 import {
   HELD_STATUS,
   presentedStatus,
-  RUN_STATUSES,
   ScheduleRunAttr,
   scheduledStartOf,
   SearchAttr,
@@ -219,7 +218,7 @@ export class RunsRepository {
   }
 
   /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
-  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Record<RunStatus | 'all', number>> {
+  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
     const scope = [
       `${SearchAttr.kind.name} = ${quote(run.kind)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
@@ -230,9 +229,9 @@ export class RunsRepository {
     const now = new Date();
     const [all, ...byStatus] = await Promise.all([
       count(scope),
-      ...RUN_STATUSES.map((status) => count([...scope, statusClause(status, now)])),
+      ...run.statuses.map((status) => count([...scope, statusClause(status, now)])),
     ]);
-    const counts = Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
+    const counts = Object.fromEntries(run.statuses.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
     return { all, ...counts };
   }
 
@@ -321,12 +320,14 @@ export class RunsRepository {
     which: 'modifyUpdate' | 'cancelUpdate',
     args: unknown[],
   ): Promise<unknown> {
-    // Not open when described: no Update can reach it, so skip the round trip.
-    if (found.description.status.name !== 'RUNNING') throw notScheduled(found.kind, found.status);
+    // Not open, or not scheduled, when described: the Update would be refused, so skip the round
+    // trip (an Update reaching a run while a local activity makes its call must be avoided: see
+    // CHANGE_CUTOFF_MS). The workflow's validator still decides a race.
+    if (found.description.status.name !== 'RUNNING' || found.status !== 'scheduled') throw notScheduled(found.kind, found.status);
     // Past its change cut-off the run may be making its call in a local activity: an Update
     // reaching it then would fail that workflow task (see CHANGE_CUTOFF_MS), so it never goes.
     const dueAt = dueAtOf(found.description.typedSearchAttributes);
-    if (run.changeCutoffMs !== undefined && found.status === 'scheduled' && Date.now() >= dueAt - run.changeCutoffMs) {
+    if (run.changeCutoffMs !== undefined && Date.now() >= dueAt - run.changeCutoffMs) {
       throw notScheduled(found.kind, 'running');
     }
     const id = found.handle.workflowId;

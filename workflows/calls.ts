@@ -1,9 +1,10 @@
 /**
- * Dispatch v2 of a task's call (README, "Performance"): wake `dispatchLeadMs` before the due
- * time, dispatch the call at once, and let an activity hold it until due. Woken late in the day
- * (the usual case), a local activity holds it: one workflow task per fire. Woken early (a burst
- * the API spread out), a regular activity holds it on a worker, and a cancel or a modify hands it
- * back. Retries are run here, one attempt per activity, each recorded as it ends.
+ * The attempt path of every call a run makes (tasks since `dispatch-v2`, orchestrations since
+ * `orchestration-v2`): each attempt is one activity that holds the call until its due time and
+ * reports what happened rather than throw; the workflow runs the retries itself. Woken late (the
+ * usual case), a local activity holds and makes the call: one workflow task per fire. Woken early
+ * (a burst the API spread out), a regular activity holds it on a worker, and a cancel or a modify
+ * hands it back (see PendingRun). README, "Timing semantics".
  */
 import {
   ActivityCancellationType,
@@ -14,22 +15,25 @@ import {
   proxyLocalActivities,
   proxySinks,
   condition,
+  sleep,
 } from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
 import {
   ACTIVITY_GRACE_MS,
+  ATTEMPT_NOT_REPORTED,
   FINAL_APPROACH_MS,
   HELD_HEARTBEAT_TIMEOUT_MS,
   longestRetryIntervalMs,
+  missingAttempt,
+  START_LEAD_MS,
   type AttemptInput,
   type AttemptMade,
+  type AttemptRecord,
   type AttemptReport,
+  type CallResult,
   type HeldCallSinks,
   type RetrySpec,
 } from '../common';
-
-/** The patch that introduced dispatch v2: tasks started before it replay the v1 path. */
-export const DISPATCH_V2_PATCH = 'dispatch-v2';
 
 /**
  * A wake this close to its time goes ahead at once rather than set a timer for the rest (the
@@ -39,6 +43,12 @@ const WAKE_SLACK_MS = 100;
 
 /** How many times a held call is dispatched again after its worker stopped heartbeating, before the attempt counts as lost. */
 const HELD_REDISPATCH_ATTEMPTS = 20;
+
+/** An attempt that left no report: its worker died after it had begun the call. It counts, without a record. */
+export type AttemptLost = { outcome: 'lost' };
+
+/** What one attempt of a call came to. */
+export type AttemptEnd = AttemptMade | AttemptLost;
 
 /**
  * Sleeps on durable timers until `wakeAt()` (epoch ms); returns early when `stop()` turns
@@ -58,28 +68,49 @@ export async function sleepUntilWake(wakeAt: () => number, revision: () => numbe
   }
 }
 
-/** Makes attempt `input.attempt` in a local activity, holding it until `notBefore` (at most LOCAL_HOLD_MAX_MS away). */
+/**
+ * Makes attempt `input.attempt` in a local activity, holding it until `notBefore` (at most
+ * LOCAL_HOLD_MAX_MS away). Cancelled (its scope was: a parallel group that no longer needs it)
+ * before the call went out, it is never made, and the cancellation is thrown.
+ */
 export async function attemptLocally(input: AttemptInput): Promise<AttemptMade> {
   const holdMs = input.notBefore ? Math.max(0, Date.parse(input.notBefore) - Date.now()) : 0;
   const { callAttempt } = proxyLocalActivities<CallActivities>({
     startToCloseTimeout: holdMs + input.request.timeoutMs + ACTIVITY_GRACE_MS,
     // The activity reports a failed call rather than throw; a throw (a defect, a timeout) is
-    // recorded as this attempt's failure, and the task's own retries decide what follows.
+    // recorded as this attempt's failure, and the call's own retries decide what follows.
     retry: { maximumAttempts: 1 },
   });
+  // When the attempt was due, on workflow (server) time, as a regular activity's scheduled time
+  // is: the local activity's own is the worker's clock.
+  const scheduledAt = new Date(Math.max(Date.now(), Date.parse(input.notBefore ?? '') || 0)).toISOString();
   try {
-    return await callAttempt(input);
+    const made = await callAttempt(input);
+    return { ...made, record: { ...made.record, scheduledAt } };
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     const now = new Date().toISOString();
     const error = `the attempt could not be made: ${err.cause?.message ?? err.message}`;
     return {
       outcome: 'attempted',
-      record: { number: input.attempt, scheduledAt: now, startedAt: now, finishedAt: now, statusCode: null, error, durationMs: 0 },
+      record: { number: input.attempt, scheduledAt, startedAt: now, finishedAt: now, statusCode: null, error, durationMs: 0 },
       result: null,
       retryable: true,
     };
   }
+}
+
+/**
+ * Makes attempt `input.attempt` at `dueAt`: sleeps until just before it, then a local activity
+ * holds the call until then and makes it.
+ */
+export async function attemptAt(input: AttemptInput, dueAt: string): Promise<AttemptMade> {
+  await sleepUntilWake(
+    () => Date.parse(dueAt) - START_LEAD_MS,
+    () => 0,
+    () => false,
+  );
+  return attemptLocally({ ...input, notBefore: dueAt });
 }
 
 /**
@@ -144,4 +175,53 @@ export class HeldCall {
 export function retryDelayMs(retry: RetrySpec, attempt: number): number {
   const delay = Math.max(1, retry.retryIntervalMs) * Math.pow(retry.retryBackoff, attempt - 1);
   return Math.min(delay, longestRetryIntervalMs(retry));
+}
+
+/** Where a call's attempts and its last answer are recorded (a task's state, a step's, a branch call's, the fallback's). */
+export interface CallLog {
+  attempts: AttemptRecord[];
+  result: CallResult | null;
+}
+
+/**
+ * Records the first attempt and makes the retries `retry` allows, each `next(n)` after its wait.
+ * @param beforeRetryWait runs before each wait (a task publishes that it is running)
+ * @returns null when an attempt succeeded, else why the call failed for good.
+ */
+export async function retryUntilDone(
+  log: CallLog,
+  retry: RetrySpec,
+  first: AttemptEnd,
+  next: (attempt: number) => Promise<AttemptEnd>,
+  beforeRetryWait?: () => void,
+): Promise<string | null> {
+  let report: AttemptEnd = first;
+  for (let attempt = 1; ; attempt++) {
+    let message: string;
+    let retryable: boolean;
+    if (report.outcome === 'attempted') {
+      log.attempts.push(report.record);
+      log.result = report.result;
+      if (report.record.error === null) return null;
+      message = `attempt ${attempt} failed: ${report.record.error}`;
+      retryable = report.retryable;
+    } else {
+      log.attempts.push(missingAttempt(attempt, ATTEMPT_NOT_REPORTED));
+      message = `attempt ${attempt} failed: ${ATTEMPT_NOT_REPORTED}`;
+      retryable = true;
+    }
+    if (!retryable || attempt > retry.retries) return message;
+    beforeRetryWait?.();
+    await sleep(retryDelayMs(retry, attempt));
+    report = await next(attempt + 1);
+  }
+}
+
+/**
+ * When a call whose last attempt is in `log` ended, on workflow time: workflow time stands still
+ * while a local activity runs, so the attempt's own end (the worker's clock) can be later.
+ */
+export function callEndedAt(log: CallLog, notBefore?: string): number {
+  const lastEnd = Date.parse(log.attempts.at(-1)?.finishedAt ?? '') || 0;
+  return Math.max(Date.now(), lastEnd, notBefore ? Date.parse(notBefore) : 0);
 }
