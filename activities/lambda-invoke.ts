@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient, type InvocationResponse } from '@aws-sdk/client-lambda';
-import { CALL_HEADERS, type CallResult, type LambdaRequestSpec } from '../common';
+import { CALL_HEADERS, type CallOutput, type CallResult, type LambdaRequestSpec } from '../common';
+import { outputOf } from './http-attempt';
 import { decodeBody } from './response-body';
 
 /** What one Invoke attempt came to. */
@@ -21,6 +22,8 @@ export interface LambdaAttemptOutcome {
    * (whose type and message are in `error`).
    */
   result: CallResult | null;
+  /** The answer for later calls to refer to (asked for with `keepOutput`): the payload, kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
+  output?: CallOutput;
 }
 
 /** Who the invocation is for: travels in the client context, under `custom`. */
@@ -28,6 +31,8 @@ export interface LambdaInvocationMeta {
   idempotencyKey: string;
   taskId: string;
   attempt: number;
+  /** Report the payload as `output` too, for later calls to refer to. */
+  keepOutput?: boolean;
 }
 
 /** Makes one Invoke attempt. */
@@ -102,7 +107,7 @@ export function createLambdaInvoker(deps: LambdaInvokerDeps): LambdaInvoker {
       // The SDK's abortSignal stops only the HTTP exchange; the race also bounds credential
       // and region resolution (an instance-metadata lookup can take seconds).
       const response = await untilAborted(client.send(command, { abortSignal }), abortSignal);
-      return succeeded(response, deps.responseBodyLimitBytes);
+      return succeeded(response, deps.responseBodyLimitBytes, meta.keepOutput === true);
     } catch (err) {
       if (timeout.aborted) return failed(null, `timed out after ${timeoutMs} ms`, true);
       if (signal.aborted) return failed(null, 'cancelled', true);
@@ -131,7 +136,7 @@ export function payloadStatusCode(outcome: LambdaAttemptOutcome): number | undef
   return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
-function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOutcome {
+function succeeded(response: InvocationResponse, limit: number, keepOutput: boolean): LambdaAttemptOutcome {
   const payload = response.Payload ?? new Uint8Array();
   const statusCode = response.StatusCode ?? 200;
   const result = {
@@ -140,9 +145,16 @@ function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOu
     ...decodeBody(payload, limit, false, true),
     ...(response.ExecutedVersion ? { executedVersion: response.ExecutedVersion } : {}),
   };
-  if (!response.FunctionError) return { statusCode, error: null, retryable: true, result };
+  const output = keepOutput ? { output: outputOf(statusCode, payload, false, true) } : {};
+  if (!response.FunctionError) return { statusCode, error: null, retryable: true, result, ...output };
   // The message comes from the whole payload, even when the result shows it cut.
-  return { statusCode, error: `FunctionError (${response.FunctionError}): ${functionErrorText(payload)}`, retryable: true, result };
+  return {
+    statusCode,
+    error: `FunctionError (${response.FunctionError}): ${functionErrorText(payload)}`,
+    retryable: true,
+    result,
+    ...output,
+  };
 }
 
 function failed(statusCode: number | null, error: string, retryable: boolean): LambdaAttemptOutcome {

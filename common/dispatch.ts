@@ -13,6 +13,8 @@ export interface AttemptInput<R extends CallRequestSpec = CallRequestSpec> exten
   attempt: number;
   /** Later calls refer to this one's answer: report it as `output`, its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
   keepOutput?: boolean;
+  /** The longest hold the workflow means: a held call whose `notBefore` is further away on the worker's clock goes at once (the clocks disagree). Absent: none. */
+  maxHoldMs?: number;
 }
 
 /** Why a held call was handed back without being made. */

@@ -24,6 +24,7 @@ import {
   FINAL_APPROACH_MS,
   HELD_HEARTBEAT_TIMEOUT_MS,
   longestRetryIntervalMs,
+  MAX_HOLD_MS,
   missingAttempt,
   START_LEAD_MS,
   type AttemptInput,
@@ -101,16 +102,28 @@ export async function attemptLocally(input: AttemptInput): Promise<AttemptMade> 
 }
 
 /**
- * Makes attempt `input.attempt` at `dueAt`: sleeps until just before it, then a local activity
- * holds the call until then and makes it.
+ * Makes attempt `input.attempt` at `dueAt` in a regular activity: sleeps until just before it,
+ * then dispatches the call to a worker that holds it until then (no longer than the workflow's
+ * clock says) and makes it. The activity's result is recorded when it reports, whatever else the
+ * workflow is doing, so calls made this way may run side by side and an Update arriving meanwhile
+ * costs nothing (unlike a local activity, whose result is recorded only with its workflow task).
+ * @param onDispatch is told the held call, so that it can be handed back (e.g. a parallel group no longer needs it)
  */
-export async function attemptAt(input: AttemptInput, dueAt: string): Promise<AttemptMade> {
+export async function attemptHeld(
+  input: AttemptInput,
+  dueAt: string,
+  activityId: string,
+  onDispatch?: (held: HeldCall) => void,
+): Promise<AttemptReport> {
   await sleepUntilWake(
     () => Date.parse(dueAt) - START_LEAD_MS,
     () => 0,
     () => false,
   );
-  return attemptLocally({ ...input, notBefore: dueAt });
+  const holdMs = Math.max(0, Date.parse(dueAt) - Date.now());
+  const held = new HeldCall({ ...input, notBefore: dueAt, maxHoldMs: holdMs + MAX_HOLD_MS }, activityId);
+  onDispatch?.(held);
+  return held.report;
 }
 
 /**

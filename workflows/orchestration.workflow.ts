@@ -1,11 +1,11 @@
 import {
   ApplicationFailure,
+  CancelledFailure,
   CancellationScope,
   condition,
   isCancellation,
   patched,
   setHandler,
-  sleep,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -38,7 +38,7 @@ import {
   type RetrySpec,
   type WaitStepState,
 } from '../common';
-import { attemptAt, attemptLocally, callEndedAt, retryUntilDone, type AttemptEnd, type CallLog } from './calls';
+import { attemptHeld, callEndedAt, retryUntilDone, type AttemptEnd, type CallLog, type HeldCall } from './calls';
 import { orchestrationV1 } from './orchestration-v1';
 import { PendingRun } from './pending-run';
 import { finishRun, heldUntil } from './run-state';
@@ -139,12 +139,6 @@ class Orchestration {
       await this.runFallback();
     }
     const finishedAt = new Date(Math.max(Date.now(), this.lastEnd)).toISOString();
-    // Its calls are local activities, whose results are recorded only when their workflow task
-    // completes: an Update or a signal arriving while they run makes the server refuse a task
-    // that also completes the workflow, and the calls would be made again. So the workflow ends
-    // in a workflow task of its own (measured: a refused Update during a step's call had both
-    // the step and its check called twice).
-    if (this.lastEnd > 0) await sleep(1);
     return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null, finishedAt);
   }
 
@@ -167,14 +161,14 @@ class Orchestration {
   /**
    * A parallel group: its branches run at the same time (at most `maxConcurrency` at once), each
    * its calls in order. `all`: one failed branch fails the group and the others are cancelled;
-   * `any`: the first branch to complete wins and the others are cancelled (their calls not yet
-   * made are never made). Cancelled calls that had not gone out show `skipped`.
+   * `any`: the first branch to complete wins and the others are cancelled. A cancelled branch's
+   * calls still held are handed back (never made: `skipped`); one already under way finishes and
+   * is recorded. The group ends once every branch has.
    */
   private async runParallel(step: ParallelStepState, dueAt: string): Promise<StepOutcome> {
     step.status = 'running';
-    const limit = step.maxConcurrency ?? step.branches.length;
     const scopes = step.branches.map(() => new CancellationScope());
-    let running = 0;
+    const held = new Set<HeldCall>();
     const verdict: { decided: boolean; winner: BranchState | null; failed: { branch: BranchState; message: string } | null } = {
       decided: false,
       winner: null,
@@ -182,38 +176,43 @@ class Orchestration {
     };
     const decide = () => {
       verdict.decided = true;
+      held.forEach((call) => void call.release());
       scopes.forEach((scope) => scope.cancel());
     };
-    const branchRuns = step.branches.map((branch, i) =>
-      scopes[i]
-        .run(async () => {
-          await condition(() => running < limit);
-          running++;
-          try {
-            branch.status = 'running';
-            // Branches beyond maxConcurrency start when a slot frees up: then, not at the group's due time.
-            const error = await this.runBranch(step, branch, new Date(Math.max(Date.parse(dueAt), Date.now())).toISOString());
-            branch.status = error === null ? 'completed' : 'failed';
-            if (verdict.decided) return;
-            if (error === null && step.join === 'any') {
-              verdict.winner = branch;
-              // The group answers as its winning branch's last call did.
-              step.result = branch.calls.at(-1)?.result ?? null;
-              decide();
-            } else if (error !== null && (step.join === 'all' || step.branches.every((b) => b.status === 'failed'))) {
-              verdict.failed = { branch, message: error };
-              decide();
-            }
-          } finally {
-            running--;
+    const runOne = async (branch: BranchState, i: number) => {
+      try {
+        await scopes[i].run(async () => {
+          branch.status = 'running';
+          // Branches beyond maxConcurrency start when a slot frees up: then, not at the group's due time.
+          const due = new Date(Math.max(Date.parse(dueAt), Date.now())).toISOString();
+          const error = await this.runBranch(step, branch, due, held);
+          branch.status = error === null ? 'completed' : 'failed';
+          if (verdict.decided) return;
+          if (error === null && step.join === 'any') {
+            verdict.winner = branch;
+            // The group answers as its winning branch's last call did.
+            step.result = branch.calls.at(-1)?.result ?? null;
+            decide();
+          } else if (error !== null && (step.join === 'all' || step.branches.every((b) => b.status === 'failed'))) {
+            verdict.failed = { branch, message: error };
+            decide();
           }
-        })
-        .catch((err: unknown) => {
-          if (!isCancellation(err)) throw err;
-          markCancelled(branch);
-        }),
-    );
-    await Promise.all(branchRuns);
+        });
+      } catch (err) {
+        if (!isCancellation(err)) throw err;
+        markCancelled(branch);
+      }
+    };
+    // maxConcurrency lanes, each taking the next branch not started once its own has ended.
+    let next = 0;
+    const lane = async () => {
+      while (next < step.branches.length) {
+        const i = next++;
+        if (verdict.decided) markCancelled(step.branches[i]);
+        else await runOne(step.branches[i], i);
+      }
+    };
+    await Promise.all(Array.from({ length: step.maxConcurrency ?? step.branches.length }, lane));
     const endedAt = new Date(Math.max(Date.now(), this.lastEnd, Date.parse(dueAt))).toISOString();
     if (verdict.failed === null && (step.join === 'all' || verdict.winner !== null)) return { failure: null, endedAt };
     step.status = 'failed';
@@ -225,11 +224,11 @@ class Orchestration {
   }
 
   /** A branch's calls in order; the next starts when the one before it has succeeded. @returns null, or why it failed. */
-  private async runBranch(step: ParallelStepState, branch: BranchState, dueAt: string): Promise<string | null> {
+  private async runBranch(step: ParallelStepState, branch: BranchState, dueAt: string, held: Set<HeldCall>): Promise<string | null> {
     let due = dueAt;
     for (const call of branch.calls) {
       call.status = 'running';
-      const error = await this.makeCall(call, call, `step-${step.number}:branch-${branch.number}:call-${call.number}`, due);
+      const error = await this.makeCall(call, call, `step-${step.number}:branch-${branch.number}:call-${call.number}`, due, { held });
       if (error !== null) {
         call.status = 'failed';
         branch.calls.filter((c) => c.status === 'pending').forEach((c) => (c.status = 'skipped'));
@@ -291,7 +290,7 @@ class Orchestration {
         log,
         `step-${step.number}:check-${k}`,
         dueAt,
-        true,
+        { conditionCheck: true },
       );
       if (failure !== null) error = lastError(log, failure);
       step.checkAttempts.push(...(log.attempts.length > 0 ? log.attempts.map((a) => ({ ...a, number: k })) : [missingAttempt(k, error)]));
@@ -324,16 +323,18 @@ class Orchestration {
 
   /**
    * Makes one call (its references resolved from the answers before it) until it succeeds or its
-   * retries are spent; the first attempt at `dueAt`. A reference that finds nothing fails the
-   * call at once, naming it.
+   * retries are spent; the first attempt at `dueAt`, each in a regular activity held until due
+   * (see attemptHeld). A reference that finds nothing fails the call at once, naming it.
+   * @param options.held where its held calls are kept while they hold, for a parallel group to hand them back
    * @returns null when it succeeded, else why it failed for good.
+   * @throws CancelledFailure when its held call was handed back (the group no longer needs it).
    */
   private async makeCall(
     call: OrchestrationCallSpec,
     log: CallLog,
     key: string,
     dueAt: string,
-    conditionCheck = false,
+    options: { conditionCheck?: boolean; held?: Set<HeldCall> } = {},
   ): Promise<string | null> {
     const resolved = resolveCall(call.request, (id) => this.outputs.get(id));
     if ('error' in resolved) {
@@ -354,15 +355,22 @@ class Orchestration {
       request: resolved.request,
       idempotencyKey: `${this.who.taskId}:${key}`,
       attempt,
-      ...(conditionCheck ? { conditionCheck: true } : {}),
+      ...(options.conditionCheck ? { conditionCheck: true } : {}),
       ...(call.id && this.referenced.has(call.id) ? { keepOutput: true } : {}),
     });
-    const keep = (report: AttemptEnd): AttemptEnd => {
+    const attempt = async (n: number, due: string): Promise<AttemptEnd> => {
+      let dispatched: HeldCall | undefined;
+      const report = await attemptHeld(input(n), due, `${key}:${n}`, (held) => {
+        dispatched = held;
+        options.held?.add(held);
+      });
+      if (dispatched) options.held?.delete(dispatched);
+      if (report.outcome === 'released') throw new CancelledFailure(`call ${key} handed back before it went out`);
       if (report.outcome === 'attempted' && call.id && report.output) this.outputs.set(call.id, report.output);
       return report;
     };
-    const first = keep(await attemptAt(input(1), dueAt));
-    const error = await retryUntilDone(log, call.retry, first, async (attempt) => keep(await attemptLocally(input(attempt))));
+    const first = await attempt(1, dueAt);
+    const error = await retryUntilDone(log, call.retry, first, (n) => attempt(n, new Date().toISOString()));
     this.lastEnd = Math.max(this.lastEnd, callEndedAt(log));
     return error;
   }
@@ -426,11 +434,14 @@ class Orchestration {
   }
 }
 
-/** A branch (and its calls) that the group no longer needed: calls under way are cancelled, calls not made skipped. */
+/**
+ * A branch (and its calls) that the group no longer needed: a branch under way is cancelled, one
+ * not started skipped; a call that had been attempted is cancelled, one never made skipped.
+ */
 function markCancelled(branch: BranchState): void {
   if (branch.status === 'pending' || branch.status === 'running') branch.status = branch.status === 'pending' ? 'skipped' : 'cancelled';
   for (const call of branch.calls) {
-    if (call.status === 'running') call.status = 'cancelled';
+    if (call.status === 'running') call.status = call.attempts.length > 0 ? 'cancelled' : 'skipped';
     else if (call.status === 'pending') call.status = 'skipped';
   }
 }

@@ -22,6 +22,8 @@ export interface AppConfig {
     createBurst: number;
     /** The Temporal Web UI, for links from the dashboard to each resource's history; null = none. */
     temporalUiUrl: string | null;
+    /** Where clients reach the API (resume URLs are made on it); null = the address each request came to. */
+    publicUrl: string | null;
     /**
      * The dashboard's one-click development sign-in (any name, no password): only with the
      * embedded HS256 secret, and only when API_DEV_SIGN_IN=true (npm start sets it).
@@ -122,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const outbound = parseOutboundPolicy(env.OUTBOUND_ALLOW_CIDRS);
   problems.push(...outbound.problems);
   const auth = readAuthConfig(env, problems);
+  const publicUrl = env.API_PUBLIC_URL?.trim() || null;
+  if (publicUrl && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(publicUrl)) {
+    problems.push(`API_PUBLIC_URL must be an http or https URL without query or fragment, got "${publicUrl}"`);
+  }
   if (webhookSecret && !/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(webhookSecret)) {
     problems.push('WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes');
   }
@@ -139,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       createRatePerSecond: integer('API_CREATE_RATE_PER_SECOND', 200, 1, 1_000_000),
       createBurst: integer('API_CREATE_BURST', 400, 1, 1_000_000),
       temporalUiUrl: env.TEMPORAL_UI_URL?.trim() || null,
+      publicUrl,
       devSignIn: bool('API_DEV_SIGN_IN', false),
     },
     dispatch: {

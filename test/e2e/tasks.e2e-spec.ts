@@ -330,6 +330,8 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
+      '/orchestrations/{id}/resume',
+      '/orchestrations/{id}/resume/{token}',
       '/orchestrations/{id}/status',
       '/schedules',
       '/schedules/{id}',

@@ -206,9 +206,45 @@ export class RunsRepository {
     }
   }
 
-  /** Moves or changes the run through its modify Update (409 once it is no longer scheduled). */
-  async modify<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string, change: ModificationOf<D>): Promise<StateOf<D>> {
-    return (await this.update(run, await this.find(run, caller, id, 'change'), 'modifyUpdate', [change])) as StateOf<D>;
+  /**
+   * Moves or changes the run through its modify Update (409 once it is no longer scheduled).
+   * @param admissible refuses a change the run cannot take, given its memo (throw a domain error)
+   */
+  async modify<D extends AnyRunDescriptor>(
+    run: D,
+    caller: Caller,
+    id: string,
+    change: ModificationOf<D>,
+    admissible?: (memo: Partial<MemoOf<D>>) => void,
+  ): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    admissible?.((found.description.memo ?? {}) as Partial<MemoOf<D>>);
+    return (await this.update(run, found, 'modifyUpdate', [change])) as StateOf<D>;
+  }
+
+  /**
+   * Runs one of the run's other Updates (an orchestration's resume) while the run is in `status`
+   * (else 409 without sending it). `caller` null: no owner is checked (the request holds a
+   * capability the workflow verifies, e.g. a resume URL's token).
+   */
+  async act<D extends AnyRunDescriptor, A>(
+    run: D,
+    caller: Caller | null,
+    id: string,
+    status: RunStatus,
+    definition: UpdateDefinition<StateOf<D>, [A]>,
+    arg: A,
+  ): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    if (found.description.status.name !== 'RUNNING' || found.status !== status) {
+      throw new WrongStateError(`${run.kind} is ${found.status}; only a ${status} ${run.kind} takes this`);
+    }
+    try {
+      return await found.handle.executeUpdate(definition, { args: [arg] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
+      throw fromTemporalError(err, { kind: run.kind, id });
+    }
   }
 
   /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
@@ -289,13 +325,13 @@ export class RunsRepository {
    * Describes the run if it exists, is of this kind and the caller may `access` it (see mayAccess).
    * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
    */
-  private async find(run: AnyRunDescriptor, caller: Caller, id: string, access: Access): Promise<VisibleRun> {
+  private async find(run: AnyRunDescriptor, caller: Caller | null, id: string, access: Access): Promise<VisibleRun> {
     if (!ID_SHAPES[run.kind].test(id)) throw new ResourceNotFoundError(run.kind, id);
     const subject = { kind: run.kind, id };
     const handle = this.client.workflow.getHandle(id);
     const description = await temporalCall(subject, () => handle.describe());
     const attrs = description.typedSearchAttributes;
-    const visible = attrs.get(SearchAttr.kind) === run.kind && mayAccess(caller, attrs.get(SearchAttr.owner), access);
+    const visible = attrs.get(SearchAttr.kind) === run.kind && (caller === null || mayAccess(caller, attrs.get(SearchAttr.owner), access));
     if (!visible) throw new ResourceNotFoundError(run.kind, id);
     return { kind: run.kind, handle, description, status: statusOf(attrs, description) };
   }
@@ -336,14 +372,16 @@ export class RunsRepository {
       const definition = run[which] as UpdateDefinition<unknown, [unknown, ...unknown[]]>;
       return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]] });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // The run exists (we just described it): it closed in between.
-        const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
-        throw notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
-      }
+      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
       const refusal = fromTemporalError(err, { kind: run.kind, id });
       throw refusal instanceof InvalidRequestError ? new WrongStateError(refusal.message) : refusal;
     }
+  }
+
+  /** The 409 of an Update to a run that exists (it was just described) and closed in between. */
+  private async closedMeanwhile(run: AnyRunDescriptor, found: VisibleRun): Promise<WrongStateError> {
+    const description = await temporalCall({ kind: run.kind, id: found.handle.workflowId }, () => found.handle.describe());
+    return notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
   }
 }
 
