@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import {
   ATTEMPT_NOT_REPORTED,
@@ -6,11 +6,14 @@ import {
   HEARTBEAT_THROTTLE_MS,
   HttpFailureType,
   isLambdaRequest,
+  isSqsRequest,
   LambdaFailureType,
+  SqsFailureType,
   LOCAL_HOLD_MAX_MS,
   MAX_HOLD_MS,
   missingAttempt,
   type AttemptInput,
+  type AttemptLate,
   type AttemptMade,
   type AttemptRecord,
   type AttemptReport,
@@ -19,11 +22,18 @@ import {
   type HeldCallProgress,
   type HttpRequestSpec,
   type LambdaRequestSpec,
+  type FlowLimiterInput,
+  type FlowRequest,
+  FLOW_LIMITER_KIND,
+  FLOW_LIMITER_WORKFLOW,
+  flowAcquireSignal,
+  SearchAttr,
 } from '../common';
 import { type CallMetrics, type CallTarget } from './call-metrics';
 import { heldCallKey, type HeldCalls, type HoldEnd } from './held-calls';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
-import { lambdaCheckPassed, payloadStatusCode, type LambdaInvoker } from './lambda-invoke';
+import { lambdaCheckPassed, payloadStatusCode, type LambdaAttemptOutcome, type LambdaInvoker } from './lambda-invoke';
+import type { SqsSender } from './sqs-send';
 import { ownerSigningKey } from './webhook-signature';
 
 /** What the call activities need from their worker. */
@@ -32,6 +42,8 @@ export interface CallActivityDeps extends HttpAttemptDeps {
   masterSigningKey: Buffer;
   /** Makes one Lambda Invoke (credentials, region and endpoint from the standard AWS chains). */
   invokeLambda: LambdaInvoker;
+  /** Sends one SQS message (the same chains; AWS_ENDPOINT_URL_SQS). */
+  sendSqs: SqsSender;
   /** Where attempts, fire lateness and held calls are counted. */
   metrics: CallMetrics;
   /** The calls this worker holds until due, so that a workflow (or a shutdown) can hand them back. */
@@ -72,7 +84,20 @@ export function createCallActivities(deps: CallActivityDeps) {
       return {
         target: 'lambda',
         failureTypes: LambdaFailureType,
-        attempt: (attempt, cancellation) => attemptLambdaCall({ ...input, request }, attempt, cancellation, deps.invokeLambda),
+        attempt: (attempt, cancellation) =>
+          attemptAwsCall(
+            input,
+            attempt,
+            (meta) => deps.invokeLambda(request, meta, cancellation),
+            input.conditionCheck ? lambdaCheck : undefined,
+          ),
+      };
+    }
+    if (isSqsRequest(request)) {
+      return {
+        target: 'sqs',
+        failureTypes: SqsFailureType,
+        attempt: (attempt, cancellation) => attemptAwsCall(input, attempt, (meta) => deps.sendSqs(request, meta, cancellation)),
       };
     }
     const signingKey = signingKeyOf(input.ownerId ?? OWNER_BEFORE_USERS);
@@ -100,14 +125,40 @@ export function createCallActivities(deps: CallActivityDeps) {
     },
 
     /**
+     * Asks the flow limiter of an owner and key for a turn (see flowLimiterWorkflow), starting the
+     * limiter if it is not running (signal-with-start). The turn comes back as a signal.
+     * @returns the limiter's workflow id, to give the turn back to.
+     */
+    async flowAcquire(input: { ownerId: string; key: string; request: FlowRequest }): Promise<{ limiterId: string }> {
+      const ctx = Context.current();
+      // One limiter per owner and key: its id is their hash (keys are the user's own text).
+      const limiterId = `flow-${createHash('sha256').update(`${input.ownerId}\0${input.key}`).digest('base64url').slice(0, 43)}`;
+      const start: FlowLimiterInput = { ownerId: input.ownerId, key: input.key };
+      await ctx.client.workflow.signalWithStart(FLOW_LIMITER_WORKFLOW, {
+        workflowId: limiterId,
+        taskQueue: ctx.info.taskQueue,
+        args: [start],
+        signal: flowAcquireSignal,
+        signalArgs: [input.request],
+        typedSearchAttributes: [
+          { key: SearchAttr.kind, value: FLOW_LIMITER_KIND },
+          { key: SearchAttr.owner, value: input.ownerId },
+        ],
+      });
+      return { limiterId };
+    },
+
+    /**
      * Attempt `input.attempt` of a call, in a local activity: held until `notBefore` when that is at
      * most LOCAL_HOLD_MAX_MS away. Cancelled while it holds (a parallel group no longer needs it),
      * the call is never made.
      */
-    async callAttempt(input: AttemptInput): Promise<AttemptMade> {
+    async callAttempt(input: AttemptInput): Promise<AttemptMade | AttemptLate> {
       const ctx = Context.current();
       await holdUntil(input.notBefore, LOCAL_HOLD_MAX_MS + MAX_HOLD_MS, deps);
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the call was cancelled before it went out');
+      const late = lateFor(input);
+      if (late) return late;
       const report = await recordedAttempt(input, input.attempt, targeted(input), ctx.cancellationSignal, deps.metrics);
       if (input.notBefore) await deps.heldCalls.allGone(Date.parse(input.notBefore));
       return { outcome: 'attempted', ...report };
@@ -144,6 +195,8 @@ export function createCallActivities(deps: CallActivityDeps) {
         }
         if (end === 'superseded') throw new CancelledFailure('held call superseded by a later attempt of the same activity on this worker');
         if (end !== 'due') return { outcome: 'released', reason: end };
+        const late = lateFor(input);
+        if (late) return late;
         const attempt = recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
         // Said once every call due at this instant has gone out: a worker that dies before it
         // has this call made again (at least once), one that dies after has it counted as lost.
@@ -200,26 +253,20 @@ function heartbeatWhileHeld(ctx: Context, dueMs: number): { calling(): void; sto
 }
 
 /**
- * One Invoke, timed and recorded like an HTTP attempt. A condition check's invocation also fails
- * when its payload carries a numeric `statusCode` that is not 2xx.
+ * One AWS call (a Lambda Invoke, an SQS SendMessage), timed and recorded like an HTTP attempt.
+ * `check` adds a condition check's own rule (a Lambda check also fails on a payload statusCode
+ * that is not 2xx).
  */
-async function attemptLambdaCall(
-  input: CallInput<LambdaRequestSpec>,
+async function attemptAwsCall(
+  input: CallInput,
   attempt: number,
-  cancellation: AbortSignal,
-  invoke: LambdaInvoker,
+  send: (meta: { idempotencyKey: string; taskId: string; attempt: number; keepOutput: boolean }) => Promise<LambdaAttemptOutcome>,
+  check?: (outcome: LambdaAttemptOutcome) => string | null,
 ): Promise<AttemptOutcome> {
   const startedAt = new Date();
-  const outcome = await invoke(
-    input.request,
-    { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, keepOutput: keepOutputOf(input) },
-    cancellation,
-  );
+  const outcome = await send({ idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, keepOutput: keepOutputOf(input) });
   const finishedAt = new Date();
-  let error = outcome.error;
-  if (error === null && input.conditionCheck && !lambdaCheckPassed(outcome)) {
-    error = `check did not pass: the function answered statusCode ${payloadStatusCode(outcome)}`;
-  }
+  const error = outcome.error ?? check?.(outcome) ?? null;
   return {
     record: {
       number: attempt,
@@ -233,6 +280,19 @@ async function attemptLambdaCall(
     retryable: outcome.retryable,
     ...(outcome.output ? { output: outcome.output } : {}),
   };
+}
+
+/** A Lambda condition check also fails when its payload carries a numeric `statusCode` that is not 2xx. */
+function lambdaCheck(outcome: LambdaAttemptOutcome): string | null {
+  return lambdaCheckPassed(outcome) ? null : `check did not pass: the function answered statusCode ${payloadStatusCode(outcome)}`;
+}
+
+/** An attempt under flow control past its `sendBy`: not made (it would go out too close to the next turn). */
+function lateFor(input: AttemptInput): AttemptLate | null {
+  if (!input.sendBy) return null;
+  const now = Date.now();
+  const lateByMs = now - Date.parse(input.notBefore ?? input.sendBy);
+  return now > Date.parse(input.sendBy) ? { outcome: 'late', lateByMs } : null;
 }
 
 /** Whether later calls refer to this one's answer (only attempts carry the flag). */

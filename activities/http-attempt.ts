@@ -3,6 +3,7 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import { isOutboundRefusal, type OutboundFetch } from '../libs/outbound';
 import {
   CALL_HEADERS,
+  MAX_RETRY_AFTER_MS,
   REFERENCED_BODY_LIMIT_BYTES,
   type AttemptRecord,
   type CallOutput,
@@ -57,6 +58,7 @@ export async function attemptHttpCall(
   };
 
   let statusCode: number | null = null;
+  let retryAfterMs: number | undefined;
   let result: CallResult | null = null;
   let output: CallOutput | undefined;
   let error: string | null = null;
@@ -89,6 +91,7 @@ export async function attemptHttpCall(
     result = { statusCode, ...decodeBody(read.bytes, limit, read.truncated, isJson) };
     if (meta.keepOutput) output = outputOf(statusCode, read.bytes, read.truncated, isJson);
     if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+    if (statusCode === 429 || statusCode === 503) retryAfterMs = retryAfterOf(response.headers['retry-after'], Date.now());
   } catch (err) {
     const refusal = isOutboundRefusal(err);
     if (refusal) retryable = false;
@@ -106,11 +109,23 @@ export async function attemptHttpCall(
       statusCode,
       error,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     },
     result,
     retryable,
     ...(output ? { output } : {}),
   };
+}
+
+/**
+ * A `Retry-After` header (seconds, or an HTTP date) as a wait in ms from `nowMs`, at most
+ * MAX_RETRY_AFTER_MS; undefined when absent or not one of those forms.
+ */
+export function retryAfterOf(header: string | string[] | undefined, nowMs: number): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : /[a-z]/i.test(value) ? Date.parse(value) - nowMs : NaN;
+  return Number.isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }
 
 /** What later calls may refer to: the status and the body, kept whole up to REFERENCED_BODY_LIMIT_BYTES. */

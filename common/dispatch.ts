@@ -13,6 +13,11 @@ export interface AttemptInput<R extends CallRequestSpec = CallRequestSpec> exten
   attempt: number;
   /** Later calls refer to this one's answer: report it as `output`, its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
   keepOutput?: boolean;
+  /**
+   * Under flow control: a call that cannot go out by then (its worker was late) is not made; the
+   * activity reports `late` and the call asks for another turn (see FLOW_LATE_TOLERANCE_MS).
+   */
+  sendBy?: string;
   /** The longest hold the workflow means: a held call whose `notBefore` is further away on the worker's clock goes at once (the clocks disagree). Absent: none. */
   maxHoldMs?: number;
 }
@@ -35,9 +40,17 @@ export interface AttemptMade {
   output?: CallOutput;
 }
 
+/** An attempt under flow control that could not go out in time (its slot passed while it waited for its worker): never made. */
+export interface AttemptLate {
+  outcome: 'late';
+  /** How long after its slot it would have gone out. */
+  lateByMs: number;
+}
+
 /** What an attempt activity reports: it never throws for a failed call, the workflow decides on retries. */
 export type AttemptReport =
   | AttemptMade
+  | AttemptLate
   /** A held call handed back before it was made. */
   | { outcome: 'released'; reason: ReleaseReason }
   /**

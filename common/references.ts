@@ -1,11 +1,11 @@
 /**
  * Data between calls: a call of an orchestration may use what an earlier call answered, with
  * `{{calls.<id>.status}}` or `{{calls.<id>.body.<path>}}` in its url, header values, body
- * strings or Lambda payload strings. A string that is only the reference takes the JSON value
+ * strings, Lambda payload strings or SQS message body strings. A string that is only the reference takes the JSON value
  * itself; one inside a longer string is stringified (percent-encoded inside a url).
  * Plain types and pure functions only: this file is bundled into workflow code.
  */
-import { isLambdaRequest, type CallRequestSpec } from './call';
+import { isLambdaRequest, isSqsRequest, type CallRequestSpec } from './call';
 import type { HttpRequestSpec } from './http';
 
 /** One reference found in a call. */
@@ -44,7 +44,7 @@ export function referencesInText(text: string): { references: CallReference[]; m
   return { references, malformed: LOOKS_LIKE_REFERENCE.test(rest) };
 }
 
-/** Where a call may hold references, each with the strings found there: `url`, `headers.x`, `body...`, `lambda.payload...`. */
+/** Where a call may hold references, each with the strings found there: `url`, `headers.x`, `body...`, `lambda.payload...`, `sqs.messageBody...`. */
 export function referenceSites(request: CallRequestSpec): Array<{ where: string; text: string }> {
   const sites: Array<{ where: string; text: string }> = [];
   const walk = (value: unknown, where: string) => {
@@ -56,6 +56,10 @@ export function referenceSites(request: CallRequestSpec): Array<{ where: string;
   };
   if (isLambdaRequest(request)) {
     walk(request.lambda.payload, 'lambda.payload');
+    return sites;
+  }
+  if (isSqsRequest(request)) {
+    walk(request.sqs.messageBody, 'sqs.messageBody');
     return sites;
   }
   sites.push({ where: 'url', text: request.url });
@@ -158,6 +162,10 @@ export function resolveCall(
     if (request.lambda.payload === undefined) return { request };
     const payload = resolveJson(request.lambda.payload, outputs);
     return 'error' in payload ? payload : { request: { ...request, lambda: { ...request.lambda, payload: payload.value } } };
+  }
+  if (isSqsRequest(request)) {
+    const messageBody = resolveJson(request.sqs.messageBody, outputs);
+    return 'error' in messageBody ? messageBody : { request: { ...request, sqs: { ...request.sqs, messageBody: messageBody.value } } };
   }
   const url = resolveText(request.url, outputs, { asJson: false, encode: encodeURIComponent });
   if ('error' in url) return url;

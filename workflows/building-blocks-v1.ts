@@ -18,6 +18,7 @@ import {
   type AttemptRecord,
   type CallInput,
   type CallOutcome,
+  type HttpRequestSpec,
   type RetrySpec,
   type RunKind,
   type RunLifecycle,
@@ -71,7 +72,10 @@ export async function callAndRecord(input: CallInput, retry: RetrySpec): Promise
   let failure: string | null = null;
   try {
     const { request } = input;
-    outcome = isLambdaRequest(request) ? await lambdaCall({ ...input, request }) : await httpCall({ ...input, request });
+    // v1 runs predate SQS calls: a call is HTTP or Lambda.
+    outcome = isLambdaRequest(request)
+      ? await lambdaCall({ ...input, request })
+      : await httpCall({ ...input, request: request as HttpRequestSpec });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     // The activity attaches its outcome to its last failure; one that never reported back (e.g.

@@ -23,11 +23,13 @@ import {
   ATTEMPT_NOT_REPORTED,
   FINAL_APPROACH_MS,
   HELD_HEARTBEAT_TIMEOUT_MS,
+  isTransientFailure,
   longestRetryIntervalMs,
   MAX_HOLD_MS,
   missingAttempt,
   START_LEAD_MS,
   type AttemptInput,
+  type AttemptLate,
   type AttemptMade,
   type AttemptRecord,
   type AttemptReport,
@@ -74,7 +76,7 @@ export async function sleepUntilWake(wakeAt: () => number, revision: () => numbe
  * LOCAL_HOLD_MAX_MS away). Cancelled (its scope was: a parallel group that no longer needs it)
  * before the call went out, it is never made, and the cancellation is thrown.
  */
-export async function attemptLocally(input: AttemptInput): Promise<AttemptMade> {
+export async function attemptLocally(input: AttemptInput): Promise<AttemptMade | AttemptLate> {
   const holdMs = input.notBefore ? Math.max(0, Date.parse(input.notBefore) - Date.now()) : 0;
   const { callAttempt } = proxyLocalActivities<CallActivities>({
     startToCloseTimeout: holdMs + input.request.timeoutMs + ACTIVITY_GRACE_MS,
@@ -87,7 +89,7 @@ export async function attemptLocally(input: AttemptInput): Promise<AttemptMade> 
   const scheduledAt = new Date(Math.max(Date.now(), Date.parse(input.notBefore ?? '') || 0)).toISOString();
   try {
     const made = await callAttempt(input);
-    return { ...made, record: { ...made.record, scheduledAt } };
+    return made.outcome === 'attempted' ? { ...made, record: { ...made.record, scheduledAt } } : made;
   } catch (err) {
     if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     const now = new Date().toISOString();
@@ -197,7 +199,9 @@ export interface CallLog {
 }
 
 /**
- * Records the first attempt and makes the retries `retry` allows, each `next(n)` after its wait.
+ * Records the first attempt and makes the retries `retry` allows, each `next(n)` after its wait:
+ * the retry interval grown by the backoff, or longer when the target answered with Retry-After.
+ * Under `retryOn: transient` only failures a retry can heal are retried (see isTransientFailure).
  * @param beforeRetryWait runs before each wait (a task publishes that it is running)
  * @returns null when an attempt succeeded, else why the call failed for good.
  */
@@ -212,12 +216,16 @@ export async function retryUntilDone(
   for (let attempt = 1; ; attempt++) {
     let message: string;
     let retryable: boolean;
+    let waitMs = retryDelayMs(retry, attempt);
     if (report.outcome === 'attempted') {
-      log.attempts.push(report.record);
+      const { record } = report;
+      log.attempts.push(record);
       log.result = report.result;
-      if (report.record.error === null) return null;
-      message = `attempt ${attempt} failed: ${report.record.error}`;
-      retryable = report.retryable;
+      if (record.error === null) return null;
+      message = `attempt ${attempt} failed: ${record.error}`;
+      retryable = report.retryable && (retry.retryOn !== 'transient' || isTransientFailure(record.statusCode));
+      // The target said when to come back (Retry-After): not sooner.
+      if (record.retryAfterMs !== undefined) waitMs = Math.max(waitMs, record.retryAfterMs);
     } else {
       log.attempts.push(missingAttempt(attempt, ATTEMPT_NOT_REPORTED));
       message = `attempt ${attempt} failed: ${ATTEMPT_NOT_REPORTED}`;
@@ -225,7 +233,7 @@ export async function retryUntilDone(
     }
     if (!retryable || attempt > retry.retries) return message;
     beforeRetryWait?.();
-    await sleep(retryDelayMs(retry, attempt));
+    await sleep(waitMs);
     report = await next(attempt + 1);
   }
 }

@@ -23,6 +23,7 @@ import {
   resumeOrchestrationUpdate,
   WRONG_RESUME_TOKEN_FAILURE,
   type AttemptInput,
+  type AttemptReport,
   type AttemptRecord,
   type BranchState,
   type CallOutput,
@@ -39,6 +40,7 @@ import {
   type WaitStepState,
 } from '../common';
 import { attemptHeld, callEndedAt, retryUntilDone, type AttemptEnd, type CallLog, type HeldCall } from './calls';
+import { attemptInTurn, FlowGate } from './flow-control';
 import { orchestrationV1 } from './orchestration-v1';
 import { PendingRun } from './pending-run';
 import { finishRun, heldUntil } from './run-state';
@@ -75,6 +77,8 @@ class Orchestration {
   private referenced = new Set<string>();
   /** When the last call ended (epoch ms): the orchestration finishes no earlier. */
   private lastEnd = 0;
+  /** Where calls under flow control wait for their turns (made on first use). */
+  private gate: FlowGate | undefined;
 
   constructor(private readonly state: OrchestrationState) {
     this.who = { taskId: workflowInfo().workflowId, ownerId: state.ownerId };
@@ -358,14 +362,29 @@ class Orchestration {
       ...(options.conditionCheck ? { conditionCheck: true } : {}),
       ...(call.id && this.referenced.has(call.id) ? { keepOutput: true } : {}),
     });
+    const flowControl = resolved.request.flowControl;
     const attempt = async (n: number, due: string): Promise<AttemptEnd> => {
-      let dispatched: HeldCall | undefined;
-      const report = await attemptHeld(input(n), due, `${key}:${n}`, (held) => {
-        dispatched = held;
-        options.held?.add(held);
-      });
-      if (dispatched) options.held?.delete(dispatched);
+      let sends = 0;
+      const send = async (callAt: string, sendBy?: string): Promise<AttemptReport> => {
+        let dispatched: HeldCall | undefined;
+        const activityId = flowControl ? `${key}:${n}.${++sends}` : `${key}:${n}`;
+        const report = await attemptHeld({ ...input(n), ...(sendBy ? { sendBy } : {}) }, callAt, activityId, (held) => {
+          dispatched = held;
+          options.held?.add(held);
+        });
+        if (dispatched) options.held?.delete(dispatched);
+        return report;
+      };
+      // Under flow control, the attempt waits for its turn and goes out at its slot.
+      const report = flowControl
+        ? (await attemptInTurn(
+            (this.gate ??= new FlowGate(this.who.ownerId)),
+            { request: resolved.request, flow: flowControl, requestId: `${this.who.taskId}:${key}:attempt-${n}`, dueAt: Date.parse(due) },
+            send,
+          ))!
+        : await send(due);
       if (report.outcome === 'released') throw new CancelledFailure(`call ${key} handed back before it went out`);
+      if (report.outcome === 'late') throw new Error('unreachable: a call without flow control is never late');
       if (report.outcome === 'attempted' && call.id && report.output) this.outputs.set(call.id, report.output);
       return report;
     };

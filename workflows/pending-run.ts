@@ -21,6 +21,7 @@ import {
   type RunModification,
 } from '../common';
 import { attemptLocally, HeldCall, sleepUntilWake, type AttemptEnd } from './calls';
+import type { SendInTurn } from './flow-control';
 import { assertScheduled, assertValidTime, heldUntil, publishStatus } from './run-state';
 
 /** What a pending run's Updates are, and what they do to its state. */
@@ -45,6 +46,9 @@ export interface PendingState extends RunLifecycle {
   /** True while its first call is held on a worker until `runAt`. */
   held?: boolean;
 }
+
+/** How a run's first attempt goes out under flow control: in its turn, through `send` (see attemptInTurn). */
+export type FirstInTurn = (dueAt: number, send: SendInTurn, interrupted: () => boolean) => Promise<AttemptReport | null>;
 
 export class PendingRun<S extends PendingState, M extends RunModification & { dispatchLeadMs?: number }> {
   /** Bumped by every accepted modification: a sleep recomputes its deadline. */
@@ -110,43 +114,72 @@ export class PendingRun<S extends PendingState, M extends RunModification & { di
    * Sleeps until the run wakes, then makes the first attempt of its call: in a local activity
    * when it woke at most LOCAL_HOLD_MAX_MS before its due time; else held on a worker until due,
    * while the run is still scheduled (a cancel or a modify hands it back, and the run plans again).
-   * The run is `running` once the attempt is under way.
+   * The run is `running` once the attempt is under way. Under flow control (`inTurn`), the call
+   * first waits for its turn (the run still scheduled, published as held) and goes out at its slot.
    * @returns the first attempt, or null when the run was cancelled.
    */
-  async firstAttempt(input: () => AttemptInput): Promise<AttemptEnd | null> {
+  async firstAttempt(input: () => AttemptInput, inTurn?: FirstInTurn): Promise<AttemptEnd | null> {
     const { state } = this;
     let eager = true;
     let dispatches = 0;
     for (;;) {
       if (!(await this.untilWake())) return null;
-      if (Date.parse(state.runAt) - Date.now() <= LOCAL_HOLD_MAX_MS) {
-        state.status = 'running';
-        state.startedAt = new Date(heldUntil(state.runAt)).toISOString();
-        const first = await attemptLocally({ ...input(), notBefore: state.runAt, attempt: 1 });
-        // When the call went out, on the worker's clock (workflow time stands still while a local
-        // activity runs), unless workflow time is ahead (the time-skipping test server).
-        state.startedAt = new Date(Math.max(Date.parse(state.startedAt), Date.parse(first.record.startedAt))).toISOString();
-        return first;
+      const send = (callAt: string, sendBy?: string) =>
+        this.dispatch({ ...input(), notBefore: callAt, attempt: 1, ...(sendBy ? { sendBy } : {}) }, `held-${++dispatches}`, eager);
+      let report: AttemptReport | null;
+      if (inTurn) {
+        state.held = true;
+        this.publish(HELD_STATUS);
+        const seen = this.revision;
+        report = await inTurn(Date.parse(state.runAt), send, () => this.revision !== seen || state.status !== 'scheduled');
+      } else {
+        report = await send(state.runAt);
       }
-      this.held = new HeldCall({ ...input(), notBefore: state.runAt, attempt: 1 }, `held-${++dispatches}`, eager);
-      state.held = true;
-      this.publish(HELD_STATUS);
-      const report: AttemptReport = await this.held.report;
-      this.held = null;
+      if (report !== null && report.outcome !== 'released') return report as AttemptEnd;
+      // Handed back, or a change came while it waited for its turn: wait for the Update that asked
+      // to finish its change, then plan again (a cancel ends the run; a modify moves it). Handed back
+      // by a worker shutting down, it is dispatched again at once, but not to the worker running
+      // this run: that may be the one.
       delete state.held;
-      if (report.outcome !== 'released') {
-        state.status = 'running';
-        state.startedAt = report.outcome === 'attempted' ? report.record.startedAt : state.runAt;
-        return report;
-      }
-      // Handed back: wait for the Update that asked to finish its change, then plan again (a
-      // cancel ends the run; a modify moves it). Handed back by a worker shutting down, it is
-      // dispatched again at once, but not to the worker running this run: that may be the one.
       await condition(() => this.handingBack === 0);
       if (state.status !== 'scheduled') return null;
+      if (report === null) continue;
       eager = report.reason !== 'shutdown';
       if (report.reason === 'shutdown') this.publish('scheduled');
     }
+  }
+
+  /**
+   * Dispatches the first attempt, due at `input.notBefore`: in a local activity when that is at most
+   * LOCAL_HOLD_MAX_MS away (the run is running from then on), else to a worker that holds it,
+   * handed back by a cancel or a modify.
+   */
+  private async dispatch(input: AttemptInput, activityId: string, eager: boolean): Promise<AttemptReport> {
+    const { state } = this;
+    const callAt = input.notBefore!;
+    if (Date.parse(callAt) - Date.now() <= LOCAL_HOLD_MAX_MS) {
+      state.status = 'running';
+      delete state.held;
+      state.startedAt = new Date(heldUntil(callAt)).toISOString();
+      const first = await attemptLocally(input);
+      // When the call went out, on the worker's clock (workflow time stands still while a local
+      // activity runs), unless workflow time is ahead (the time-skipping test server).
+      if (first.outcome === 'attempted') {
+        state.startedAt = new Date(Math.max(Date.parse(state.startedAt), Date.parse(first.record.startedAt))).toISOString();
+      }
+      return first;
+    }
+    this.held = new HeldCall(input, activityId, eager);
+    state.held = true;
+    this.publish(HELD_STATUS);
+    const report: AttemptReport = await this.held.report;
+    this.held = null;
+    delete state.held;
+    if (report.outcome === 'attempted' || report.outcome === 'lost') {
+      state.status = 'running';
+      state.startedAt = report.outcome === 'attempted' ? report.record.startedAt : callAt;
+    }
+    return report;
   }
 
   /** Refuses (409) a change once the run is no longer scheduled, or is past its change cut-off (workflow time). */

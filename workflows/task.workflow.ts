@@ -4,12 +4,14 @@ import {
   scheduledStartOf,
   TASK_FAILED_FAILURE,
   TASK_RUN,
+  type AttemptMade,
   type CallInput,
   type TaskModification,
   type TaskState,
   type TaskWorkflowInput,
 } from '../common';
 import { attemptLocally, callEndedAt, retryUntilDone } from './calls';
+import { attemptInTurn, FlowGate, retryInTurn } from './flow-control';
 import { PendingRun, type PendingRunRules } from './pending-run';
 import { finishRun, publishCallMemo, rejectModification } from './run-state';
 import { taskV1 } from './task-v1';
@@ -57,14 +59,28 @@ async function dispatchedTask(state: TaskState, rules: PendingRunRules<TaskModif
   const run = new PendingRun(state, rules);
   const taskId = workflowInfo().workflowId;
   const callInput = (): CallInput => ({ request: state.request, idempotencyKey: taskId, taskId, ownerId: state.ownerId });
-  const first = await run.firstAttempt(() => ({ ...callInput(), attempt: 1 }));
+  // Made on first use: a task without flow control never has a limiter signal it.
+  let gate: FlowGate | undefined;
+  const gateOf = () => (gate ??= new FlowGate(state.ownerId));
+  const flow = () => state.request.flowControl;
+  const first = await run.firstAttempt(
+    () => ({ ...callInput(), attempt: 1 }),
+    flow()
+      ? (dueAt, send, interrupted) =>
+          attemptInTurn(gateOf(), { request: state.request, flow: flow()!, requestId: `${taskId}:attempt-1`, dueAt }, send, interrupted)
+      : undefined,
+  );
   if (first === null) return state;
 
   state.error = await retryUntilDone(
     state,
     state.retry,
     first,
-    (attempt) => attemptLocally({ ...callInput(), attempt }),
+    async (attempt) => {
+      const input = { ...callInput(), attempt };
+      const flowControl = flow();
+      return flowControl ? retryInTurn(gateOf(), input, flowControl) : (attemptLocally(input) as Promise<AttemptMade>);
+    },
     () => run.publish('running'),
   );
   // Not before the last attempt ended: workflow time stands still while a local activity runs.

@@ -10,6 +10,7 @@ import {
   createCallActivities,
   createCallMetrics,
   createLambdaInvoker,
+  createSqsSender,
   decodeWebhookSecret,
   HeldCalls,
 } from '../../activities';
@@ -75,6 +76,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       userAgent: 'test',
       outboundFetch,
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
+      sendSqs: createSqsSender(),
       metrics: createCallMetrics(noopMetricMeter),
       heldCalls,
     }),

@@ -233,8 +233,10 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
   };
 }
 
-/** What an orchestration's resource shows of each call: where it goes (url and method, or the function). */
+/** What an orchestration's resource shows of each call: where it goes (url and method, the function, or the queue). */
 function targetOf(request: OrchestrationState['conditionCheck']['request']) {
   const view = toCallView(request);
-  return 'lambda' in view ? { lambda: view.lambda } : { url: view.url, method: view.method };
+  if ('lambda' in view) return { lambda: view.lambda };
+  if ('sqs' in view) return { sqs: view.sqs };
+  return { url: view.url, method: view.method };
 }
