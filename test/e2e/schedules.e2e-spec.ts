@@ -221,6 +221,13 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await api().get('/schedules').query({ limit: 2, cursor: first.body.nextCursor }).expect(200);
     expect(second.body.items.map((s: { id: string }) => s.id)).not.toContain(first.body.items[0].id);
+    // The last page says that nothing follows, whether it is full or not.
+    expect(all.length).toBeLessThan(100);
+    const { body: whole } = await api().get('/schedules').query({ limit: 100 }).expect(200);
+    expect(whole.nextCursor).toBeNull();
+    const { body: exact } = await api().get('/schedules').query({ limit: whole.items.length }).expect(200);
+    expect(exact.items).toHaveLength(whole.items.length);
+    expect(exact.nextCursor).toBeNull();
     for (const id of created) await api().delete(`/schedules/${id}`).expect(200);
   });
 

@@ -130,7 +130,12 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(first.items.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1]]);
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = await api().get('/tasks').query({ status: 'scheduled', limit: 2, cursor: first.nextCursor }).expect(200);
-    expect(second.body.items[0].id).toBe(ids[0]);
+    expect(second.body.items.map((t: { id: string }) => t.id)).toEqual([ids[0]]);
+    // The last page says that nothing follows, whether it is full or not.
+    expect(second.body.nextCursor).toBeNull();
+    const whole = await api().get('/tasks').query({ status: 'scheduled', limit: 3 }).expect(200);
+    expect(whole.body.items.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(whole.body.nextCursor).toBeNull();
     for (const id of ids) await api().post(`/tasks/${id}/cancel`).expect(200);
   });
 

@@ -40,6 +40,7 @@ import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
 import { anchored, ORCHESTRATION_ID_PATTERN, TASK_ID_PATTERN } from '../core/patterns';
 import { idempotency, keyReused, type Idempotency } from '../core/idempotency';
+import { nextCursorOf } from '../core/paging';
 import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { DEFAULT_PAGE_SIZE, type ListRunsQuery, type ListTasksQuery } from './list-runs.query';
@@ -317,8 +318,13 @@ export class RunsRepository {
         memo: decodePayloads(raw.memo?.fields) as Partial<MemoOf<D>>,
       };
     });
-    const token = response.nextPageToken;
-    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+    const nextCursor = await nextCursorOf(items.length, request.pageSize, response.nextPageToken, async (token) => {
+      const next = await temporalCall(undefined, () =>
+        this.client.workflowService.listWorkflowExecutions({ ...request, pageSize: 1, nextPageToken: token }),
+      );
+      return next.executions?.length ?? 0;
+    });
+    return { items, nextCursor };
   }
 
   /**
