@@ -85,6 +85,9 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     for (const item of listed) {
       expect(item).toMatchObject({ scheduleId: schedule.id, name: 'every 2 s', runAt: new Date(nominalOf(item.id)).toISOString() });
     }
+    // One createdAt: the list entry's is the resource's (the run's nominal time).
+    expect(listed.find((item: { id: string }) => item.id === firstRun).createdAt).toBe(task.createdAt);
+    expect(task.createdAt).toBe(task.runAt);
     const { body: elsewhere } = await api().get('/tasks').query({ scheduleId: 'sched-00000000-0000-0000-0000-000000000000' }).expect(200);
     expect(elsewhere.items).toEqual([]);
   });

@@ -85,7 +85,8 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       url: system.target.url('/listed'),
       method: 'POST',
       runAt: task.runAt,
-      createdAt: expect.any(String),
+      // The list and the resource agree, to the millisecond.
+      createdAt: task.createdAt,
       scheduleId: null,
     });
     await eventually(listed('completed'), 10_000);

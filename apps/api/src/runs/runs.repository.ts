@@ -130,9 +130,11 @@ export class RunsRepository {
         workflowId: id,
         ...(delayMs > 0 ? { startDelay: delayMs } : {}),
         ...options,
+        // Lists show the createdAt the resource shows (not the workflow's start time, a few ms later).
+        memo: { ...options.memo, createdAt: input.createdAt },
         ...(keyed
           ? {
-              memo: { ...options.memo, requestHash: keyed.requestHash },
+              memo: { ...options.memo, createdAt: input.createdAt, requestHash: keyed.requestHash },
               // Never a second run under the key's id, not even once the first has closed.
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
               workflowIdConflictPolicy: 'FAIL',
@@ -308,14 +310,17 @@ export class RunsRepository {
       const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
       const scheduled = scheduledStartOf(attrs);
       const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
+      const memo = decodePayloads(raw.memo?.fields);
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
         status: presentedStatus(attrs.get(SearchAttr.status) as PublishedStatus, Date.parse(runAt), Date.now()),
         runAt,
-        createdAt: timestampToIso(raw.startTime),
+        // As the resource has it: a schedule's run was created at its nominal time, a direct run
+        // when the API started it (runs started before the memo had it: the workflow's start).
+        createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
         scheduleId: scheduled?.scheduleId ?? null,
-        memo: decodePayloads(raw.memo?.fields) as Partial<MemoOf<D>>,
+        memo: memo as Partial<MemoOf<D>>,
       };
     });
     const nextCursor = await nextCursorOf(items.length, request.pageSize, response.nextPageToken, async (token) => {
