@@ -326,6 +326,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/dashboard/dev-sign-in',
       '/functions',
       '/health',
       '/health/live',
@@ -350,6 +351,16 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/tasks/{id}/cancel',
       '/tasks/{id}/status',
     ]);
+    // The development sign-in's body is documented, so a script can get a token without the dashboard.
+    expect(doc.body.paths['/dashboard/dev-sign-in'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/DevSignInDto',
+    });
+    expect(doc.body.components.schemas.DevSignInDto).toMatchObject({
+      required: ['sub'],
+      additionalProperties: false,
+      properties: { sub: expect.objectContaining({ type: 'string' }), admin: expect.objectContaining({ type: 'boolean' }) },
+    });
+    expect(doc.body.paths['/dashboard/dev-sign-in'].post.security).toEqual([{}]);
     expect(doc.body.components.schemas.CreateTaskDto.properties.url.example).toBe(
       'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
     );
