@@ -82,6 +82,12 @@ describe('answerFor', () => {
     ['/fail/1/500', 1, 500],
     ['/fail/1/500', 2, 200],
     ['/fail/0', 1, 200],
+    ['/status/409/orders/42/ready', 1, 409],
+    ['/fail/1/orders/42/ready', 1, 503],
+    ['/fail/1/orders/42/ready', 2, 200],
+    ['/fail/1/500/orders', 1, 500],
+    ['/fail/1/5000', 1, 503],
+    ['/statusx/503', 1, 200],
   ])('answers %s (call %d) with %d', (path, call, status) => {
     expect(answerFor(path, none, call)).toEqual({ status, delayMs: 0, retryAfter: null });
   });
@@ -89,6 +95,7 @@ describe('answerFor', () => {
   it('waits as /delay/<ms> asks, at most a minute, and adds Retry-After when asked', () => {
     expect(answerFor('/delay/250', none, 1)).toEqual({ status: 200, delayMs: 250, retryAfter: null });
     expect(answerFor('/delay/99999', none, 1).delayMs).toBe(60_000);
+    expect(answerFor('/delay/100/jobs/slow', none, 1).delayMs).toBe(100);
     expect(answerFor('/status/429', new URLSearchParams('retry-after=2'), 1)).toEqual({ status: 429, delayMs: 0, retryAfter: '2' });
     expect(answerFor('/status/429', new URLSearchParams('retry-after=soon'), 1).retryAfter).toBeNull();
   });

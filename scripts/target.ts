@@ -24,7 +24,7 @@ export class TargetScriptError extends Error {
 export const USAGE = 'usage: npm run target -- [--port 4000] [--token <bearer> [--api <url>] | --secret <whsec_...>] [--json]';
 
 /** What the paths ask for; printed at start and by --help. */
-export const ANSWERS = `Answers, by path (any method):
+export const ANSWERS = `Answers, by how the path starts (any method; the rest of the path is yours, e.g. /fail/1/orders/42/ready):
   /status/<code>            always <code> (200 to 599)
   /fail/<n>[/<code>]        the first n calls of each task <code> (default 503), then 200
   /delay/<ms>               200 after <ms> (at most 60000)
@@ -118,11 +118,11 @@ export function answerFor(path: string, query: URLSearchParams, callNumber: numb
     delayMs,
     retryAfter: retryAfter && /^\d+$/.test(retryAfter) ? retryAfter : null,
   });
-  const status = /^\/status\/([2-5]\d\d)\/?$/.exec(path);
+  const status = /^\/status\/([2-5]\d\d)(?:\/.*)?$/.exec(path);
   if (status) return answer(Number(status[1]));
-  const fail = /^\/fail\/(\d{1,3})(?:\/([2-5]\d\d))?\/?$/.exec(path);
+  const fail = /^\/fail\/(\d{1,3})(?:\/([2-5]\d\d)(?=\/|$))?(?:\/.*)?$/.exec(path);
   if (fail) return answer(callNumber <= Number(fail[1]) ? Number(fail[2] ?? 503) : 200);
-  const delay = /^\/delay\/(\d{1,5})\/?$/.exec(path);
+  const delay = /^\/delay\/(\d{1,5})(?:\/.*)?$/.exec(path);
   if (delay) return answer(200, Math.min(Number(delay[1]), 60_000));
   return answer(200);
 }
