@@ -97,7 +97,7 @@ function runnableBlock(number: number, heading: string, code: string[], firstLin
     const [status, rest] = own ? [own[1], own[2]] : [trailing![2], trailing![3]];
     if (trailing) script.push(trailing[1]);
     const { body, consumed } = expectationBody(rest, code.slice(i + 1), line);
-    const text = [code[i], ...code.slice(i + 1, i + 1 + consumed)].map((l) => l.trim()).join(' ');
+    const text = [code[i].trim(), ...code.slice(i + 1, i + 1 + consumed).map((l) => l.replace(/^\s*#\s*/, ''))].join(' ');
     expectations.push({ line, status: Number(status), ...(body === undefined ? {} : { body }), text });
     script.push(`${EXPECT_COMMAND} ${expectations.length - 1}`);
     i += consumed;
@@ -130,7 +130,8 @@ export const ANY = '...';
 /**
  * How `actual` differs from what the README shows (`shown`), one line per difference, each naming
  * the field by its path; none when it matches. The README shows only the fields it cares about:
- * - an object matches an object that has at least its fields, each matching;
+ * - an object matches an object that has at least its fields, each matching (`"...": "..."`
+ *   among them says so to the reader, and matches nothing);
  * - an array matches an array of the same length whose elements match in order; one ending with
  *   `"..."` matches an array that starts with the elements before it;
  * - `"..."` matches anything; a string ending with `...` ("task-...") any string starting so;
@@ -157,7 +158,11 @@ export function matchShown(shown: unknown, actual: unknown, path = '$'): string[
     if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
       return [`${path}: expected an object, got ${brief(actual)}`];
     return Object.entries(shown).flatMap(([key, value]) =>
-      key in actual ? matchShown(value, (actual as Record<string, unknown>)[key], `${path}.${key}`) : [`${path}.${key}: missing`],
+      key === ANY
+        ? []
+        : key in actual
+          ? matchShown(value, (actual as Record<string, unknown>)[key], `${path}.${key}`)
+          : [`${path}.${key}: missing`],
     );
   }
   return Object.is(shown, actual) ? [] : [`${path}: expected ${JSON.stringify(shown)}, got ${brief(actual)}`];

@@ -52,7 +52,7 @@ describe('readmeBlocks', () => {
         line: 3,
         status: 201,
         body: { status: 'scheduled', attempts: [] },
-        text: '# -> 201 { "status": "scheduled", #          "attempts": [] }',
+        text: '# -> 201 { "status": "scheduled", "attempts": [] }',
       },
       { line: 5, status: 200, body: { sub: 'alice' }, text: 'curl -s $API/me    # -> 200 {"sub":"alice"}' },
       { line: 6, status: 404, text: 'curl -s -X DELETE $API/x   # -> 404' },
@@ -86,6 +86,7 @@ describe('matchShown', () => {
     expect(matchShown({ status: 'scheduled' }, { status: 'running' })).toEqual(['$.status: expected "scheduled", got "running"']);
     expect(matchShown({ result: { statusCode: 200 } }, { result: null })).toEqual(['$.result: expected an object, got null']);
     expect(matchShown({ nextCursor: null }, {})).toEqual(['$.nextCursor: missing']);
+    expect(matchShown({ number: 1, '...': '...' }, { number: 1, statusCode: 200 })).toEqual([]);
   });
 
   it('takes "..." for any value, and "prefix..." for any string starting so', () => {
