@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoolean, IsString, Matches } from 'class-validator';
+import { Omittable } from '../core/validation';
 import { ApiClosedResponse } from '../openapi/schema-decorators';
 
 /** What a development sign-in name may be. */
@@ -20,7 +21,8 @@ export class DevSignInDto {
   sub!: string;
 
   @ApiPropertyOptional({ description: 'With the admin role.', default: false, example: false })
-  @IsOptional()
+  // Absent, or a boolean: null is not one (IsOptional would let it through).
+  @Omittable()
   @IsBoolean()
   admin?: boolean;
 }
