@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stopProcess } from '../../libs/runtime/app-process';
@@ -18,6 +19,16 @@ export const README_USER = 'alice';
  * another function adds its name here.
  */
 export const README_FUNCTIONS = ['report', 'heartbeat'];
+
+/**
+ * The SQS queues the README's examples send to, made on moto before the first block (account
+ * 123456789012, us-east-1: `https://sqs.us-east-1.amazonaws.com/123456789012/<name>`). An example
+ * that sends to another queue adds its name here (a `.fifo` name makes a FIFO queue).
+ */
+export const README_QUEUES: string[] = [];
+
+/** The region and static credentials of the README's AWS on loopback. */
+const AWS = { region: 'us-east-1', accessKeyId: 'AKIDREADME', secretAccessKey: 'readme-secret' };
 
 /** The addresses the README names, for the ones this system has. */
 export interface ReadmeAddresses {
@@ -58,14 +69,18 @@ export class ReadmeSystem {
     const root = projectRoot();
     const missing = ['dist/scripts/target.js', 'dist/scripts/token.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the README runs the built commands)`);
-    const [lambda, moto] = await Promise.all([LambdaTarget.start({ region: 'us-east-1' }), startMotoServer('us-east-1')]);
+    const [lambda, moto] = await Promise.all([LambdaTarget.start({ region: AWS.region }), startMotoServer(AWS.region)]);
     for (const name of README_FUNCTIONS) {
       lambda.register(name, (event, context) => ({ ok: true, function: context.functionName, event }), {
         versions: ['1'],
         aliases: { live: '1' },
       });
     }
-    const aws = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDREADME', AWS_SECRET_ACCESS_KEY: 'readme-secret' };
+    await createQueues(moto.endpoint, README_QUEUES).catch(async (err: unknown) => {
+      await Promise.allSettled([lambda.stop(), moto.stop()]);
+      throw err;
+    });
+    const aws = { AWS_REGION: AWS.region, AWS_ACCESS_KEY_ID: AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS.secretAccessKey };
     let system: FaultSystem;
     try {
       system = await FaultSystem.start(
@@ -172,5 +187,19 @@ export class ReadmeSystem {
     const results = await Promise.allSettled([stopProcess(this.target), this.system.teardown(), this.lambda.stop(), this.moto.stop()]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+}
+
+/** Makes each queue on moto (FIFO for a `.fifo` name). */
+async function createQueues(endpoint: string, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const sqs = new SQSClient({ endpoint, region: AWS.region, credentials: AWS });
+  try {
+    for (const name of names) {
+      const fifo = name.endsWith('.fifo') ? { Attributes: { FifoQueue: 'true' } } : {};
+      await sqs.send(new CreateQueueCommand({ QueueName: name, ...fifo }));
+    }
+  } finally {
+    sqs.destroy();
   }
 }

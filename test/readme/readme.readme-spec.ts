@@ -73,7 +73,8 @@ describe('README.md, block by block', () => {
   it(`leaves every call the target received signed with ${README_USER}'s secret, and the target running`, () => {
     const calls = system.calls();
     expect(system.targetRunning).toBe(true);
-    expect(calls.length).toBeGreaterThan(0);
+    // The README's HTTP examples call the target (all blocks run: some of them did).
+    if (upTo === blocks.length) expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((call) => call.signature !== 'valid').map((c) => `${c.method} ${c.path}: ${c.signature}`)).toEqual([]);
   });
 });
