@@ -8,10 +8,13 @@ import { projectRoot } from '../../libs/runtime/paths';
 import { FaultSystem } from '../faults/support/fault-system';
 import { TEST_JWT_SECRET, testToken } from '../support/jwt';
 import { LambdaTarget } from '../support/lambda-target';
-import { startMotoServer, type MotoServer } from '../support/moto-server';
+import { MOTO_ACCOUNT_ID, startMotoServer, type MotoServer } from '../support/moto-server';
 
 /** Whose examples the README shows: its blocks make tokens for this user, and the target checks this user's signatures. */
 export const README_USER = 'alice';
+
+/** The region of the README's AWS examples on loopback. */
+const AWS_REGION = 'us-east-1';
 
 /**
  * The Lambda functions the README's examples invoke, on the loopback Lambda endpoint: each answers
@@ -28,14 +31,19 @@ export const README_FUNCTIONS = ['report', 'heartbeat'];
 export const README_QUEUES: string[] = [];
 
 /** The region and static credentials of the README's AWS on loopback. */
-const AWS = { region: 'us-east-1', accessKeyId: 'AKIDREADME', secretAccessKey: 'readme-secret' };
+const AWS = { region: AWS_REGION, accessKeyId: 'AKIDREADME', secretAccessKey: 'readme-secret' };
 
 /** The addresses the README names, for the ones this system has. */
 export interface ReadmeAddresses {
   api: string;
   target: string;
   workerMetrics: string;
+  /** moto's endpoint, where the README's queue URLs point in this system. */
+  sqs: string;
 }
+
+/** How the README writes a queue URL (before the queue's name). */
+const README_QUEUE_URL = `https://sqs.${AWS_REGION}.amazonaws.com/${MOTO_ACCOUNT_ID}/`;
 
 /** One call the target received, as `npm run target -- --json` prints it. */
 export interface TargetCall {
@@ -114,6 +122,7 @@ export class ReadmeSystem {
       api: system.baseUrl,
       target: `http://127.0.0.1:${targetPort}`,
       workerMetrics: `http://127.0.0.1:${system.workerMetricsPort}`,
+      sqs: moto.endpoint,
     });
     try {
       await readme.targetListening();
@@ -162,15 +171,17 @@ export class ReadmeSystem {
 
   /**
    * The text of a block (or of an answer it shows) with the README's addresses (npm start's
-   * defaults) replaced by this system's.
+   * defaults) replaced by this system's. Queue URLs too: the AWS SDK sends to a queue URL's own
+   * host even with AWS_ENDPOINT_URL_SQS set, so the README's become moto's.
    */
   rewrite(text: string): string {
-    const { api, target, workerMetrics } = this.addresses;
+    const { api, target, workerMetrics, sqs } = this.addresses;
     const host = (url: string) => url.replace(/^http:\/\//, '');
     return text
       .replace(/(?:127\.0\.0\.1|localhost):3000\b/g, host(api))
       .replace(/(?:127\.0\.0\.1|localhost):4000\b/g, host(target))
-      .replace(/(?:127\.0\.0\.1|localhost):9464\b/g, host(workerMetrics));
+      .replace(/(?:127\.0\.0\.1|localhost):9464\b/g, host(workerMetrics))
+      .replaceAll(README_QUEUE_URL, `${sqs}/${MOTO_ACCOUNT_ID}/`);
   }
 
   /** The calls the target received so far. */
