@@ -13,7 +13,7 @@ export interface LambdaAttemptOutcome {
    * 'ResourceNotFoundException: Function not found: ...', 'timed out after 500 ms'.
    */
   error: string | null;
-  /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region). */
+  /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region, no credentials). */
   retryable: boolean;
   /**
    * The function's payload, parsed as JSON when it is JSON and whole, else text, cut to the limit
@@ -176,6 +176,14 @@ function describeFailure(err: unknown): LambdaAttemptOutcome {
     return failed(status, `${type}: ${message ?? ''}`, isRetryableStatus(status));
   }
   if (message === 'Region is missing') return failed(null, 'no AWS region: set AWS_REGION or use a full function ARN', false);
+  // The credential chain found nothing (or a profile it cannot use): configuration, which no retry mends.
+  if (name === 'CredentialsProviderError') {
+    return failed(
+      null,
+      `no AWS credentials: ${message ?? 'none found'} (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give the worker a role)`,
+      false,
+    );
+  }
   // The SDK wraps what is not an instance of its realm's Error (e.g. a socket error under jest) in this prefix.
   const text = (message ?? String(err)).replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
   return failed(null, code && !text.includes(code) ? `${text}: ${code}` : text, true);

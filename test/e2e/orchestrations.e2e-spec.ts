@@ -170,7 +170,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       status: 'scheduled',
       stepCount: 1,
       runAt: orch.runAt,
-      createdAt: expect.any(String),
+      // The list and the resource agree, to the millisecond.
+      createdAt: orch.createdAt,
     });
 
     const cancelled = await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);

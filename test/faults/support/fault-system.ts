@@ -55,21 +55,28 @@ export class FaultSystem {
     readonly workerMetricsPort: number,
     target: HttpTarget,
     private readonly extraEnv: Record<string, string>,
+    private readonly extraAppEnv: Partial<Record<AppName, Record<string, string>>>,
   ) {
     this.target = target;
     this.baseUrl = `http://127.0.0.1:${apiPort}`;
     this.dbFile = join(tempDir, 'temporal.sqlite');
   }
 
-  /** Starts the dev server, a worker (polling) and the API (healthy); `env` is added to the apps' environment. */
-  static async start(env: Record<string, string> = {}): Promise<FaultSystem> {
+  /**
+   * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to both apps'
+   * environment, `appEnv` to one app's (e.g. AWS endpoints that differ between them).
+   */
+  static async start(
+    env: Record<string, string> = {},
+    appEnv: Partial<Record<AppName, Record<string, string>>> = {},
+  ): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
     const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, appEnv);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -120,7 +127,7 @@ export class FaultSystem {
   }
 
   private spawn(name: AppName, generation: number): ChildProcess {
-    return spawnApp(name, this.appEnv(), this.appOutput, `${name}#${generation}`);
+    return spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name] }, this.appOutput, `${name}#${generation}`);
   }
 
   // --- Temporal dev server -------------------------------------------------------------------

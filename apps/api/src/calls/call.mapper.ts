@@ -86,6 +86,26 @@ export function toCallView(request: CallRequestSpec): CallView {
   return { url: request.url, method: request.method, headers: request.headers, body: request.body, ...common };
 }
 
+/**
+ * The call fields a `PATCH` gives (HTTP fields, `lambda`, `timeoutMs`): a change for modifiedCall,
+ * the one merge rule of a task's call and of a schedule's.
+ */
+export function toCallChange(dto: Partial<CallDto>): Partial<CallRequestSpec> {
+  return definedFields({
+    url: dto.url,
+    method: dto.method,
+    headers: dto.headers,
+    body: dto.body,
+    lambda: dto.lambda ? toLambdaInvocation(dto.lambda) : undefined,
+    timeoutMs: dto.timeoutMs,
+  });
+}
+
+/** The retry fields a `PATCH` gives; the others stay as they are. */
+export function toRetryChange(dto: Partial<RetryingCallDto>): Partial<RetrySpec> {
+  return definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
+}
+
 /** Only the fields a partial DTO gives (for modifications). */
 export function definedFields<T extends object>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -40,6 +40,7 @@ import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
 import { anchored, ORCHESTRATION_ID_PATTERN, TASK_ID_PATTERN } from '../core/patterns';
 import { idempotency, keyReused, type Idempotency } from '../core/idempotency';
+import { nextCursorOf } from '../core/paging';
 import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { DEFAULT_PAGE_SIZE, type ListRunsQuery, type ListTasksQuery } from './list-runs.query';
@@ -129,9 +130,11 @@ export class RunsRepository {
         workflowId: id,
         ...(delayMs > 0 ? { startDelay: delayMs } : {}),
         ...options,
+        // Lists show the createdAt the resource shows (not the workflow's start time, a few ms later).
+        memo: { ...options.memo, createdAt: input.createdAt },
         ...(keyed
           ? {
-              memo: { ...options.memo, requestHash: keyed.requestHash },
+              memo: { ...options.memo, createdAt: input.createdAt, requestHash: keyed.requestHash },
               // Never a second run under the key's id, not even once the first has closed.
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
               workflowIdConflictPolicy: 'FAIL',
@@ -307,18 +310,26 @@ export class RunsRepository {
       const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
       const scheduled = scheduledStartOf(attrs);
       const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
+      const memo = decodePayloads(raw.memo?.fields);
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
         status: presentedStatus(attrs.get(SearchAttr.status) as PublishedStatus, Date.parse(runAt), Date.now()),
         runAt,
-        createdAt: timestampToIso(raw.startTime),
+        // As the resource has it: a schedule's run was created at its nominal time, a direct run
+        // when the API started it (runs started before the memo had it: the workflow's start).
+        createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
         scheduleId: scheduled?.scheduleId ?? null,
-        memo: decodePayloads(raw.memo?.fields) as Partial<MemoOf<D>>,
+        memo: memo as Partial<MemoOf<D>>,
       };
     });
-    const token = response.nextPageToken;
-    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+    const nextCursor = await nextCursorOf(items.length, request.pageSize, response.nextPageToken, async (token) => {
+      const next = await temporalCall(undefined, () =>
+        this.client.workflowService.listWorkflowExecutions({ ...request, pageSize: 1, nextPageToken: token }),
+      );
+      return next.executions?.length ?? 0;
+    });
+    return { items, nextCursor };
   }
 
   /**
