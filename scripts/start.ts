@@ -4,9 +4,9 @@
  * as child processes; prints the URLs once the API answers; Ctrl-C stops everything.
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { appEnvironment } from '../libs/runtime/app-environment';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { loadConfig } from '../libs/runtime/config';
 import { startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
@@ -34,44 +34,6 @@ const devServerSettings = {
   logLevel: (process.env.TEMPORAL_LOG_LEVEL ?? 'error') as 'debug' | 'info' | 'warn' | 'error',
 };
 
-/** A secret kept in data/ (git-ignored): made on first start, read on every later one. */
-function dataSecret(name: string, make: () => string, what: string, variable: string): string {
-  const file = join(dataDir, name);
-  if (!existsSync(file)) {
-    writeFileSync(file, `${make()}\n`, { mode: 0o600 });
-    console.log(`start: made ${what} in ${file} (set ${variable} to use your own)`);
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-/**
- * The environment of the worker and the API: the webhook master secret and, unless an identity
- * provider is configured, the embedded HS256 secret, each made into data/ on first start; and
- * loopback allowed as a call destination, so local targets work.
- */
-function appEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  env.WEBHOOK_SECRET ||= dataSecret(
-    'webhook-secret',
-    () => `whsec_${randomBytes(32).toString('base64')}`,
-    'a webhook master secret',
-    'WEBHOOK_SECRET',
-  );
-  if (!env.JWT_ISSUER && !env.JWT_JWKS_URL) {
-    env.JWT_SECRET ||= dataSecret('jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
-  }
-  env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
-  // JSON lines for log collectors; at a terminal, lines a person reads.
-  if (process.stdout.isTTY) env.LOG_FORMAT ??= 'pretty';
-  // The dashboard's one-click sign-in, for this local, embedded setup only.
-  if (env.JWT_SECRET) env.API_DEV_SIGN_IN ??= 'true';
-  env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
-  return env;
-}
-
-/** What `npm start` allows as call destinations beyond public addresses (production allows nothing). */
-const LOOPBACK = '127.0.0.0/8,::1/128';
-
 let server: RunningDevServer | null = null;
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -93,7 +55,7 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
-  const env = appEnvironment();
+  const env = appEnvironment(root, dataDir);
   if (!process.env.TEMPORAL_ADDRESS) {
     server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
     env.TEMPORAL_ADDRESS = server.address;

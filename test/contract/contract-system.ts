@@ -8,7 +8,7 @@ import { projectRoot } from '../../libs/runtime/paths';
 import { HttpTarget } from '../support/http-target';
 import { hs256Token } from '../support/jwt';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
-import { waitForWorkerPolling } from '../support/worker-polling';
+import { waitForWorkerPolling } from '../../libs/runtime/worker-polling';
 
 /** The contract run's own embedded-mode JWT secret: its tokens are good for nothing else. */
 const CONTRACT_JWT_SECRET = 'contract-test-jwt-secret-0123456789abcdef';

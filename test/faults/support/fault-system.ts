@@ -11,7 +11,7 @@ import { eventually } from '../../support/wait';
 import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
 import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
-import { waitForWorkerPolling } from '../../support/worker-polling';
+import { waitForWorkerPolling } from '../../../libs/runtime/worker-polling';
 
 /** A task as GET /tasks/{id} returns it (the fields these tests read). */
 export interface TaskView {

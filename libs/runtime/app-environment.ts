@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What `npm start` and `npm run cluster` allow as call destinations beyond public addresses (production allows nothing). */
+export const LOOPBACK = '127.0.0.0/8,::1/128';
+
+/** A secret kept in `dataDir` (git-ignored): made on first start, read on every later one. */
+function dataSecret(dataDir: string, name: string, make: () => string, what: string, variable: string): string {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${make()}\n`, { mode: 0o600 });
+    console.log(`made ${what} in ${file} (set ${variable} to use your own)`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The environment of the workers and the APIs that `npm start` and `npm run cluster` run: the
+ * webhook master secret and, unless an identity provider is configured, the embedded HS256
+ * secret, each made into `dataDir` on first start (so every replica, and `npm run token`, share
+ * them); loopback allowed as a call destination, so local targets work.
+ */
+export function appEnvironment(root: string, dataDir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  env.WEBHOOK_SECRET ||= dataSecret(
+    dataDir,
+    'webhook-secret',
+    () => `whsec_${randomBytes(32).toString('base64')}`,
+    'a webhook master secret',
+    'WEBHOOK_SECRET',
+  );
+  if (!env.JWT_ISSUER && !env.JWT_JWKS_URL) {
+    env.JWT_SECRET ||= dataSecret(dataDir, 'jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
+  }
+  env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
+  // JSON lines for log collectors; at a terminal, lines a person reads.
+  if (process.stdout.isTTY) env.LOG_FORMAT ??= 'pretty';
+  // The dashboard's one-click sign-in, for this local, embedded setup only.
+  if (env.JWT_SECRET) env.API_DEV_SIGN_IN ??= 'true';
+  env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
+  return env;
+}

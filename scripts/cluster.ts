@@ -1,0 +1,147 @@
+/**
+ * `npm run cluster`: the production topology on one machine, without Docker. PostgreSQL (the
+ * machine's own binaries, an instance of its own under data/cluster/), the real Temporal server
+ * built from the Go module proxy at the version docker-compose.yml pins, its four services as
+ * separate processes, the Web UI, two workers and two API replicas sharing `npm start`'s secrets.
+ * Prints what is where; Ctrl-C stops everything in order (APIs, workers, Temporal, PostgreSQL).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { appEnvironment } from '../libs/runtime/app-environment';
+import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
+import { loadClusterSettings, loadConfig } from '../libs/runtime/config';
+import { projectRoot } from '../libs/runtime/paths';
+import { TEMPORAL_SERVER_VERSION } from '../libs/runtime/temporal-binaries';
+import { waitForWorkerPolling } from '../libs/runtime/worker-polling';
+import {
+  CLUSTER_STATE_FILE_NAME,
+  clusterPorts,
+  startTemporalCluster,
+  type ClusterState,
+  type RunningTemporalCluster,
+} from '../libs/runtime/temporal-cluster';
+
+const root = projectRoot();
+const dataDir = join(root, 'data');
+/** Where the cluster keeps its state; the secrets stay in data/, shared with `npm start` and `npm run token`. */
+const clusterDir = join(dataDir, 'cluster');
+/** What the bench (and a person) can read about the running cluster: addresses, metrics, process ids. */
+const CLUSTER_STATE_FILE = join(clusterDir, CLUSTER_STATE_FILE_NAME);
+const REPLICAS = 2;
+const startedAt = Date.now();
+
+let cluster: RunningTemporalCluster | null = null;
+const apis: ChildProcess[] = [];
+const workers: ChildProcess[] = [];
+let stopping = false;
+
+/** Stops the APIs, then the workers (they drain and hand their held calls back), then Temporal and PostgreSQL. */
+async function stop(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.exitCode = exitCode;
+  rmSync(CLUSTER_STATE_FILE, { force: true });
+  console.log('cluster: stopping the API replicas ...');
+  await Promise.all(apis.map((child) => stopProcess(child)));
+  console.log('cluster: stopping the workers (calls in flight finish, held calls are handed back) ...');
+  await Promise.all(workers.map((child) => stopProcess(child)));
+  if (cluster) {
+    console.log("cluster: stopping Temporal's services and PostgreSQL ...");
+    await cluster.stop();
+  }
+  console.log('cluster: stopped');
+}
+
+async function main(): Promise<void> {
+  const settings = loadClusterSettings();
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  const log = (line: string) => console.log(`cluster: ${line}`);
+  const ports = clusterPorts(settings.temporalPort, settings.postgresPort, settings.uiPort || null);
+  cluster = await startTemporalCluster({
+    dataDir: clusterDir,
+    ports,
+    namespace: process.env.TEMPORAL_NAMESPACE?.trim() || 'default',
+    retentionMs: settings.retentionMs,
+    historyShards: settings.historyShards,
+    logLevel: settings.logLevel,
+    log,
+  });
+  if (stopping) return;
+
+  const env = appEnvironment(root, dataDir);
+  env.TEMPORAL_ADDRESS = cluster.address;
+  env.TEMPORAL_NAMESPACE = cluster.namespace;
+  if (cluster.uiUrl) env.TEMPORAL_UI_URL ??= cluster.uiUrl;
+  env.API_HOST ??= '127.0.0.1';
+  const apiEnvs = Array.from({ length: REPLICAS }, (_, i) => ({ ...env, API_PORT: String(settings.apiPort + i) }));
+  const workerEnvs = Array.from({ length: REPLICAS }, (_, i) => ({
+    ...env,
+    WORKER_METRICS_HOST: '127.0.0.1',
+    WORKER_METRICS_PORT: String(settings.workerMetricsPort + i),
+  }));
+  // Fail here, once, with every bad variable named.
+  const config = loadConfig(apiEnvs[0]);
+  for (const e of [...apiEnvs.slice(1), ...workerEnvs]) loadConfig(e);
+
+  workerEnvs.forEach((e, i) => workers.push(spawnApp('worker', e, 'prefixed', `worker-${i + 1}`)));
+  apiEnvs.forEach((e, i) => apis.push(spawnApp('api', e, 'prefixed', `api-${i + 1}`)));
+  for (const [name, child] of [
+    ...workers.map((c, i) => [`worker-${i + 1}`, c] as const),
+    ...apis.map((c, i) => [`api-${i + 1}`, c] as const),
+  ]) {
+    child.once('exit', (code, signal) => {
+      // A replica may die: the others carry on (that is the point of replicas); Ctrl-C still stops all.
+      if (!stopping) console.error(`cluster: ${name} exited (code ${code}, signal ${signal}); the other replicas keep running`);
+    });
+  }
+  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  const apiUrls = apiEnvs.map((e) => `http://${apiHost}:${e.API_PORT}`);
+  await Promise.all([
+    ...apiUrls.map((url, i) => waitForHttpOk(`${url}/health`, apis[i])),
+    ...workers.map((child) =>
+      waitForWorkerPolling(child, { address: cluster!.address, namespace: cluster!.namespace, taskQueue: config.temporal.taskQueue }),
+    ),
+  ]);
+
+  const pids: Record<string, number> = { ...cluster.pids() };
+  workers.forEach((c, i) => (pids[`worker-${i + 1}`] = c.pid!));
+  apis.forEach((c, i) => (pids[`api-${i + 1}`] = c.pid!));
+  const state: ClusterState = {
+    address: cluster.address,
+    namespace: cluster.namespace,
+    uiUrl: cluster.uiUrl,
+    apiUrls,
+    metricsUrls: cluster.metricsUrls,
+    pids,
+  };
+  writeFileSync(CLUSTER_STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+
+  const postgresVersion = readFileSync(join(clusterDir, 'postgres', 'PG_VERSION'), 'utf8').trim();
+  const rel = (path: string) => relative(process.cwd(), path) || '.';
+  const { grpc, metrics } = ports;
+  console.log(
+    [
+      '',
+      `Cluster ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${postgresVersion}, ${settings.historyShards} history shards`,
+      `  API replicas   ${apiUrls.join('  ')}   (dashboard at /, Swagger UI at /docs)`,
+      `  Workers        ${workers.length} (metrics ${workerEnvs.map((e) => `http://127.0.0.1:${e.WORKER_METRICS_PORT}/metrics`).join(', ')})`,
+      `  Temporal UI    ${cluster.uiUrl ?? '(none: CLUSTER_UI_PORT=0)'}`,
+      `  Temporal gRPC  ${cluster.address} (namespace ${cluster.namespace}, task queue ${config.temporal.taskQueue})`,
+      `  Services       frontend :${grpc.frontend}, history :${grpc.history}, matching :${grpc.matching}, worker :${grpc.worker}; metrics :${metrics.frontend}-${metrics.worker}/metrics`,
+      `  PostgreSQL     127.0.0.1:${ports.postgres} (${rel(join(clusterDir, 'postgres'))})`,
+      `  Logs           ${rel(join(clusterDir, 'logs'))}/ (Temporal's services, the UI, PostgreSQL)`,
+      env.JWT_SECRET
+        ? '  A token        TOKEN=$(npm run -s token -- --sub alice)   (good on both replicas)'
+        : '  Tokens         from your identity provider (JWT_ISSUER / JWT_JWKS_URL)',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch(async (err: unknown) => {
+  console.error('cluster: failed:', err instanceof Error ? err.message : err);
+  await stop(1);
+});
