@@ -84,4 +84,31 @@ describe('HeldCalls', () => {
     expect(await second).toBe('due');
     expect(held.size).toBe(0);
   });
+
+  it("holds a held call past its due time while the worker's lease has lapsed, and lets it go once the lease holds again", async () => {
+    let lease = false;
+    const held = new HeldCalls(() => lease);
+    const dueAt = Date.now() + 20;
+    let ended: string | null = null;
+    const end = held.hold('wf/held-1', dueAt).then((how) => (ended = how));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ended).toBeNull();
+    lease = true;
+    expect(await end).toBe('due');
+    expect(Date.now() - dueAt).toBeGreaterThanOrEqual(130);
+  });
+
+  it('lets a short hold (a local activity) go at its due time whatever the lease: its worker runs the workflow', async () => {
+    const held = new HeldCalls(() => false);
+    expect(await held.hold('local/wf/1/1', Date.now() + 20, { handBackOnShutdown: false })).toBe('due');
+  });
+
+  it('hands back a held call waiting for the lease', async () => {
+    const held = new HeldCalls(() => false);
+    const end = held.hold('wf/held-1', Date.now() + 10);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(held.release('wf/held-1')).toBe(true);
+    expect(await end).toBe('requested');
+    await held.allGone(Date.now());
+  });
 });

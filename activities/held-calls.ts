@@ -20,6 +20,9 @@ const EARLY_RELEASE_TTL_MS = 60_000;
  */
 export const RELEASE_CHUNK = 32;
 
+/** How often calls due while this worker's lease has lapsed are looked at again. */
+const LEASE_RECHECK_MS = 100;
+
 interface Hold {
   end: (how: HoldEnd) => void;
   /** What hold() returned for it: drop() ends only the hold its caller began. */
@@ -36,6 +39,13 @@ interface Hold {
  * map before a release can look for it, so "released" and "made" never both happen.
  */
 export class HeldCalls {
+  /**
+   * @param mayMakeHeldCalls whether this worker may make held calls now (its lease: see
+   *   apps/worker/src/peer-liveness.ts); while it may not, held calls that come due wait, and
+   *   their holds can still be handed back. Short holds of local activities are not affected.
+   */
+  constructor(private readonly mayMakeHeldCalls: () => boolean = () => true) {}
+
   private readonly holds = new Map<string, Hold>();
   /** One timer per distinct due time; the keys due then, in the order they began to hold; who waits for them all to go. */
   private readonly dueAt = new Map<number, { timer: NodeJS.Timeout; keys: Set<string>; drained: Array<() => void> }>();
@@ -107,17 +117,24 @@ export class HeldCalls {
     return keys.length;
   }
 
-  /** Lets the calls due at `dueMs` go, RELEASE_CHUNK at a time, each chunk after pending I/O. */
+  /**
+   * Lets the calls due at `dueMs` go, RELEASE_CHUNK at a time, each chunk after pending I/O;
+   * held calls (those handed back on shutdown) only while this worker's lease holds.
+   */
   private releaseDue(dueMs: number): void {
     const group = this.dueAt.get(dueMs);
     if (!group) return;
+    const leaseLapsed = !this.mayMakeHeldCalls();
     let released = 0;
     for (const key of group.keys) {
+      if (leaseLapsed && this.holds.get(key)?.handBackOnShutdown) continue;
       group.keys.delete(key);
       if (this.end(key, 'due') && ++released === RELEASE_CHUNK) break;
     }
-    if (group.keys.size > 0) setImmediate(() => this.releaseDue(dueMs));
-    else this.drain(dueMs);
+    if (group.keys.size === 0) this.drain(dueMs);
+    else if (released === RELEASE_CHUNK) setImmediate(() => this.releaseDue(dueMs));
+    // Only calls waiting for the lease are left: look again shortly (a hand-back clears this timer).
+    else group.timer = setTimeout(() => this.releaseDue(dueMs), LEASE_RECHECK_MS);
   }
 
   private drain(dueMs: number): void {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadClusterSettings, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('fills every default from an empty environment', () => {
@@ -24,6 +24,8 @@ describe('loadConfig', () => {
         maxCachedWorkflows: 250,
         workflowBundlePath: null,
         metricsAddress: '0.0.0.0:9464',
+        heartbeatIntervalMs: 1_000,
+        deadAfterMs: 4_000,
       },
       http: { webhookSecret: null, responseBodyLimitBytes: 4096, userAgent: 'temporal-http-scheduler/0.1', connectionsPerOrigin: 128 },
     });
@@ -77,6 +79,78 @@ describe('loadConfig', () => {
       'WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes',
       'API_PORT must be an integer from 0 to 65535, got "eighty"',
       'WORKER_MAX_CONCURRENT_ACTIVITIES must be an integer from 1 to 1000000, got "0"',
+    ]);
+  });
+
+  it('reads how often the worker heartbeats and after how long a silent peer counts as dead; 0 turns adoption off', () => {
+    expect(loadConfig({ WORKER_HEARTBEAT_INTERVAL_MS: '2000', WORKER_DEAD_AFTER_MS: '10000' }).worker).toMatchObject({
+      heartbeatIntervalMs: 2_000,
+      deadAfterMs: 10_000,
+    });
+    expect(loadConfig({ WORKER_DEAD_AFTER_MS: '0' }).worker.deadAfterMs).toBeNull();
+  });
+
+  it('refuses a dead-after shorter than three heartbeats and a second: a live worker would be taken for dead', () => {
+    expect(() => loadConfig({ WORKER_HEARTBEAT_INTERVAL_MS: '2000', WORKER_DEAD_AFTER_MS: '5000' })).toThrow(
+      new ConfigError([
+        'WORKER_DEAD_AFTER_MS must be 0 (never adopt) or at least 3 x WORKER_HEARTBEAT_INTERVAL_MS + 1000 (7000), got "5000"',
+      ]),
+    );
+    expect(() => loadConfig({ WORKER_HEARTBEAT_INTERVAL_MS: '500' })).toThrow(
+      new ConfigError(['WORKER_HEARTBEAT_INTERVAL_MS must be an integer from 1000 to 60000, got "500"']),
+    );
+  });
+});
+
+describe('loadClusterSettings', () => {
+  it("keeps clear of the dev server's, PostgreSQL's and npm start's ports by default", () => {
+    expect(loadClusterSettings({})).toEqual({
+      temporalPort: 7333,
+      uiPort: 8333,
+      postgresPort: 5433,
+      apiPort: 3000,
+      workerMetricsPort: 9465,
+      historyShards: 4,
+      retentionMs: 168 * 3_600_000,
+      logLevel: 'warn',
+    });
+  });
+
+  it('reads every port, the shards, the retention and the log level', () => {
+    expect(
+      loadClusterSettings({
+        CLUSTER_TEMPORAL_PORT: '17333',
+        CLUSTER_UI_PORT: '0',
+        CLUSTER_POSTGRES_PORT: '15433',
+        CLUSTER_API_PORT: '13000',
+        CLUSTER_WORKER_METRICS_PORT: '19465',
+        CLUSTER_HISTORY_SHARDS: '8',
+        TEMPORAL_NAMESPACE_RETENTION: '24h',
+        CLUSTER_TEMPORAL_LOG_LEVEL: 'info',
+      }),
+    ).toEqual({
+      temporalPort: 17333,
+      uiPort: 0,
+      postgresPort: 15433,
+      apiPort: 13000,
+      workerMetricsPort: 19465,
+      historyShards: 8,
+      retentionMs: 24 * 3_600_000,
+      logLevel: 'info',
+    });
+  });
+
+  it('names bad values and ports that overlap, all at once', () => {
+    let error: unknown;
+    try {
+      loadClusterSettings({ CLUSTER_TEMPORAL_PORT: '3000', CLUSTER_UI_PORT: '3010', TEMPORAL_NAMESPACE_RETENTION: '7d' });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      'TEMPORAL_NAMESPACE_RETENTION must be hours such as 168h (1h to 87600h), got "7d"',
+      'CLUSTER_TEMPORAL_PORT (3000-3023) overlaps CLUSTER_API_PORT (3000-3001)',
+      'CLUSTER_TEMPORAL_PORT (3000-3023) overlaps CLUSTER_UI_PORT (3010-3010)',
     ]);
   });
 });

@@ -54,6 +54,14 @@ export interface AppConfig {
     workflowBundlePath: string | null;
     /** host:port of the worker's Prometheus endpoint (`/metrics`); null = none. */
     metricsAddress: string | null;
+    /** How often the worker tells the server it is alive (a worker heartbeat: in memory on the server, no write). */
+    heartbeatIntervalMs: number;
+    /**
+     * A peer whose worker heartbeat stopped this long is dead: a live worker has its held calls
+     * dispatched again (apps/worker/src/held-call-adopter.ts); null = never (the server's 180 s
+     * heartbeat timeout of each held call still applies).
+     */
+    deadAfterMs: number | null;
   };
   http: {
     /**
@@ -87,6 +95,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const { text, integer, bool, oneOf } = envReader(env, problems);
   const metricsPort = integer('WORKER_METRICS_PORT', 9464, 0, 65_535);
+  // The SDK accepts worker heartbeats every 1 to 60 s.
+  const heartbeatIntervalMs = integer('WORKER_HEARTBEAT_INTERVAL_MS', 1_000, 1_000, 60_000);
+  const deadAfterMs = integer('WORKER_DEAD_AFTER_MS', 4_000, 0, 600_000);
+  // Two heartbeats may be late without the worker being taken for dead, and its lease (1 s shorter) must hold between them.
+  if (deadAfterMs !== 0 && deadAfterMs < 3 * heartbeatIntervalMs + 1_000) {
+    problems.push(
+      `WORKER_DEAD_AFTER_MS must be 0 (never adopt) or at least 3 x WORKER_HEARTBEAT_INTERVAL_MS + 1000 (${3 * heartbeatIntervalMs + 1_000}), got "${deadAfterMs}"`,
+    );
+  }
 
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   if (!/^[^\s:]+:\d{1,5}$/.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
@@ -136,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxCachedWorkflows: integer('WORKER_MAX_CACHED_WORKFLOWS', 250, 0, 1_000_000),
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
       metricsAddress: metricsPort === 0 ? null : `${text('WORKER_METRICS_HOST', '0.0.0.0')}:${metricsPort}`,
+      heartbeatIntervalMs,
+      deadAfterMs: deadAfterMs === 0 ? null : deadAfterMs,
     },
     http: {
       webhookSecret,

@@ -14,7 +14,8 @@ import { temporalBinary } from './temporal-binaries';
  * a second per namespace (the default 30/s spread 100 schedules due at the same second over
  * more than 3 s). Worker commands let the server push an activity's cancellation to the worker
  * running it, so a held call on another worker is handed back at once, not at its next heartbeat.
- * docker/dynamicconfig.yaml carries the same values for the docker-compose cluster.
+ * docker/dynamicconfig.yaml carries the same values for the docker-compose cluster, and
+ * `npm run cluster` writes them into its server's dynamic config file (test/unit/docker-compose.spec.ts).
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'history.timerProcessorMaxTimeShift': '10ms',
@@ -22,6 +23,10 @@ export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'worker.schedulerNamespaceStartWorkflowRPS': 1000,
   'frontend.WorkerCommandsEnabled': true,
   'system.enableCancelActivityWorkerCommand': true,
+  // Workers' own heartbeats, listed by ListWorkers: how a dead worker's held calls are adopted
+  // within seconds (apps/worker/src/held-call-adopter.ts). On by default from 1.32; said here
+  // because the product relies on it.
+  'frontend.WorkerHeartbeatsEnabled': true,
 };
 
 /**

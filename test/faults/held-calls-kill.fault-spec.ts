@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HELD_HEARTBEAT_TIMEOUT_MS } from '../../common';
+import { summarize } from '../../bench/stats';
 import { FaultSystem, type TaskView } from './support/fault-system';
 
 /** Tasks in the burst: at the default 40 wakes a second, they wake over the 33 s before their due time. */
 const TASKS = 1_300;
+/** The target: a call held by a worker that dies is made by another within this of its due time. */
+const ADOPTED_WITHIN_MS = 10_000;
 
 describe('kill -9 of the worker while 1,000 calls are held', () => {
   let system: FaultSystem;
@@ -15,7 +17,7 @@ describe('kill -9 of the worker while 1,000 calls are held', () => {
     await system?.teardown();
   });
 
-  it('makes every call exactly once, as attempt 1, none early, at most a heartbeat timeout late', async () => {
+  it("makes every call exactly once, as attempt 1, none early, within 10 s of its due time: the new worker adopts the dead one's held calls", async () => {
     const dueAt = Date.now() + 45_000;
     const runAt = new Date(dueAt).toISOString();
     const created: TaskView[] = [];
@@ -38,15 +40,17 @@ describe('kill -9 of the worker while 1,000 calls are held', () => {
 
     const finished = await system.waitUntilFinished(ids, 300_000);
     await sleep(1_000); // a stray repeat would show up here
+    const adopted = await system.workerMetric('scheduler_held_calls_adopted');
     const calls = system.callsByKey('/held');
     const firstCall = (id: string) => calls.get(id)?.[0]?.arrivedAt ?? NaN;
     const lateness = ids.map((id) => firstCall(id) - dueAt);
-    const onTime = lateness.filter((ms) => ms >= 0 && ms < 1_000).length;
+    const late = summarize(lateness.filter((ms) => ms >= 1_000));
     console.log(
       [
         `held calls kill -9: ${TASKS} tasks due at one instant, ${heldAtKill} calls held when the worker was killed 5 s before it;`,
-        `new worker polling ${workerBackAfterMs} ms later; ${ids.filter((id) => calls.get(id)?.length === 1).length} called exactly once;`,
-        `${onTime} on time (within 1 s), the rest late by at most ${Math.max(...lateness)} ms (heartbeat timeout ${HELD_HEARTBEAT_TIMEOUT_MS} ms)`,
+        `new worker polling ${workerBackAfterMs} ms later, ${adopted} held calls adopted;`,
+        `${ids.filter((id) => calls.get(id)?.length === 1).length} called exactly once; ${lateness.filter((ms) => ms >= 0 && ms < 1_000).length} on time (within 1 s);`,
+        `the ${late.count} late ones (ms after due): p50 ${late.p50}, p95 ${late.p95}, max ${late.max}`,
       ].join(' '),
     );
 
@@ -56,7 +60,8 @@ describe('kill -9 of the worker while 1,000 calls are held', () => {
     expect(lateness.filter((ms) => ms < 0)).toEqual([]);
     expect([...finished.values()].filter((t) => t.status !== 'completed' || t.attempts.length !== 1).map((t) => t.id)).toEqual([]);
     expect([...finished.values()].map((t) => t.attempts[0].number)).toEqual(ids.map(() => 1));
-    // A dead hold is noticed within the heartbeat timeout of its last sign of life.
-    expect(Math.max(...lateness)).toBeLessThan(HELD_HEARTBEAT_TIMEOUT_MS + 10_000);
+    // The dead worker's held calls were adopted, and made within the target.
+    expect(adopted).toBeGreaterThanOrEqual(heldAtKill - 50);
+    expect(lateness.filter((ms) => ms > ADOPTED_WITHIN_MS)).toEqual([]);
   }, 420_000);
 });

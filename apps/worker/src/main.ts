@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   installTelemetry(config, logger);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
-    const taskWorker = await createTaskWorker(config, connection);
+    const taskWorker = await createTaskWorker(config, connection, logger);
     // The SDK's Runtime shuts the worker down gracefully on SIGINT/SIGTERM by default.
     logger.info(
       { taskQueue: config.temporal.taskQueue, temporal: config.temporal.address, metrics: config.worker.metricsAddress },

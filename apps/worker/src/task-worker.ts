@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { type InjectedSinks, type NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
 import {
   createCallActivities,
   createCallMetrics,
@@ -10,9 +12,11 @@ import {
   HeldCalls,
 } from '../../../activities';
 import { HEARTBEAT_THROTTLE_MS, type HeldCallSinks } from '../../../common';
+import { createLogger } from '../../../libs/observability/logger';
 import { createOutboundFetch } from '../../../libs/outbound';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
+import { HeldCallAdopter } from './held-call-adopter';
 
 /** `workflows/index.ts` of this checkout, for the SDK's bundler in development and tests. */
 export const WORKFLOWS_SOURCE_PATH = join(projectRoot(), 'workflows', 'index.ts');
@@ -44,7 +48,11 @@ export function heldCallSinks(heldCalls: HeldCalls): InjectedSinks<HeldCallSinks
  * Creates the worker that hosts this project's workflows and the call activities.
  * @throws when the webhook secret is missing: every call must be signed.
  */
-export async function createTaskWorker(config: AppConfig, connection: NativeConnection): Promise<TaskWorker> {
+export async function createTaskWorker(
+  config: AppConfig,
+  connection: NativeConnection,
+  logger: Logger = createLogger('worker', config.log),
+): Promise<TaskWorker> {
   if (!config.http.webhookSecret) {
     throw new Error(
       "WEBHOOK_SECRET is required by the worker: every HTTP call is signed with a key derived from it for the call's owner (whsec_<base64>)",
@@ -55,7 +63,9 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
   // thousand connects at once overflow the target's listen backlog (511 in Node and nginx), and
   // the dropped SYNs are retried 1, 3 and 7 s later (measured: a 1,000 burst landed 1.5-8 s late).
   const outboundFetch = createOutboundFetch(config.outbound, { agent: { connections: config.http.connectionsPerOrigin } });
-  const heldCalls = new HeldCalls();
+  // Set once the worker exists (the adopter needs its identity); until then no held call can come due.
+  let adopter: HeldCallAdopter | null = null;
+  const heldCalls = new HeldCalls(() => adopter?.leaseHolds() ?? true);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -94,7 +104,21 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     // every task due after a crash ~10 s late (test/faults/worker-kill.fault-spec.ts).
     stickyQueueScheduleToStartTimeout: '1s',
   });
+  if (config.worker.deadAfterMs !== null) {
+    adopter = new HeldCallAdopter({
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      identity: worker.options.identity,
+      deadAfterMs: config.worker.deadAfterMs,
+      // Twice per heartbeat: this worker's own lease is renewed from what it reads here.
+      pollIntervalMs: Math.min(500, config.worker.heartbeatIntervalMs / 2),
+      logger,
+      meter: Runtime.instance().metricMeter,
+    });
+  }
   const shutdown = () => {
+    void adopter?.stop();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     // After the pollers stop: a handed-back call is not dispatched to this worker again.
     heldCalls.releaseAll();
@@ -105,12 +129,14 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
     run: async () => {
       try {
         const running = worker.run();
+        adopter?.start();
         // On SIGINT/SIGTERM the Runtime runs the callbacks in order: the worker's own (registered
         // by run()) stops its pollers, then this hands back the held calls.
         Runtime.instance().registerShutdownSignalCallback(shutdown);
         await running;
       } finally {
         Runtime.instance().deregisterShutdownSignalCallback(shutdown);
+        await adopter?.stop();
         await outboundFetch.close();
       }
     },

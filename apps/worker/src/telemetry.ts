@@ -13,6 +13,9 @@ export function installTelemetry(config: AppConfig, logger: Logger): void {
   const address = config.worker.metricsAddress;
   Runtime.install({
     logger: sdkLogger(logger),
+    // Worker heartbeats tell the server (and, through ListWorkers, the other workers) that this
+    // one is alive: how a dead worker's held calls are noticed in seconds (held-call-adopter.ts).
+    workerHeartbeatInterval: config.worker.heartbeatIntervalMs,
     telemetryOptions: {
       logging: { forward: {}, filter: { core: 'WARN', other: 'WARN' } },
       ...(address ? { metrics: { prometheus: { bindAddress: address, histogramBucketOverrides: { ...CALL_METRIC_BUCKETS } } } } : {}),
