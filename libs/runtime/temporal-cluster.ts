@@ -145,7 +145,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     postgres.stop();
   };
   try {
-    await setUpSchema(join(serverBin, 'sql'), postgres, join(dataDir, 'schema.json'), log);
+    await setUpSchema(join(serverBin, 'sql'), postgres);
     const dynamicConfigFile = join(configDir, 'dynamicconfig.yaml');
     writeFileSync(dynamicConfigFile, `${JSON.stringify(clusterDynamicConfig(), null, 2)}\n`);
     for (const service of TEMPORAL_SERVICES) {
@@ -302,26 +302,24 @@ function uiConfig(options: TemporalClusterOptions, address: string) {
 
 /**
  * The two databases and their schema, by Temporal's SQL tool from the schema files that ship in
- * the server's module: created and set up once (a stamp file remembers it), brought up to the
- * module's version on every start (a no-op when current; an upgrade after a version change).
+ * the server's module. Every step is idempotent (an existing database is kept, a schema already
+ * set up is left as it is), so it runs on every start: a no-op when current, the upgrade after a
+ * version change.
  */
-async function setUpSchema(sqlTool: string, postgres: RunningPostgres, stampFile: string, log: (line: string) => void): Promise<void> {
+async function setUpSchema(sqlTool: string, postgres: RunningPostgres): Promise<void> {
   const schemaRoot = join(goModuleDir(TEMPORAL_SERVER), 'schema', 'postgresql', 'v12');
   const [host, port] = postgres.address.split(':');
-  const created = existsSync(stampFile);
-  for (const db of DATABASES) {
-    const sql = (...args: string[]) =>
-      runTool(sqlTool, ['--plugin', 'postgres12', '--ep', host, '-p', port, '-u', postgres.user, '--db', db.name, ...args], {
-        SQL_PASSWORD: postgres.password,
-      });
-    if (!created) {
-      log(`creating database ${db.name} and its schema (temporal-sql-tool) ...`);
+  await Promise.all(
+    DATABASES.map(async (db) => {
+      const sql = (...args: string[]) =>
+        runTool(sqlTool, ['--plugin', 'postgres12', '--ep', host, '-p', port, '-u', postgres.user, '--db', db.name, ...args], {
+          SQL_PASSWORD: postgres.password,
+        });
       await sql('create');
       await sql('setup-schema', '-v', '0.0');
-    }
-    await sql('update-schema', '-d', join(schemaRoot, db.schema, 'versioned'));
-  }
-  if (!created) writeFileSync(stampFile, `${JSON.stringify({ server: TEMPORAL_SERVER.version, createdAt: new Date().toISOString() })}\n`);
+      await sql('update-schema', '-d', join(schemaRoot, db.schema, 'versioned'));
+    }),
+  );
 }
 
 function runTool(command: string, args: string[], env: Record<string, string>): Promise<void> {

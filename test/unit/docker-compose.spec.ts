@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { execFileSync } from 'node:child_process';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../common';
 import { APP_ENTRIES } from '../../libs/runtime/app-process';
 import { SERVER_DYNAMIC_CONFIG } from '../../libs/runtime/dev-server';
+import { TEMPORAL_SERVER, TEMPORAL_UI_SERVER } from '../../libs/runtime/go-programs';
+import { temporalBinary, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../libs/runtime/temporal-binaries';
+import { clusterDynamicConfig } from '../../libs/runtime/temporal-cluster';
 
 /**
  * No Docker engine runs where the tests run, so the scale-out stack is checked by
@@ -72,33 +76,87 @@ function oneLine(command: string | string[] | undefined): string {
   return text.replace(/\\\n/g, ' ').replace(/\s+/g, ' ');
 }
 
+/**
+ * Settings docker/dynamicconfig.yaml adds to SERVER_DYNAMIC_CONFIG: Temporal's development id
+ * length, and a search-attribute cache read through on every read, because temporal-setup
+ * registers the attributes while the server already runs (README, "Scale-out").
+ */
+const COMPOSE_ONLY_DYNAMIC_CONFIG = { 'limit.maxIDLength': 255, 'system.forceSearchAttributesCacheRefreshOnRead': true };
+/** What npm run cluster adds: the same id length (it registers the attributes before history starts). */
+const CLUSTER_ONLY_DYNAMIC_CONFIG = { 'limit.maxIDLength': 255 };
+
 describe('docker-compose stack', () => {
   it('parses as YAML and names exactly the services of the stack', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'postgresql',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
   });
 
-  it('runs the Temporal server on PostgreSQL, with the product dynamic config mounted where DYNAMIC_CONFIG_FILE_PATH points', () => {
+  it('runs the real Temporal server (not the deprecated auto-setup image) on PostgreSQL, with the product dynamic config mounted where DYNAMIC_CONFIG_FILE_PATH points', () => {
     const { postgresql, temporal } = services;
     expect(postgresql.image).toBe('postgres:16');
     expect(postgresql.volumes).toContain('postgresql-data:/var/lib/postgresql/data');
     expect(compose.volumes).toHaveProperty('postgresql-data');
     expect(oneLine(postgresql.healthcheck?.test)).toContain('pg_isready');
 
-    expect(temporal.image).toBe('temporalio/auto-setup:1.29.1');
-    expect(temporal.environment).toMatchObject({ DB: 'postgres12', DB_PORT: '5432', POSTGRES_SEEDS: 'postgresql' });
+    expect(temporal.image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    expect(read('docker-compose.yml')).not.toContain('auto-setup:');
+    expect(temporal.environment).toMatchObject({
+      DB: 'postgres12',
+      DB_PORT: '5432',
+      POSTGRES_SEEDS: 'postgresql',
+      NUM_HISTORY_SHARDS: '4',
+      BIND_ON_IP: '0.0.0.0',
+    });
     expect(temporal.environment?.POSTGRES_USER).toBe(postgresql.environment?.POSTGRES_USER);
     expect(temporal.environment?.POSTGRES_PWD).toBe(postgresql.environment?.POSTGRES_PASSWORD);
-    expect(temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
-    expect(temporal.ports).toEqual(['7233:7233']);
+    expect(temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
     expect(temporal.volumes).toContain(`./docker/dynamicconfig.yaml:${temporal.environment?.DYNAMIC_CONFIG_FILE_PATH}:ro`);
-    expect(oneLine(temporal.healthcheck?.test)).toContain('temporal operator cluster health --address temporal:7233');
+    expect(oneLine(temporal.healthcheck?.test)).toContain('nc -z 127.0.0.1 7233');
   });
 
-  it('serves the Temporal Web UI on host port 8233', () => {
+  it("publishes Temporal's ports (frontend, Web UI) on the host's loopback only", () => {
+    expect(services.temporal.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui'].ports).toEqual(['127.0.0.1:8233:8080']);
+    for (const name of ['postgresql', 'temporal-schema', 'temporal-setup', 'worker']) expect(services[name].ports).toBeUndefined();
+  });
+
+  it('sets up both databases and their schema with temporal-sql-tool from the admin-tools image, before the server starts', () => {
+    const schema = services['temporal-schema'];
+    expect(schema.image).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    expect(schema.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    const script = oneLine(schema.command);
+    expect(script).toContain('for db in temporal:temporal temporal_visibility:visibility; do');
+    expect(script).toContain('temporal-sql-tool --plugin postgres12 --ep postgresql -p 5432');
+    for (const step of ['create', 'setup-schema -v 0.0', 'update-schema -d /etc/temporal/schema/postgresql/v12/$$schema/versioned']) {
+      expect(script).toContain(`$$sql ${step}`);
+    }
+    expect(schema.environment?.SQL_PASSWORD).toBe(services.postgresql.environment?.POSTGRES_PASSWORD);
+  });
+
+  it('serves the Temporal Web UI the CLI embeds, against the server', () => {
     const ui = services['temporal-ui'];
-    expect(ui.image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
+    expect(ui.image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
     expect(ui.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
-    expect(ui.ports).toEqual(['8233:8080']);
+  });
+
+  it('runs one server version and one Web UI version everywhere: compose, npm run cluster (built from the Go module proxy) and the dev server', () => {
+    expect(TEMPORAL_SERVER.version).toBe(`v${TEMPORAL_SERVER_VERSION}`);
+    expect(TEMPORAL_UI_SERVER.version).toBe(`v${TEMPORAL_UI_VERSION}`);
+    expect([services.temporal.image, services['temporal-schema'].image, services['temporal-setup'].image]).toEqual([
+      `temporalio/server:${TEMPORAL_SERVER_VERSION}`,
+      `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`,
+      `temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`,
+    ]);
+    // The dev server is the CLI's: it says which server and UI it embeds.
+    const version = execFileSync(temporalBinary('temporal'), ['--version'], { encoding: 'utf8' });
+    expect(version).toContain(`(Server ${TEMPORAL_SERVER_VERSION}, UI ${TEMPORAL_UI_VERSION})`);
   });
 
   it('builds the worker and the api from the repo Dockerfile and runs files the build produces from existing sources', () => {
@@ -119,11 +177,16 @@ describe('docker-compose stack', () => {
     expect(read('scripts/build-workflow-bundle.ts')).toContain("join(projectRoot(), 'dist', 'workflow-bundle.js')");
   });
 
-  it('registers every search attribute of common/search-attributes.ts in namespace default, with its type', () => {
+  it('registers namespace default (when missing) and every search attribute of common/search-attributes.ts, with its type', () => {
     const setup = services['temporal-setup'];
     expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
     expect(setup.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     const script = oneLine(setup.command);
+    expect(script).toContain('temporal operator cluster health --address temporal:7233');
+    expect(script).toContain(
+      'temporal operator namespace create --namespace default --retention "$$NAMESPACE_RETENTION" --address temporal:7233',
+    );
+    expect(setup.environment?.NAMESPACE_RETENTION).toBe('${TEMPORAL_NAMESPACE_RETENTION:-168h}');
     expect(script).toContain('temporal operator search-attribute create --namespace default --address temporal:7233');
     expect(SEARCH_ATTRIBUTE_DEFINITIONS.length).toBeGreaterThan(0);
     for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) {
@@ -142,19 +205,33 @@ describe('docker-compose stack', () => {
     expect(script.indexOf('*"different type"*)')).toBeLessThan(script.indexOf('*"already exists"*)'));
   });
 
-  it('starts the api and the worker only once the search attributes are registered', () => {
+  it('starts the api and the worker only once the namespace and the search attributes are registered', () => {
     for (const name of Object.keys(APPS)) {
       expect(services[name].depends_on?.['temporal-setup']).toEqual({ condition: 'service_completed_successfully' });
     }
   });
 
-  it('sets every value of SERVER_DYNAMIC_CONFIG in docker/dynamicconfig.yaml, as the dev server does', () => {
+  it('gives the compose server exactly the dev server dynamic config (SERVER_DYNAMIC_CONFIG) and its two listed extras', () => {
     expect(SERVER_DYNAMIC_CONFIG).toHaveProperty(['history.timerProcessorMaxTimeShift']);
-    expect(Object.keys(SERVER_DYNAMIC_CONFIG).length).toBeGreaterThan(0);
-    for (const [key, value] of Object.entries(SERVER_DYNAMIC_CONFIG)) {
-      // One unconstrained entry: the value holds for every namespace and task queue.
-      expect(dynamicConfig[key]).toEqual([{ value, constraints: {} }]);
-    }
+    expect(SERVER_DYNAMIC_CONFIG).toHaveProperty(['frontend.WorkerHeartbeatsEnabled'], true);
+    // One unconstrained entry per key: the value holds for every namespace and task queue.
+    const expected = Object.fromEntries(
+      Object.entries({ ...SERVER_DYNAMIC_CONFIG, ...COMPOSE_ONLY_DYNAMIC_CONFIG }).map(([key, value]) => [
+        key,
+        [{ value, constraints: {} }],
+      ]),
+    );
+    expect(dynamicConfig).toEqual(expected);
+  });
+
+  it('gives the npm run cluster server the same dynamic config, written from the one source', () => {
+    const expected = Object.fromEntries(
+      Object.entries({ ...SERVER_DYNAMIC_CONFIG, ...CLUSTER_ONLY_DYNAMIC_CONFIG }).map(([key, value]) => [
+        key,
+        [{ value, constraints: {} }],
+      ]),
+    );
+    expect(clusterDynamicConfig()).toEqual(expected);
   });
 
   it('sets only environment variables that the configuration (or the AWS SDK) reads, in the api and the worker', () => {
