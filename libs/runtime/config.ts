@@ -237,7 +237,8 @@ export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): Clust
   if (!(retentionHours >= 1 && retentionHours <= 87_600))
     problems.push(`TEMPORAL_NAMESPACE_RETENTION must be hours such as 168h (1h to 87600h), got "${retention}"`);
   const settings: ClusterSettings = {
-    temporalPort: integer('CLUSTER_TEMPORAL_PORT', 7333, 1024, 65_535 - CLUSTER_TEMPORAL_PORT_SPAN),
+    // Temporal keeps each service's membership port in a 16-bit signed column: all of them below 32768.
+    temporalPort: integer('CLUSTER_TEMPORAL_PORT', 7333, 1024, 32_767 - CLUSTER_TEMPORAL_PORT_SPAN + 1),
     uiPort: integer('CLUSTER_UI_PORT', 8333, 0, 65_535),
     postgresPort: integer('CLUSTER_POSTGRES_PORT', 5433, 1024, 65_535),
     apiPort: integer('CLUSTER_API_PORT', 3000, 1024, 65_534),

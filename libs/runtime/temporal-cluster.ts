@@ -389,7 +389,9 @@ async function waitUntilServing(
   let lastError: unknown = null;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`the ${service} service exited (${child.exitCode ?? child.signalCode}); see ${logFile}`);
+      throw new Error(
+        `the ${service} service exited (${child.exitCode ?? child.signalCode}); the end of ${logFile}:\n${tailOf(logFile, 8)}`,
+      );
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -442,7 +444,20 @@ async function waitForHttp(url: string, child: ChildProcess, logFile: string, ti
   throw new Error(`${url} did not answer within ${timeoutMs} ms (see ${logFile})`);
 }
 
-/** The contents of a log file's last lines, for error messages. */
+/** A log file's last lines, for error messages: of the services' JSON lines, level, message and error only. */
 export function tailOf(file: string, lines = 20): string {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n') : '';
+  if (!existsSync(file)) return '';
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(-lines)
+    .map((line) => {
+      try {
+        const { level, msg, error } = JSON.parse(line) as { level?: string; msg?: string; error?: string };
+        return `  ${level ?? ''}: ${msg ?? ''}${error ? ` (${error})` : ''}`;
+      } catch {
+        return `  ${line.slice(0, 300)}`;
+      }
+    })
+    .join('\n');
 }

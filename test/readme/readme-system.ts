@@ -91,14 +91,14 @@ export class ReadmeSystem {
     const aws = { AWS_REGION: AWS.region, AWS_ACCESS_KEY_ID: AWS.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS.secretAccessKey };
     let system: FaultSystem;
     try {
-      system = await FaultSystem.start(
+      system = await FaultSystem.start({
         // As npm start sets them up: the dashboard's development sign-in on.
-        { API_DEV_SIGN_IN: 'true', ...aws },
-        {
+        env: { API_DEV_SIGN_IN: 'true', ...aws },
+        appEnv: {
           api: { AWS_ENDPOINT_URL_LAMBDA: moto.endpoint, AWS_ENDPOINT_URL_SQS: moto.endpoint },
           worker: { AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, AWS_ENDPOINT_URL_SQS: moto.endpoint },
         },
-      );
+      });
     } catch (err) {
       await Promise.allSettled([lambda.stop(), moto.stop()]);
       throw err;

@@ -69,7 +69,7 @@ export class HeldCallAdopter {
 
   constructor(private readonly options: HeldCallAdopterOptions) {
     this.now = options.now ?? Date.now;
-    this.liveness = new PeerLiveness(options.identity, options.deadAfterMs, this.now());
+    this.liveness = new PeerLiveness(options.identity, options.deadAfterMs, this.now(), HELD_HEARTBEAT_TIMEOUT_MS);
     this.adoptedCounter = options.meter.createCounter(
       'scheduler_held_calls_adopted',
       '1',

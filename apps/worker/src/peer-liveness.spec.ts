@@ -60,4 +60,11 @@ describe('PeerLiveness', () => {
     expect(adopter.deadPeersToAdopt(6_001).map((d) => d.identity)).toEqual(['1@a']);
     expect(me.leaseHolds(6_001)).toBe(false);
   });
+
+  it('leaves alone a peer first seen long dead: the server has timed its held calls out already', () => {
+    const me = new PeerLiveness('1@a', DEAD_AFTER_MS, 0, 180_000);
+    me.observe([hb('k-me', '1@a', 200_000), hb('k-old', '2@b', 10_000), hb('k-recent', '3@c', 190_000)], 200_000);
+    me.observe([hb('k-me', '1@a', 205_000), hb('k-old', '2@b', 10_000), hb('k-recent', '3@c', 190_000)], 205_000);
+    expect(me.deadPeersToAdopt(205_000).map((d) => d.identity)).toEqual(['3@c']);
+  });
 });

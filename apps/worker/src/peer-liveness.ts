@@ -50,11 +50,14 @@ export class PeerLiveness {
    * @param identity this worker's identity (as in its heartbeats)
    * @param deadAfterMs silence after which a peer counts as dead
    * @param startedAtMs when this worker started (its lease runs from there until the first confirmation)
+   * @param nothingLeftAfterMs a peer first seen silent for longer than this (its own clock against
+   *   ours) has nothing left to adopt: the server has timed its held calls out by then
    */
   constructor(
     private readonly identity: string,
     private readonly deadAfterMs: number,
     startedAtMs: number,
+    private readonly nothingLeftAfterMs = Infinity,
   ) {
     this.confirmedAtMs = startedAtMs;
   }
@@ -64,7 +67,8 @@ export class PeerLiveness {
     for (const hb of heartbeats) {
       const peer = this.peers.get(hb.instanceKey);
       if (!peer) {
-        this.peers.set(hb.instanceKey, { identity: hb.identity, heartbeatAtMs: hb.heartbeatAtMs, changedAtMs: nowMs, adopted: false });
+        const long = nowMs - hb.heartbeatAtMs > this.nothingLeftAfterMs;
+        this.peers.set(hb.instanceKey, { identity: hb.identity, heartbeatAtMs: hb.heartbeatAtMs, changedAtMs: nowMs, adopted: long });
       } else if (peer.heartbeatAtMs !== hb.heartbeatAtMs) {
         peer.heartbeatAtMs = hb.heartbeatAtMs;
         peer.changedAtMs = nowMs;

@@ -27,21 +27,35 @@ export type CreateOutcome = { ok: true; status: number; task: TaskView } | { ok:
 
 const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
 
+/** How a fault system is made up. */
+export interface FaultSystemOptions {
+  /** Added to the apps' environment. */
+  env?: Record<string, string>;
+  /** Added to one app's environment (e.g. AWS endpoints that differ between them). */
+  appEnv?: Partial<Record<AppName, Record<string, string>>>;
+  /** Worker processes (default 1). */
+  workers?: number;
+  /** Added to worker `i`'s environment only (after `env`). */
+  workerEnv?: Array<Record<string, string>>;
+  /** API processes, each on a port of its own (default 1). */
+  apis?: number;
+  /** A Temporal server that runs already (a cluster); default: a dev server of this system's own. */
+  temporal?: { address: string; namespace: string };
+}
+
 /**
  * The whole product as separate real processes, so a test can kill any of them with SIGKILL:
  * a Temporal dev server on a SQLite file in a temp dir of its own (kept across restarts, on a
- * fixed port), the built worker and API (`dist/`, fixed API port), and a loopback HTTP target
- * in the test process.
+ * fixed port) or a cluster the test runs, the built workers and APIs (`dist/`, fixed ports), and
+ * a loopback HTTP target in the test process.
  */
 export class FaultSystem {
   readonly target: HttpTarget;
   readonly taskQueue = `faults-${randomUUID()}`;
-  /** http://127.0.0.1:<port> of the API; the same across API restarts. */
-  readonly baseUrl: string;
   readonly dbFile: string;
   private server: RunningDevServer | null = null;
-  private worker: ChildProcess | null = null;
-  private api: ChildProcess | null = null;
+  private readonly workers: Array<ChildProcess | null>;
+  private readonly apis: Array<ChildProcess | null>;
   private workerGeneration = 0;
   private apiGeneration = 0;
   /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1. */
@@ -50,36 +64,51 @@ export class FaultSystem {
   private constructor(
     private readonly tempDir: string,
     private readonly serverPort: number,
-    private readonly apiPort: number,
-    /** The worker's Prometheus endpoint port. */
-    readonly workerMetricsPort: number,
+    private readonly apiPorts: number[],
+    /** The workers' Prometheus endpoint ports, by worker. */
+    readonly workerMetricsPorts: number[],
     target: HttpTarget,
     private readonly extraEnv: Record<string, string>,
+    private readonly external: { address: string; namespace: string } | null,
+    private readonly workerEnv: Array<Record<string, string>>,
     private readonly extraAppEnv: Partial<Record<AppName, Record<string, string>>>,
   ) {
     this.target = target;
-    this.baseUrl = `http://127.0.0.1:${apiPort}`;
     this.dbFile = join(tempDir, 'temporal.sqlite');
+    this.workers = workerMetricsPorts.map(() => null);
+    this.apis = apiPorts.map(() => null);
   }
 
-  /**
-   * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to both apps'
-   * environment, `appEnv` to one app's (e.g. AWS endpoints that differ between them).
-   */
-  static async start(
-    env: Record<string, string> = {},
-    appEnv: Partial<Record<AppName, Record<string, string>>> = {},
-  ): Promise<FaultSystem> {
+  /** Starts the dev server (unless given a server), the workers (polling) and the APIs (healthy). */
+  static async start({
+    env = {},
+    appEnv = {},
+    workers = 1,
+    workerEnv = [],
+    apis = 1,
+    temporal,
+  }: FaultSystemOptions = {}): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
-    const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, appEnv);
+    const ports = await Promise.all(Array.from({ length: 1 + apis + workers }, () => freePort()));
+    const target = await HttpTarget.start();
+    const system = new FaultSystem(
+      tempDir,
+      ports[0],
+      ports.slice(1, 1 + apis),
+      ports.slice(1 + apis),
+      target,
+      env,
+      temporal ?? null,
+      workerEnv,
+      appEnv,
+    );
     try {
-      await system.startServer();
-      await Promise.all([system.startWorker(), system.startApi()]);
+      if (!temporal) await system.startServer();
+      await Promise.all([...system.workers.map((_, i) => system.startWorker(i)), ...system.apis.map((_, i) => system.startApi(i))]);
     } catch (err) {
       await system.teardown();
       throw err;
@@ -87,8 +116,22 @@ export class FaultSystem {
     return system;
   }
 
+  /** http://127.0.0.1:<port> of API `i`; the same across its restarts. */
+  apiUrl(i = 0): string {
+    return `http://127.0.0.1:${this.apiPorts[i]}`;
+  }
+
+  /** The first API's URL. */
+  get baseUrl(): string {
+    return this.apiUrl(0);
+  }
+
+  get namespace(): string {
+    return this.external?.namespace ?? 'default';
+  }
+
   get temporalAddress(): string {
-    return `127.0.0.1:${this.serverPort}`;
+    return this.external?.address ?? `127.0.0.1:${this.serverPort}`;
   }
 
   private appEnv(): NodeJS.ProcessEnv {
@@ -96,22 +139,21 @@ export class FaultSystem {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TEMPORAL_ADDRESS: this.temporalAddress,
+      TEMPORAL_NAMESPACE: this.namespace,
       TEMPORAL_TASK_QUEUE: this.taskQueue,
       API_HOST: '127.0.0.1',
-      API_PORT: String(this.apiPort),
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
       WORKER_METRICS_HOST: '127.0.0.1',
-      WORKER_METRICS_PORT: String(this.workerMetricsPort),
       ...this.extraEnv,
     };
   }
 
-  /** A gauge or counter of the worker's Prometheus endpoint (summed over its labels). */
-  async workerMetric(name: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${this.workerMetricsPort}/metrics`)).text();
+  /** A gauge or counter of worker `i`'s Prometheus endpoint (summed over its labels). */
+  async workerMetric(name: string, i = 0): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.workerMetricsPorts[i]}/metrics`)).text();
     return text
       .split('\n')
       .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
@@ -126,8 +168,8 @@ export class FaultSystem {
     return { authorization: `Bearer ${await this.token}`, ...extra };
   }
 
-  private spawn(name: AppName, generation: number): ChildProcess {
-    return spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name] }, this.appOutput, `${name}#${generation}`);
+  private spawn(name: AppName, generation: number, env: Record<string, string>): ChildProcess {
+    return spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name], ...env }, this.appOutput, `${name}#${generation}`);
   }
 
   // --- Temporal dev server -------------------------------------------------------------------
@@ -153,52 +195,69 @@ export class FaultSystem {
     return { downMs: Date.now() - started };
   }
 
-  // --- worker --------------------------------------------------------------------------------
+  // --- workers -------------------------------------------------------------------------------
 
-  /** Starts a worker process and resolves once it polls this system's task queue. */
-  async startWorker(): Promise<void> {
-    if (this.worker) throw new Error('a worker is already running');
-    const child = this.spawn('worker', ++this.workerGeneration);
-    this.worker = child;
-    await waitForWorkerPolling(child, { address: this.temporalAddress, taskQueue: this.taskQueue });
+  /** Starts worker `i` and resolves once it polls this system's task queue. */
+  async startWorker(i = 0): Promise<void> {
+    if (this.workers[i]) throw new Error(`worker ${i} is already running`);
+    const child = this.spawn('worker', ++this.workerGeneration, {
+      ...this.workerEnv[i],
+      WORKER_METRICS_PORT: String(this.workerMetricsPorts[i]),
+    });
+    this.workers[i] = child;
+    await waitForWorkerPolling(child, { address: this.temporalAddress, namespace: this.namespace, taskQueue: this.taskQueue });
   }
 
-  /** kill -9 of the worker; resolves once it has exited. */
-  async killWorker(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
+  /** kill -9 of worker `i`; resolves once it has exited. */
+  async killWorker(i = 0): Promise<void> {
+    const worker = this.workers[i];
+    this.workers[i] = null;
     if (worker) await killHard(worker);
   }
 
-  // --- API -----------------------------------------------------------------------------------
-
-  /** Starts an API process on the fixed port and resolves once /health answers 200 (Temporal reachable). */
-  async startApi(): Promise<void> {
-    if (this.api) throw new Error('an API is already running');
-    const child = this.spawn('api', ++this.apiGeneration);
-    this.api = child;
-    await waitForHttpOk(`${this.baseUrl}/health`, child);
+  /** SIGTERM of worker `i` (it drains and hands its held calls back); resolves once it has exited. */
+  async stopWorker(i = 0): Promise<void> {
+    const worker = this.workers[i];
+    this.workers[i] = null;
+    if (worker) await stopProcess(worker, 'SIGTERM', 60_000);
   }
 
-  /** kill -9 of the API; resolves once it has exited. */
-  async killApi(): Promise<void> {
-    const api = this.api;
-    this.api = null;
+  /** The identity worker `i` records on the activities it runs (pid@host), or null when it is not running. */
+  workerIdentityPrefix(i = 0): string | null {
+    const pid = this.workers[i]?.pid;
+    return pid ? `${pid}@` : null;
+  }
+
+  // --- APIs ----------------------------------------------------------------------------------
+
+  /** Starts API `i` on its fixed port and resolves once /health answers 200 (Temporal reachable). */
+  async startApi(i = 0): Promise<void> {
+    if (this.apis[i]) throw new Error(`API ${i} is already running`);
+    const child = this.spawn('api', ++this.apiGeneration, { API_PORT: String(this.apiPorts[i]) });
+    this.apis[i] = child;
+    await waitForHttpOk(`${this.apiUrl(i)}/health`, child);
+  }
+
+  /** kill -9 of API `i`; resolves once it has exited. */
+  async killApi(i = 0): Promise<void> {
+    const api = this.apis[i];
+    this.apis[i] = null;
     if (api) await killHard(api);
   }
 
-  /** Resolves once the API's /health is 200 (e.g. after a server restart). */
-  async waitForHealthy(timeoutMs = 60_000): Promise<void> {
-    if (!this.api) throw new Error('no API is running');
-    await waitForHttpOk(`${this.baseUrl}/health`, this.api, timeoutMs);
+  /** Resolves once API `i`'s /health is 200 (e.g. after a server restart). */
+  async waitForHealthy(timeoutMs = 60_000, i = 0): Promise<void> {
+    const api = this.apis[i];
+    if (!api) throw new Error(`API ${i} is not running`);
+    await waitForHttpOk(`${this.apiUrl(i)}/health`, api, timeoutMs);
   }
 
   // --- REST helpers --------------------------------------------------------------------------
 
-  /** POST /tasks (with an Idempotency-Key when given); never throws: a lost connection is an outcome too. */
-  async createTask(body: Record<string, unknown>, idempotencyKey?: string): Promise<CreateOutcome> {
+  /** POST /tasks to API `api` (with an Idempotency-Key when given); never throws: a lost connection is an outcome too. */
+  async createTask(body: Record<string, unknown>, idempotencyKey?: string, api = 0): Promise<CreateOutcome> {
     try {
-      const res = await fetch(`${this.baseUrl}/tasks`, {
+      const res = await fetch(`${this.apiUrl(api)}/tasks`, {
         method: 'POST',
         headers: await this.headers({
           'content-type': 'application/json',
@@ -214,16 +273,16 @@ export class FaultSystem {
     }
   }
 
-  /** POST /tasks that must answer 201. */
-  async mustCreateTask(body: Record<string, unknown>): Promise<TaskView> {
-    const outcome = await this.createTask(body);
+  /** POST /tasks (to API `api`) that must answer 201. */
+  async mustCreateTask(body: Record<string, unknown>, api = 0): Promise<TaskView> {
+    const outcome = await this.createTask(body, undefined, api);
     if (!outcome.ok) throw new Error(`POST /tasks failed (${outcome.status}): ${outcome.error}`);
     return outcome.task;
   }
 
-  /** GET /tasks/{id}; a 503 (no worker answered the task's query in time) is returned as null. */
-  async getTask(id: string): Promise<TaskView | null> {
-    const res = await fetch(`${this.baseUrl}/tasks/${id}`, { headers: await this.headers() });
+  /** GET /tasks/{id} (from API `api`); a 503 (no worker answered the task's query in time) is returned as null. */
+  async getTask(id: string, api = 0): Promise<TaskView | null> {
+    const res = await fetch(`${this.apiUrl(api)}/tasks/${id}`, { headers: await this.headers() });
     if (res.status === 503) {
       await res.text();
       this.unavailable.push(id);
@@ -236,9 +295,9 @@ export class FaultSystem {
   /** Every 503 that GET /tasks/{id} answered: the task's id. */
   readonly unavailable: string[] = [];
 
-  /** GET /tasks/{id}/status: from Temporal's description, no worker involved. */
-  async getStatus(id: string): Promise<TaskView['status']> {
-    const res = await fetch(`${this.baseUrl}/tasks/${id}/status`, { headers: await this.headers() });
+  /** GET /tasks/{id}/status (from API `api`): from Temporal's description, no worker involved. */
+  async getStatus(id: string, api = 0): Promise<TaskView['status']> {
+    const res = await fetch(`${this.apiUrl(api)}/tasks/${id}/status`, { headers: await this.headers() });
     if (res.status !== 200) throw new Error(`GET /tasks/${id}/status: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { status: TaskView['status'] }).status;
   }
@@ -292,9 +351,31 @@ export class FaultSystem {
     return byKey;
   }
 
-  /** Stops every process (SIGKILL: nothing here needs a graceful end), the target, and removes the temp dir. */
+  /**
+   * Any request of this system's user to API `api`, JSON in and out; never throws for a status.
+   * @returns the status and the parsed body (text when it is not JSON).
+   */
+  async request(method: string, path: string, body?: unknown, api = 0): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`${this.apiUrl(api)}${path}`, {
+      method,
+      headers: await this.headers(body === undefined ? {} : { 'content-type': 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch {
+      return { status: res.status, body: text };
+    }
+  }
+
+  /** Stops every process this system started (SIGKILL: nothing here needs a graceful end), the target, and removes the temp dir. */
   async teardown(): Promise<void> {
-    const results = await Promise.allSettled([this.killApi(), this.killWorker(), this.target.stop()]);
+    const results = await Promise.allSettled([
+      ...this.apis.map((_, i) => this.killApi(i)),
+      ...this.workers.map((_, i) => this.killWorker(i)),
+      this.target.stop(),
+    ]);
     results.push(...(await Promise.allSettled([this.server ? this.server.stop() : Promise.resolve()])));
     this.server = null;
     rmSync(this.tempDir, { recursive: true, force: true });
