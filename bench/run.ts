@@ -9,11 +9,13 @@
  *   npm run bench -- --only burst,floor   # some of: api, lateness, sustained, burst, floor, schedules, at-rest
  *   npm run bench -- --only sustained --sustain-rates 50,100 [--sustain-seconds 600]
  *                                 # the sustained steps to try (in order, until one does not hold)
- *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics]
- *                                 # against a running Temporal server instead of the dev server
+ *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics[,...]]
+ *                                 # against a running Temporal server instead of the dev server; at
+ *                                 # npm run cluster's address it also counts the CPU of its services and
+ *                                 # PostgreSQL and reads their metrics (data/cluster/cluster.json)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -21,6 +23,7 @@ import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-proces
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
 import { registerSearchAttributes } from '../libs/runtime/search-attributes';
+import { CLUSTER_STATE_FILE_NAME, type ClusterState } from '../libs/runtime/temporal-cluster';
 import { signToken } from '../scripts/token';
 import { ArrivalTarget } from './arrival-target';
 import type { CpuProcesses } from './cpu';
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
   try {
     await waitForHttpOk(`${apiUrl}/health`, api);
     const headers = { authorization: `Bearer ${token}` };
-    const serverProcess: CpuProcesses = server.pid ? { server: server.pid } : {};
+    const serverProcess: CpuProcesses = server.processes;
     const base = { apiUrl, headers, target, workerPid: worker.pid!, dbFile, serverMetricsUrl: server.metricsUrl, log };
     const ctx: BenchContext = { ...base, source: productSource(base, { ...serverProcess, worker: worker.pid!, api: api.pid! }) };
     const outDir = join(root, 'bench-results');
@@ -194,11 +197,31 @@ interface BenchServer {
   address: string;
   namespace: string;
   description: string;
-  /** The server's process, when this run started it (for its CPU). */
-  pid: number | null;
+  /** The server's processes by role, whose CPU each scenario counts. */
+  processes: CpuProcesses;
   dbFile: string | null;
   metricsUrl: string | null;
   stop(): Promise<void>;
+}
+
+/**
+ * The processes and metrics endpoints of the `npm run cluster` at `address`, from the state file
+ * it keeps while it runs; null when it is some other server.
+ */
+function runningCluster(address: string): { processes: CpuProcesses; metricsUrls: string } | null {
+  const file = join(projectRoot(), 'data', 'cluster', CLUSTER_STATE_FILE_NAME);
+  if (!existsSync(file)) return null;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
+  if (state.address !== address) return null;
+  const roles: Record<string, string> = {
+    frontend: 'frontend',
+    history: 'history',
+    matching: 'matching',
+    worker: 'temporal-worker',
+    postgres: 'postgres',
+  };
+  const processes = Object.fromEntries(Object.entries(roles).flatMap(([key, role]) => (state.pids[key] ? [[role, state.pids[key]]] : [])));
+  return { processes, metricsUrls: Object.values(state.metricsUrls).join(',') };
 }
 
 function flag(name: string): string | undefined {
@@ -216,14 +239,18 @@ async function startServer(log: (message: string) => void): Promise<BenchServer>
     } finally {
       await connection.close();
     }
-    log(`server: ${address} (namespace ${namespace})`);
+    // `npm run cluster` says which processes it runs: their CPU is counted too.
+    const cluster = runningCluster(address);
+    log(
+      `server: ${address} (namespace ${namespace})${cluster ? `: npm run cluster's, counting ${Object.keys(cluster.processes).join(', ')}` : ''}`,
+    );
     return {
       address,
       namespace,
-      description: `${address} (given)`,
-      pid: null,
+      description: cluster ? `${address} (npm run cluster: Temporal's four services and PostgreSQL)` : `${address} (given)`,
+      processes: cluster?.processes ?? {},
       dbFile: null,
-      metricsUrl: flag('--metrics-url') ?? null,
+      metricsUrl: flag('--metrics-url') ?? cluster?.metricsUrls ?? null,
       stop: () => Promise.resolve(),
     };
   }
@@ -235,7 +262,7 @@ async function startServer(log: (message: string) => void): Promise<BenchServer>
     address: devServer.address,
     namespace: 'default',
     description: 'embedded dev server (SQLite file)',
-    pid: devServer.process.pid ?? null,
+    processes: devServer.process.pid ? { server: devServer.process.pid } : {},
     dbFile,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     stop: async () => {

@@ -23,11 +23,18 @@ export function parseMetrics(text: string): MetricTotals {
   return totals;
 }
 
-/** Reads the server's counters now. */
-export async function scrapeMetrics(metricsUrl: string): Promise<MetricTotals> {
-  const res = await fetch(metricsUrl);
-  if (!res.ok) throw new Error(`GET ${metricsUrl} answered ${res.status}`);
-  return parseMetrics(await res.text());
+/** Reads the server's counters now: from one endpoint, or summed over several (a cluster's services), comma-separated. */
+export async function scrapeMetrics(metricsUrls: string): Promise<MetricTotals> {
+  const totals: MetricTotals = new Map();
+  for (const url of metricsUrls
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+    for (const [key, value] of parseMetrics(await res.text())) totals.set(key, (totals.get(key) ?? 0) + value);
+  }
+  return totals;
 }
 
 export interface ServerCost {
