@@ -14,6 +14,7 @@ import { loadClusterSettings, loadConfig } from '../libs/runtime/config';
 import { projectRoot } from '../libs/runtime/paths';
 import { TEMPORAL_SERVER_VERSION } from '../libs/runtime/temporal-binaries';
 import { waitForWorkerPolling } from '../libs/runtime/worker-polling';
+import { readyLine } from './start';
 import {
   CLUSTER_STATE_FILE_NAME,
   clusterPorts,
@@ -30,6 +31,8 @@ const clusterDir = join(dataDir, 'cluster');
 const CLUSTER_STATE_FILE = join(clusterDir, CLUSTER_STATE_FILE_NAME);
 const REPLICAS = 2;
 const startedAt = Date.now();
+/** When `npm run cluster` began, before its build (package.json sets it). */
+const requestedAt = Number(process.env.START_REQUESTED_AT_MS) || undefined;
 
 let cluster: RunningTemporalCluster | null = null;
 const apis: ChildProcess[] = [];
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `Cluster ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s: Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${postgresVersion}, ${settings.historyShards} history shards`,
+      `${readyLine(startedAt, Date.now(), requestedAt)} a Temporal ${TEMPORAL_SERVER_VERSION} cluster on PostgreSQL ${postgresVersion}, ${settings.historyShards} history shards`,
       `  API replicas   ${apiUrls.join('  ')}   (dashboard at /, Swagger UI at /docs)`,
       `  Workers        ${workers.length} (metrics ${workerEnvs.map((e) => `http://127.0.0.1:${e.WORKER_METRICS_PORT}/metrics`).join(', ')})`,
       `  Temporal UI    ${cluster.uiUrl ?? '(none: CLUSTER_UI_PORT=0)'}`,
@@ -141,7 +144,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(async (err: unknown) => {
-  console.error('cluster: failed:', err instanceof Error ? err.message : err);
-  await stop(1);
-});
+if (require.main === module) {
+  main().catch(async (err: unknown) => {
+    console.error('cluster: failed:', err instanceof Error ? err.message : err);
+    await stop(1);
+  });
+}

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
         createBurst: 400,
         temporalUiUrl: null,
         devSignIn: false,
+        publicUrl: null,
       },
       dispatch: { wakesPerSecond: 40, maxLeadMs: 900_000 },
       auth: null,

@@ -121,7 +121,7 @@ export class ReadmeSystem {
     const readme = new ReadmeSystem(system, lambda, moto, target, {
       api: system.baseUrl,
       target: `http://127.0.0.1:${targetPort}`,
-      workerMetrics: `http://127.0.0.1:${system.workerMetricsPort}`,
+      workerMetrics: `http://127.0.0.1:${system.workerMetricsPorts[0]}`,
       sqs: moto.endpoint,
     });
     try {
