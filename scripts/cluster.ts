@@ -78,6 +78,8 @@ async function main(): Promise<void> {
   env.TEMPORAL_NAMESPACE = cluster.namespace;
   if (cluster.uiUrl) env.TEMPORAL_UI_URL ??= cluster.uiUrl;
   env.API_HOST ??= '127.0.0.1';
+  // Each replica plans its own wakes and their rates add up: the replicas share one API's budget.
+  env.DISPATCH_WAKES_PER_SECOND ??= String(Math.max(1, Math.floor(loadConfig({}).dispatch.wakesPerSecond / REPLICAS)));
   const apiEnvs = Array.from({ length: REPLICAS }, (_, i) => ({ ...env, API_PORT: String(settings.apiPort + i) }));
   const workerEnvs = Array.from({ length: REPLICAS }, (_, i) => ({
     ...env,

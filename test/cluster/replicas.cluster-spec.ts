@@ -19,7 +19,8 @@ describe('two API replicas and two workers on a Temporal cluster', () => {
 
   beforeAll(async () => {
     cluster = await startTestCluster();
-    system = await FaultSystem.start({ workers: 2, apis: 2, temporal: cluster.temporal });
+    // As npm run cluster runs them: the replicas share one API's wake budget (40 a second).
+    system = await FaultSystem.start({ workers: 2, apis: 2, temporal: cluster.temporal, env: { DISPATCH_WAKES_PER_SECOND: '20' } });
   });
   afterAll(async () => {
     await system?.teardown();
