@@ -186,6 +186,7 @@ export class HeldCallAdopter {
   /** The dead worker's held-call attempts of one workflow, each failed (dispatched again) or reported cancelled. */
   private async adoptOne(workflowId: string, runId: string, deadIdentity: string): Promise<Array<'redispatched' | 'cancelled'>> {
     const { client, namespace } = this.options;
+    const done: Array<'redispatched' | 'cancelled'> = [];
     for (let read = 0; read < MAX_READS; read++) {
       let description;
       try {
@@ -202,11 +203,12 @@ export class HeldCallAdopter {
           (a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ||
             a.state === PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED),
       );
-      const done: Array<'redispatched' | 'cancelled'> = [];
+      let acted = 0;
       for (const activity of mine) {
         // Too slow to get here (a loaded worker): read again rather than act on an old read.
         if (this.now() - readAt > READ_FRESH_MS) break;
         const id = { workflowId, runId, activityId: activity.activityId! };
+        acted++;
         try {
           if (activity.state === PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED) {
             await client.activity.reportCancellation(id, `handed back for ${deadIdentity}, which stopped heartbeating`);
@@ -227,9 +229,10 @@ export class HeldCallAdopter {
           if (!(err instanceof ActivityNotFoundError)) throw err;
         }
       }
-      if (done.length === mine.length) return done;
-      if (done.length > 0) return done; // the rest (a workflow holds one call at a time) on the next pass
+      // An orchestration may hold several calls at once (parallel branches): those not acted on
+      // read again (the ones failed above then show their next attempt, not the dead worker's).
+      if (acted === mine.length) return done;
     }
-    throw new Error(`held calls of ${workflowId} not adopted: every read came too late to act on`);
+    throw new Error(`held calls of ${workflowId} not adopted: the reads came too late to act on`);
   }
 }
