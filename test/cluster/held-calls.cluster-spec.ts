@@ -104,6 +104,11 @@ describe('calls held on two workers of a Temporal cluster', () => {
       const ranOn = await Promise.all(tasks.map((t) => updateRanOn(t.id)));
       const crossWorker = tasks.filter((t, i) => ranOn[i] !== null && ranOn[i] !== holders.get(t.id)).length;
 
+      await system.waitForCalls(
+        burst.filter((t) => !cancels.includes(t)).map((t) => t.id),
+        '/changed',
+        120_000,
+      );
       await system.waitUntilFinished(
         burst.map((t) => t.id),
         120_000,
@@ -149,6 +154,11 @@ describe('calls held on two workers of a Temporal cluster', () => {
         await system.startWorker(i);
       }
       const restartedBy = dueAt - Date.now();
+      await system.waitForCalls(
+        tasks.map((t) => t.id),
+        '/rolling',
+        120_000,
+      );
       const finished = await system.waitUntilFinished(
         tasks.map((t) => t.id),
         120_000,
@@ -175,9 +185,14 @@ describe('calls held on two workers of a Temporal cluster', () => {
       await sleep(dueAt - 5_000 - Date.now());
       const heldByKilled = await system.workerMetric('scheduler_calls_held', 1);
       await system.killWorker(1);
+      await system.waitForCalls(
+        tasks.map((t) => t.id),
+        '/killed',
+        180_000,
+      );
       const finished = await system.waitUntilFinished(
         tasks.map((t) => t.id),
-        180_000,
+        120_000,
       );
       await sleep(1_000);
       const adopted = await system.workerMetric('scheduler_held_calls_adopted', 0);

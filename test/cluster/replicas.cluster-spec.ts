@@ -99,7 +99,7 @@ describe('two API replicas and two workers on a Temporal cluster', () => {
     );
     const creationMs = Date.now() - createdAt;
     await sleep(dueAt + 5_000 - Date.now());
-    await eventually(() => Promise.resolve(system.target.requests('/burst').length >= BURST ? true : undefined), 60_000, 250);
+    await system.waitForCalls(ids, '/burst', 60_000);
     await sleep(1_000); // a stray repeat would show up here
 
     const calls = system.callsByKey('/burst');

@@ -38,7 +38,10 @@ describe('kill -9 of the worker while 1,000 calls are held', () => {
     await system.startWorker();
     const workerBackAfterMs = Date.now() - killAt;
 
-    const finished = await system.waitUntilFinished(ids, 300_000);
+    // Watching the target, not the server: polling 1,300 statuses would load the server the
+    // adoption runs on (and did: it took 4 times as long).
+    await system.waitForCalls(ids, '/held', 240_000);
+    const finished = await system.waitUntilFinished(ids, 120_000);
     await sleep(1_000); // a stray repeat would show up here
     const adopted = await system.workerMetric('scheduler_held_calls_adopted');
     const calls = system.callsByKey('/held');

@@ -336,6 +336,23 @@ export class FaultSystem {
     return done;
   }
 
+  /**
+   * Resolves once the target has received a call for each of `keys` (Idempotency-Keys, the task
+   * ids) on `path`: it watches the target in this process, so that the wait puts no load on the
+   * server (polling every task's status, as waitUntilFinished does, costs it a read per task).
+   */
+  async waitForCalls(keys: string[], path: string, timeoutMs: number): Promise<void> {
+    const missing = () => {
+      const called = new Set(this.target.requests(path).map((r) => String(r.headers['idempotency-key'])));
+      return keys.filter((key) => !called.has(key));
+    };
+    try {
+      await eventually(() => Promise.resolve(missing().length === 0 ? true : undefined), timeoutMs, 100);
+    } catch (err) {
+      throw new Error(`${missing().length} of ${keys.length} calls not made after ${timeoutMs} ms`, { cause: err });
+    }
+  }
+
   /** GET /tasks/{id}, retried while it answers 503. */
   async mustGetTask(id: string, timeoutMs = 30_000): Promise<TaskView> {
     return eventually(async () => (await this.getTask(id)) ?? undefined, timeoutMs, 250);
