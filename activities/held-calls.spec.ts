@@ -1,4 +1,4 @@
-import { HeldCalls, RELEASE_CHUNK } from './held-calls';
+import { heldCallKey, HeldCalls, RELEASE_CHUNK } from './held-calls';
 
 describe('HeldCalls', () => {
   it('ends a hold at its due time', async () => {
@@ -110,5 +110,14 @@ describe('HeldCalls', () => {
     expect(held.release('wf/held-1')).toBe(true);
     expect(await end).toBe('requested');
     await held.allGone(Date.now());
+  });
+
+  it('names the workflows whose calls it holds until due, not those of short local holds', () => {
+    const held = new HeldCalls();
+    void held.hold(heldCallKey('task-1', 'held-1'), Date.now() + 60_000);
+    void held.hold(heldCallKey('orch-1', 'held-3'), Date.now() + 60_000);
+    void held.hold('local/task-2/1/1', Date.now() + 60_000, { handBackOnShutdown: false });
+    expect([...held.heldWorkflows()].sort()).toEqual(['orch-1', 'task-1']);
+    held.releaseAll();
   });
 });

@@ -57,6 +57,13 @@ export class HeldCalls {
     return this.holds.size;
   }
 
+  /** The workflows with a call held here until due (regular activities' holds, not local ones'). */
+  heldWorkflows(): Set<string> {
+    const ids = new Set<string>();
+    for (const [key, hold] of this.holds) if (hold.handBackOnShutdown) ids.add(key.slice(0, key.lastIndexOf('/')));
+    return ids;
+  }
+
   /**
    * Holds until `untilMs` (epoch ms, this worker's clock), unless released first; a shutdown
    * hands it back unless `handBackOnShutdown` is false (a short hold the worker drains).

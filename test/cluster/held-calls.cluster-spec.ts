@@ -137,16 +137,18 @@ describe('calls held on two workers of a Temporal cluster', () => {
   describe('with two workers alike', () => {
     let system: FaultSystem;
     beforeAll(async () => {
-      system = await FaultSystem.start({ workers: 2, apis: 1, temporal: cluster.temporal });
+      // 10 wakes a second: a burst of 600 wakes over the minute before its due time, so that the
+      // restarts and the kill find calls held long before it, whatever this machine's pace.
+      system = await FaultSystem.start({ workers: 2, apis: 1, temporal: cluster.temporal, env: { DISPATCH_WAKES_PER_SECOND: '10' } });
     });
     afterAll(async () => {
       await system?.teardown();
     });
 
     it('makes every held call once, on time, through a rolling restart of both workers', async () => {
-      const dueAt = Date.now() + 45_000;
+      const dueAt = Date.now() + 80_000;
       const tasks = await burstDueAt(system, BURST, dueAt, '/rolling');
-      await sleep(dueAt - 9_000 - Date.now());
+      await sleep(dueAt - 40_000 - Date.now());
       const held = [await system.workerMetric('scheduler_calls_held', 0), await system.workerMetric('scheduler_calls_held', 1)];
       // One worker at a time: it hands its held calls back (the other holds them), and comes back.
       for (const i of [0, 1]) {
@@ -180,7 +182,7 @@ describe('calls held on two workers of a Temporal cluster', () => {
     });
 
     it('has the calls held by a worker killed with kill -9 made once, by the other worker, within 10 s of their due time', async () => {
-      const dueAt = Date.now() + 45_000;
+      const dueAt = Date.now() + 80_000;
       const tasks = await burstDueAt(system, BURST, dueAt, '/killed');
       await sleep(dueAt - 5_000 - Date.now());
       const heldByKilled = await system.workerMetric('scheduler_calls_held', 1);
@@ -203,7 +205,7 @@ describe('calls held on two workers of a Temporal cluster', () => {
         `cluster worker kill -9: ${BURST} tasks, ${heldByKilled} held by the killed worker 5 s before due, ${adopted} adopted by the other; ` +
           `${lateness.filter((ms) => ms < 1_000).length} on time; the ${late.count} late ones: p50 ${late.p50} / p95 ${late.p95} / max ${late.max} ms`,
       );
-      expect(heldByKilled).toBeGreaterThan(50);
+      expect(heldByKilled).toBeGreaterThan(150);
       expect(adopted).toBeGreaterThanOrEqual(heldByKilled - 10);
       expect(tasks.filter((t) => calls.get(t.id)?.length !== 1).map((t) => t.id)).toEqual([]);
       expect(lateness.filter((ms) => ms < 0 || ms > 10_000)).toEqual([]);

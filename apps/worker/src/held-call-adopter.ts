@@ -38,6 +38,8 @@ export interface HeldCallAdopterOptions {
   pollIntervalMs: number;
   logger: Logger;
   meter: MetricMeter;
+  /** The workflows whose calls this worker holds: a task holds one call at a time, so its own need no look. */
+  heldHere: () => Set<string>;
   now?: () => number;
 }
 
@@ -159,9 +161,12 @@ export class HeldCallAdopter {
     const horizon = startedAt + ADOPTION_HORIZON_MS;
     const held: Array<{ workflowId: string; runId: string; dueMs: number }> = [];
     const query = `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running' AND ${SearchAttr.status.name} = '${HELD_STATUS}'`;
+    const heldHere = this.options.heldHere();
     for await (const info of client.workflow.list({ query })) {
       const dueMs = info.typedSearchAttributes.get(SearchAttr.runAt)?.getTime() ?? startedAt;
-      if (dueMs <= horizon) held.push({ workflowId: info.workflowId, runId: info.runId, dueMs });
+      // An orchestration may hold calls on several workers at once: only a task's is known to be this worker's alone.
+      const mineAlone = heldHere.has(info.workflowId) && info.typedSearchAttributes.get(SearchAttr.kind) === 'task';
+      if (dueMs <= horizon && !mineAlone) held.push({ workflowId: info.workflowId, runId: info.runId, dueMs });
     }
     held.sort((a, b) => a.dueMs - b.dueMs);
     const counts = { examined: held.length, redispatched: 0, cancelled: 0, left: 0 };

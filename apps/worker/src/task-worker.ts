@@ -115,6 +115,7 @@ export async function createTaskWorker(
       pollIntervalMs: Math.min(500, config.worker.heartbeatIntervalMs / 2),
       logger,
       meter: Runtime.instance().metricMeter,
+      heldHere: () => heldCalls.heldWorkflows(),
     });
   }
   const shutdown = () => {
