@@ -76,7 +76,7 @@ describe('kill -9 of processes of a Temporal cluster: the history service, an AP
     const retried = lost.map((i) => outcomes[i]);
 
     const ids = outcomes.map((o) => (o.ok ? o.task.id : `failed ${o.status}: ${o.error}`));
-    await system.waitUntilFinished(ids, 90_000);
+    await system.waitUntilFinished(ids, 90_000, 1);
     await sleep(1_500);
     const callsPerTask = outcomes.map((_, i) => system.target.requests(`/replica/${i}`).length);
     console.log(

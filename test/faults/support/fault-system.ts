@@ -306,7 +306,7 @@ export class FaultSystem {
    * Polls GET /tasks/{id}/status (cheap: no query, so it does not load the worker) until every
    * task is completed, failed or cancelled, then reads each one with GET /tasks/{id}.
    */
-  async waitUntilFinished(ids: string[], timeoutMs: number): Promise<Map<string, TaskView>> {
+  async waitUntilFinished(ids: string[], timeoutMs: number, api = 0): Promise<Map<string, TaskView>> {
     const closed = new Set<string>();
     try {
       await eventually(
@@ -314,7 +314,7 @@ export class FaultSystem {
           const open = ids.filter((id) => !closed.has(id));
           for (let i = 0; i < open.length; i += 20) {
             const batch = open.slice(i, i + 20);
-            const statuses = await Promise.all(batch.map((id) => this.getStatus(id)));
+            const statuses = await Promise.all(batch.map((id) => this.getStatus(id, api)));
             batch.forEach((id, j) => FINAL_STATUSES.has(statuses[j]) && closed.add(id));
           }
           return closed.size === ids.length ? true : undefined;
@@ -330,7 +330,7 @@ export class FaultSystem {
     }
     const done = new Map<string, TaskView>();
     for (let i = 0; i < ids.length; i += 20) {
-      const views = await Promise.all(ids.slice(i, i + 20).map((id) => this.mustGetTask(id)));
+      const views = await Promise.all(ids.slice(i, i + 20).map((id) => this.mustGetTask(id, undefined, api)));
       for (const view of views) done.set(view.id, view);
     }
     return done;
@@ -354,8 +354,8 @@ export class FaultSystem {
   }
 
   /** GET /tasks/{id}, retried while it answers 503. */
-  async mustGetTask(id: string, timeoutMs = 30_000): Promise<TaskView> {
-    return eventually(async () => (await this.getTask(id)) ?? undefined, timeoutMs, 250);
+  async mustGetTask(id: string, timeoutMs = 30_000, api = 0): Promise<TaskView> {
+    return eventually(async () => (await this.getTask(id, api)) ?? undefined, timeoutMs, 250);
   }
 
   /** The target's requests grouped by Idempotency-Key. */
