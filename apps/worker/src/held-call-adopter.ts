@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -43,6 +44,9 @@ export interface HeldCallAdopterOptions {
   now?: () => number;
 }
 
+/** The wait before a dead worker's held calls are looked for again after a pass that found some. */
+const ADOPTION_REPASS_MS = 2_000;
+
 /** Held calls due later than this from now are left to the server: its heartbeat timeout brings them back before they are due. */
 const ADOPTION_HORIZON_MS = HELD_HEARTBEAT_TIMEOUT_MS + 60_000;
 
@@ -70,6 +74,8 @@ export class HeldCallAdopter {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Adoptions under way, by the dead worker's instance key. */
+  private readonly adopting = new Map<string, Promise<void>>();
   private stopped = false;
   private readonly adoptedCounter;
 
@@ -99,14 +105,20 @@ export class HeldCallAdopter {
     loop();
   }
 
-  /** Stops polling; resolves once an adoption under way has finished. */
+  /** Stops polling; resolves once the adoptions under way have finished. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await Promise.all(this.adopting.values());
   }
 
-  /** One look at the workers: record their heartbeats, adopt from the dead (when this worker is the one to). */
+  /**
+   * One look at the workers: record their heartbeats (this worker's own renews its lease), and
+   * adopt from the dead when this worker is the one to. An adoption runs beside the next looks,
+   * not in their way: while it runs (seconds, for a thousand held calls) this worker's lease must
+   * go on being renewed, or its own held calls would wait.
+   */
   async tick(): Promise<void> {
     let heartbeats: PeerHeartbeat[];
     try {
@@ -117,14 +129,18 @@ export class HeldCallAdopter {
     }
     this.liveness.observe(heartbeats, this.now());
     for (const dead of this.liveness.deadPeersToAdopt(this.now())) {
-      if (this.stopped) return;
-      try {
-        await this.adoptFrom(dead);
-        this.liveness.adopted(dead.instanceKey);
-      } catch (err) {
-        // Tried again on the next tick: a call failed twice meets "not found", nothing worse.
-        this.options.logger.warn({ err, deadWorker: dead.identity }, 'held-call adoption: failed; trying again');
-      }
+      if (this.stopped || this.adopting.has(dead.instanceKey)) continue;
+      const adoption = this.adoptFrom(dead).then(
+        // Done once a pass finds nothing left: visibility may show a call held just before the
+        // worker died only after a first pass listed the others (seconds, on a loaded server).
+        (acted) => (acted === 0 ? this.liveness.adopted(dead.instanceKey) : sleep(ADOPTION_REPASS_MS)),
+        // Tried again on a later look: a call failed twice meets "not found", nothing worse.
+        (err: unknown) => this.options.logger.warn({ err, deadWorker: dead.identity }, 'held-call adoption: failed; trying again'),
+      );
+      this.adopting.set(
+        dead.instanceKey,
+        adoption.finally(() => this.adopting.delete(dead.instanceKey)),
+      );
     }
   }
 
@@ -155,19 +171,35 @@ export class HeldCallAdopter {
   }
 
   /** Finds the dead peer's held calls due soon (earliest first) and has each dispatched again or handed back. */
-  private async adoptFrom(dead: DeadPeer): Promise<void> {
+  private async adoptFrom(dead: DeadPeer): Promise<number> {
     const startedAt = this.now();
     const { client, taskQueue } = this.options;
     const horizon = startedAt + ADOPTION_HORIZON_MS;
     const held: Array<{ workflowId: string; runId: string; dueMs: number }> = [];
     const query = `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running' AND ${SearchAttr.status.name} = '${HELD_STATUS}'`;
     const heldHere = this.options.heldHere();
-    for await (const info of client.workflow.list({ query })) {
-      const dueMs = info.typedSearchAttributes.get(SearchAttr.runAt)?.getTime() ?? startedAt;
-      // An orchestration may hold calls on several workers at once: only a task's is known to be this worker's alone.
-      const mineAlone = heldHere.has(info.workflowId) && info.typedSearchAttributes.get(SearchAttr.kind) === 'task';
-      if (dueMs <= horizon && !mineAlone) held.push({ workflowId: info.workflowId, runId: info.runId, dueMs });
-    }
+    // Raw visibility pages: search attributes are plain JSON (never encoded by a payload codec),
+    // and the memos, which may be, are not needed.
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await client.workflowService.listWorkflowExecutions({
+        namespace: this.options.namespace,
+        query,
+        pageSize: 1_000,
+        nextPageToken,
+      });
+      for (const info of page.executions ?? []) {
+        const workflowId = info.execution?.workflowId;
+        const runId = info.execution?.runId;
+        if (!workflowId || !runId) continue;
+        const fields = info.searchAttributes?.indexedFields ?? {};
+        const dueMs = Date.parse(String(searchAttribute(fields[SearchAttr.runAt.name]))) || startedAt;
+        // An orchestration may hold calls on several workers at once: only a task's is known to be this worker's alone.
+        const mineAlone = heldHere.has(workflowId) && searchAttribute(fields[SearchAttr.kind.name]) === 'task';
+        if (dueMs <= horizon && !mineAlone) held.push({ workflowId, runId, dueMs });
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
     held.sort((a, b) => a.dueMs - b.dueMs);
     const counts = { examined: held.length, redispatched: 0, cancelled: 0, left: 0 };
     let next = 0;
@@ -190,6 +222,7 @@ export class HeldCallAdopter {
     );
     // The peer stays dead and not adopted from: the next tick tries what is left.
     if (counts.left > 0) throw new Error(`${counts.left} held calls of ${dead.identity} left for the next pass`, { cause: firstError });
+    return counts.redispatched + counts.cancelled;
   }
 
   /** The dead worker's held-call attempts of one workflow, each failed (dispatched again) or reported cancelled. */
@@ -243,5 +276,15 @@ export class HeldCallAdopter {
       if (acted === mine.length) return done;
     }
     throw new Error(`held calls of ${workflowId} not adopted: the reads came too late to act on`);
+  }
+}
+
+/** A search attribute's value: its payload is JSON (search attributes are never encoded by a codec); null when absent or unreadable. */
+function searchAttribute(payload: { data?: Uint8Array | null } | null | undefined): unknown {
+  if (!payload?.data) return null;
+  try {
+    return JSON.parse(Buffer.from(payload.data).toString('utf8')) as unknown;
+  } catch {
+    return null;
   }
 }
