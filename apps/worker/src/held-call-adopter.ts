@@ -4,7 +4,7 @@ import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { HELD_HEARTBEAT_TIMEOUT_MS, HELD_STATUS, SearchAttr } from '../../../common';
-import { PeerLiveness, type DeadPeer, type PeerHeartbeat } from './peer-liveness';
+import { LEASE_MARGIN_MS, PeerLiveness, type DeadPeer, type PeerHeartbeat } from './peer-liveness';
 
 /**
  * Held calls of a dead worker, adopted by a live one (README, "Timing semantics").
@@ -44,6 +44,9 @@ export interface HeldCallAdopterOptions {
   now?: () => number;
 }
 
+/** The longest a look at the workers may take (the lease is renewed only by looks that answer). */
+const LIST_WORKERS_DEADLINE_MS = 2_000;
+
 /** The wait before a dead worker's held calls are looked for again after a pass that found some. */
 const ADOPTION_REPASS_MS = 2_000;
 
@@ -74,6 +77,8 @@ export class HeldCallAdopter {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Whether the lease held at the last look (its changes are logged). */
+  private leaseHeld = true;
   /** Adoptions under way, by the dead worker's instance key. */
   private readonly adopting = new Map<string, Promise<void>>();
   private stopped = false;
@@ -128,6 +133,17 @@ export class HeldCallAdopter {
       return;
     }
     this.liveness.observe(heartbeats, this.now());
+    const leaseHolds = this.liveness.leaseHolds(this.now());
+    if (leaseHolds !== this.leaseHeld) {
+      this.leaseHeld = leaseHolds;
+      const lastSeenMs = this.now() - (this.liveness.leaseEndsAtMs() - this.options.deadAfterMs + LEASE_MARGIN_MS);
+      if (leaseHolds) this.options.logger.info({ lastSeenMs }, 'held-call lease renewed: held calls go out again');
+      else
+        this.options.logger.warn(
+          { lastSeenMs },
+          'held-call lease lapsed: the server has not shown this worker alive lately; held calls wait',
+        );
+    }
     for (const dead of this.liveness.deadPeersToAdopt(this.now())) {
       if (this.stopped || this.adopting.has(dead.instanceKey)) continue;
       const adoption = this.adoptFrom(dead).then(
@@ -149,12 +165,15 @@ export class HeldCallAdopter {
     const heartbeats: PeerHeartbeat[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await this.options.client.workflowService.listWorkers({
-        namespace,
-        pageSize: 1_000,
-        nextPageToken,
-        query: `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`,
-      });
+      // With a deadline: an answer that hangs must not stop the looks, which renew this worker's lease.
+      const page = await this.options.client.connection.withDeadline(Date.now() + LIST_WORKERS_DEADLINE_MS, () =>
+        this.options.client.workflowService.listWorkers({
+          namespace,
+          pageSize: 1_000,
+          nextPageToken,
+          query: `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}'`,
+        }),
+      );
       for (const info of page.workersInfo ?? []) {
         const hb = info.workerHeartbeat;
         if (!hb?.workerInstanceKey || !hb.workerIdentity) continue;
