@@ -15,7 +15,12 @@ const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderErr
  * `retryableService` says so), missing credentials or region (never retryable: configuration),
  * else a local or network failure (retryable).
  */
-export function describeAwsFailure(err: unknown, retryableService: (status: number, name: string) => boolean): AwsFailure {
+export function describeAwsFailure(
+  err: unknown,
+  retryableService: (status: number, name: string) => boolean,
+  /** How a call names its region when none is configured, e.g. "use a full function ARN". */
+  regionHint: string,
+): AwsFailure {
   const { name, message, $metadata, Reason, code } = (err ?? {}) as {
     name?: string;
     message?: string;
@@ -29,11 +34,12 @@ export function describeAwsFailure(err: unknown, retryableService: (status: numb
     return { statusCode: status, error: `${type}: ${message ?? ''}`, retryable: retryableService(status, name ?? '') };
   }
   if (message === 'Region is missing')
-    return { statusCode: null, error: 'no AWS region: set AWS_REGION or use a full ARN or queue URL', retryable: false };
+    return { statusCode: null, error: `no AWS region: set AWS_REGION or ${regionHint}`, retryable: false };
+  // The credential chain found nothing (or a profile it cannot use): configuration, which no retry mends.
   if (name && CREDENTIAL_ERRORS.has(name)) {
     return {
       statusCode: null,
-      error: `no AWS credentials for the worker (a configuration error, not retried): ${message ?? name}`,
+      error: `no AWS credentials: ${message ?? 'none found'} (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give the worker a role)`,
       retryable: false,
     };
   }

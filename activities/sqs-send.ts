@@ -73,7 +73,7 @@ export function createSqsSender(deps: SqsSenderDeps = {}): SqsSender {
     } catch (err) {
       if (timeout.aborted) return { statusCode: null, error: `timed out after ${timeoutMs} ms`, retryable: true, result: null };
       if (signal.aborted) return { statusCode: null, error: 'cancelled', retryable: true, result: null };
-      return { ...describeAwsFailure(err, isRetryableSqsError), result: null };
+      return { ...describeAwsFailure(err, isRetryableSqsError, 'use a queue URL of sqs.<region>.amazonaws.com'), result: null };
     }
   };
 }
