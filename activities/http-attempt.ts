@@ -29,6 +29,8 @@ export interface AttemptOutcome {
   result: CallResult | null;
   /** False when no retry can help (the attempt fails the call at once). */
   retryable: boolean;
+  /** Whether `retryOn: transient` retries it, when the status code alone cannot tell (AWS targets). */
+  transient?: boolean;
   /** The answer for later calls to refer to (asked for with `keepOutput`), its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
   output?: CallOutput;
 }

@@ -14,6 +14,8 @@ export interface LambdaAttemptOutcome {
    * 'ResourceNotFoundException: Function not found: ...', 'timed out after 500 ms'.
    */
   error: string | null;
+  /** A throttle, a service fault, a network error or a timeout (see isTransientAwsError); a FunctionError is not. */
+  transient?: boolean;
   /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region, no credentials). */
   retryable: boolean;
   /**

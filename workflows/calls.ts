@@ -223,7 +223,7 @@ export async function retryUntilDone(
       log.result = report.result;
       if (record.error === null) return null;
       message = `attempt ${attempt} failed: ${record.error}`;
-      retryable = report.retryable && (retry.retryOn !== 'transient' || isTransientFailure(record.statusCode));
+      retryable = report.retryable && (retry.retryOn !== 'transient' || (report.transient ?? isTransientFailure(record.statusCode)));
       // The target said when to come back (Retry-After): not sooner.
       if (record.retryAfterMs !== undefined) waitMs = Math.max(waitMs, record.retryAfterMs);
     } else {

@@ -3,7 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { noopMetricMeter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createCallActivities, createCallMetrics, createLambdaInvoker, createSqsSender, decodeWebhookSecret, HeldCalls } from '../../activities';
+import {
+  createCallActivities,
+  createCallMetrics,
+  createLambdaInvoker,
+  createSqsSender,
+  decodeWebhookSecret,
+  HeldCalls,
+} from '../../activities';
 import { createTaskWorker, type TaskWorker } from '../../apps/worker/src/task-worker';
 import {
   cancelTaskUpdate,

@@ -53,6 +53,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     retries: state.retry.retries,
     retryIntervalMs: state.retry.retryIntervalMs,
     retryBackoff: state.retry.retryBackoff,
+    retryOn: state.retry.retryOn ?? 'any',
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
     attempts: state.attempts,
@@ -62,7 +63,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
 }
 
 export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
-  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string }>;
+  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string; queue: string }>;
   return {
     id: run.id,
     name: memo.name ?? null,
@@ -70,7 +71,9 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     status: run.status,
     ...(memo.function !== undefined
       ? { function: memo.function }
-      : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
+      : memo.queue !== undefined
+        ? { queue: memo.queue }
+        : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
     runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,
