@@ -21,8 +21,8 @@ export function toRunExtras(dto: { tags?: Tags; callback?: CallbackDto }): Pick<
 export function toCallbackView(callback: CallbackState): CallbackResponseDto {
   const view = toCallView(callback.request) as Record<string, unknown>;
   delete view.body;
-  if (view.lambda) view.lambda = { ...(view.lambda), payload: undefined };
-  if (view.sqs) view.sqs = { ...(view.sqs), messageBody: undefined };
+  if (view.lambda) view.lambda = { ...view.lambda, payload: undefined };
+  if (view.sqs) view.sqs = { ...view.sqs, messageBody: undefined };
   return {
     ...(JSON.parse(JSON.stringify(view)) as object),
     on: callback.on,
