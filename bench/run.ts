@@ -6,7 +6,7 @@
  *
  *   npm run bench                 # full scale (about 80 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 12 minutes)
- *   npm run bench -- --only burst,floor   # some of: api, lateness, sustained, burst, floor, schedules, at-rest
+ *   npm run bench -- --only burst,floor   # some of: api, lateness, sustained, burst, flow, floor, schedules, at-rest
  *   npm run bench -- --only sustained --sustain-rates 50,100 [--sustain-seconds 600]
  *                                 # the sustained steps to try (in order, until one does not hold)
  *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics]
@@ -29,6 +29,7 @@ import {
   apiThroughput,
   atRest,
   burst,
+  flowBurst,
   productSource,
   scheduleLateness,
   steadyLateness,
@@ -58,6 +59,7 @@ const SCALES = {
     sample: 100,
     scheduleSeconds: 60,
     schedulesSameSecond: 100,
+    flow: { count: 1_000, ratePerSecond: 50, leadMs: 60_000 },
   },
   quick: {
     lateness: { rate: 20, seconds: 20, runs: 1 },
@@ -70,6 +72,7 @@ const SCALES = {
     sample: 50,
     scheduleSeconds: 20,
     schedulesSameSecond: 100,
+    flow: { count: 300, ratePerSecond: 50, leadMs: 20_000 },
   },
 };
 
@@ -162,6 +165,8 @@ async function main(): Promise<void> {
       record(`lateness run ${run}`, result);
     }
     if (wanted('sustained')) record('sustained', (results.sustained = await sustainedRate(ctx, scale.sustainRates, scale.sustainSeconds)));
+    if (wanted('flow'))
+      record('flow', (results.flow = await flowBurst(ctx, scale.flow.count, scale.flow.ratePerSecond, scale.flow.leadMs)));
     for (const plan of wanted('burst') ? scale.bursts : []) {
       const result = await burst(ctx, plan.count, 32, plan.leadMs);
       results.bursts.push(result);
@@ -261,6 +266,7 @@ interface Results {
   };
   atRest?: Awaited<ReturnType<typeof atRest>>;
   schedules?: Awaited<ReturnType<typeof scheduleLateness>>;
+  flow?: Awaited<ReturnType<typeof flowBurst>>;
 }
 
 /** `server 12.1 + worker 9.3 + api 2.0 = 23.4 ms` */

@@ -68,16 +68,24 @@ async function settle(processes: CpuProcesses, timeoutMs = 600_000): Promise<voi
   }
 }
 
-/** POST /tasks; returns the id and due time, and the request's latency. */
+/** POST /tasks (with `extra` fields, e.g. flowControl); returns the id and due time, and the request's latency. */
 async function createTask(
   ctx: Pick<BenchContext, 'apiUrl' | 'headers' | 'target'>,
   runAt: number,
+  extra: Record<string, unknown> = {},
 ): Promise<CreatedTask & { latencyMs: number }> {
   const started = performance.now();
   const res = await fetch(`${ctx.apiUrl}/tasks`, {
     method: 'POST',
     headers: { ...ctx.headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: ctx.target.url, runAt: new Date(runAt).toISOString(), timeoutMs: 5000, retries: 2, retryIntervalMs: 500 }),
+    body: JSON.stringify({
+      url: ctx.target.url,
+      runAt: new Date(runAt).toISOString(),
+      timeoutMs: 5000,
+      retries: 2,
+      retryIntervalMs: 500,
+      ...extra,
+    }),
   });
   const latencyMs = performance.now() - started;
   if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}: ${await res.text()}`);
@@ -272,6 +280,65 @@ export async function burst(
     serverCost: cost,
     workerPeakRssMb,
   };
+}
+
+export interface FlowBurstResult {
+  tasks: number;
+  ratePerSecond: number;
+  /** Calls per second between the first arrival and the last. */
+  achievedPerSecond: number;
+  /** The most calls that arrived in any one second: sliding (any 1,000 ms) and by calendar second. */
+  mostInAnySecond: number;
+  mostInACalendarSecond: number;
+  firstArrivalAfterDueMs: number;
+  lastArrivalAfterDueMs: number;
+  missing: number;
+  repeated: number;
+  cpuPerFireMs: CpuPerFire;
+  serverCost: ServerCost | null;
+}
+
+/**
+ * `count` tasks due at one instant under one flow-control key with `ratePerSecond`: how evenly
+ * they arrive (at most `ratePerSecond` in any second, none lost or twice) and what a limited call
+ * costs the server and each process.
+ */
+export async function flowBurst(ctx: BenchContext, count: number, ratePerSecond: number, leadMs = 60_000): Promise<FlowBurstResult> {
+  const dueAt = Date.now() + leadMs;
+  const flowControl = { key: `bench-${dueAt}`, ratePerSecond };
+  ctx.log(`flow burst: ${count} tasks due at ${new Date(dueAt).toISOString()} at ${ratePerSecond}/s`);
+  const metricsBefore = ctx.serverMetricsUrl ? await scrapeMetrics(ctx.serverMetricsUrl) : null;
+  const cpu = measureCpu(ctx.source.processes);
+  const created = await pool(count, 32, () => createTask(ctx, dueAt, { flowControl }));
+  const report = await lateness(ctx, created, Math.max(60_000, (count / ratePerSecond) * 1_000 * 2));
+  await settle(ctx.source.processes);
+  const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
+  const arrivals = created.flatMap((t) => ctx.target.arrivals.get(t.id)?.slice(0, 1) ?? []).sort((a, b) => a - b);
+  let sliding = 0;
+  for (let i = 0, j = 0; i < arrivals.length; i++) {
+    while (arrivals[i] - arrivals[j] >= 1_000) j++;
+    sliding = Math.max(sliding, i - j + 1);
+  }
+  const perSecond = new Map<number, number>();
+  for (const t of arrivals) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+  const spanS = (arrivals.at(-1)! - arrivals[0]) / 1000;
+  const result: FlowBurstResult = {
+    tasks: count,
+    ratePerSecond,
+    achievedPerSecond: Math.round(((arrivals.length - 1) / spanS) * 10) / 10,
+    mostInAnySecond: sliding,
+    mostInACalendarSecond: Math.max(...perSecond.values()),
+    firstArrivalAfterDueMs: arrivals[0] - dueAt,
+    lastArrivalAfterDueMs: arrivals.at(-1)! - dueAt,
+    missing: report.missing,
+    repeated: report.repeated,
+    cpuPerFireMs: cpu(count),
+    serverCost: cost,
+  };
+  ctx.log(
+    `flow burst: ${result.achievedPerSecond}/s (asked ${ratePerSecond}), at most ${sliding} in any second, missing ${report.missing}, twice ${report.repeated}`,
+  );
+  return result;
 }
 
 /** Samples a process's RSS every 500 ms until stopped; `stop` returns the largest seen, in MB. */

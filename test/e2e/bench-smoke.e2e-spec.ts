@@ -3,6 +3,7 @@ import {
   apiThroughput,
   atRest,
   burst,
+  flowBurst,
   productSource,
   scheduleLateness,
   steadyLateness,
@@ -65,6 +66,12 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
     expect(result.lone.count).toBeGreaterThanOrEqual(2);
     expect(result.lone).toMatchObject({ early: 0, repeated: 0 });
     expect(result.sameSecond).toMatchObject({ schedules: 3, lateness: { count: 3, early: 0, missing: 0, repeated: 0 } });
+  });
+
+  it('measures a flow-controlled burst: paced, none lost or twice', async () => {
+    const result = await flowBurst(ctx, 12, 10, 3_000);
+    expect(result).toMatchObject({ tasks: 12, ratePerSecond: 10, missing: 0, repeated: 0 });
+    expect(result.mostInAnySecond).toBeLessThanOrEqual(10);
   });
 
   it('measures API creations', async () => {
