@@ -217,7 +217,14 @@ export class OrchestrationsController {
   }
 
   private async resumeWith(caller: Caller | null, id: string, resume: OrchestrationResume): Promise<ResumedDto> {
-    const state: OrchestrationState = await this.runs.act(ORCHESTRATION_RUN, caller, id, 'waiting', resumeOrchestrationUpdate, resume);
+    const state: OrchestrationState = await this.runs.act(
+      ORCHESTRATION_RUN,
+      caller,
+      id,
+      resumeOrchestrationUpdate,
+      resume,
+      (status) => `orchestration is ${status}; only a waiting orchestration can be resumed`,
+    );
     const step = state.steps.find((s) => s.status === 'waiting' && s.result !== null) ?? state.steps.find((s) => s.status === 'waiting');
     return { id, resumed: true, step: step?.number ?? state.currentStep ?? 0 };
   }

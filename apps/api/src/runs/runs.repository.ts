@@ -241,26 +241,30 @@ export class RunsRepository {
   }
 
   /**
-   * Runs one of the run's other Updates (an orchestration's resume) while the run is in `status`
-   * (else 409 without sending it). `caller` null: no owner is checked (the request holds a
-   * capability the workflow verifies, e.g. a resume URL's token).
+   * Runs one of the run's other Updates (an orchestration's resume): its validator decides, and
+   * a refusal is a 409 in its words (a closed run: 409 without sending it). Only for a kind whose
+   * calls are regular activities, which an Update arriving at any time cannot repeat.
+   * `caller` null: no owner is checked (the request holds a capability the workflow verifies, e.g.
+   * a resume URL's token).
+   * @param closedMessage what a closed run's 409 says, given its status
    */
   async act<D extends AnyRunDescriptor, A>(
     run: D,
     caller: Caller | null,
     id: string,
-    status: RunStatus,
     definition: UpdateDefinition<StateOf<D>, [A]>,
     arg: A,
+    closedMessage: (status: RunStatus) => string,
   ): Promise<StateOf<D>> {
     const found = await this.find(run, caller, id, 'change');
-    if (found.description.status.name !== 'RUNNING' || found.status !== status) {
-      throw new WrongStateError(`${run.kind} is ${found.status}; only a ${status} ${run.kind} takes this`);
-    }
+    if (found.description.status.name !== 'RUNNING') throw new WrongStateError(closedMessage(found.status));
     try {
       return await found.handle.executeUpdate(definition, { args: [arg] });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
+      if (err instanceof WorkflowNotFoundError) {
+        const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
+        throw new WrongStateError(closedMessage(statusOf(description.typedSearchAttributes, description)));
+      }
       throw fromTemporalError(err, { kind: run.kind, id });
     }
   }
