@@ -16,7 +16,8 @@ import { WakeCalendar } from '../dispatch/wake-calendar';
 import { CreateTaskDto, RetryTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
-import { toRetryInput, toTaskInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
+import { TaskCreation } from './task-creation';
+import { toRetryInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
 import { resolveRunAt } from '../calls/call.mapper';
 
 const TASKS: RunRouteDoc = {
@@ -42,6 +43,7 @@ export class TasksController {
   constructor(
     private readonly runs: RunsRepository,
     private readonly wakes: WakeCalendar,
+    private readonly creation: TaskCreation,
   ) {}
 
   @RunRoutes.create(TASKS)
@@ -51,10 +53,7 @@ export class TasksController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TaskResponseDto> {
-    const now = new Date();
-    const input = toTaskInput(dto, caller.sub, now);
-    input.dispatchLeadMs = this.wakes.leadFor(Date.parse(input.runAt), now.getTime());
-    const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: dto });
+    const outcome = await this.creation.create(caller, dto, key);
     return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
