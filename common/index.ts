@@ -20,3 +20,4 @@ export * from './callback';
 
 /** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
 export const DEFAULT_TASK_QUEUE = 'http-tasks';
+export * from './bulk';

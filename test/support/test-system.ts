@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { createTaskWorker } from '../../apps/worker/src/task-worker';
@@ -18,6 +19,8 @@ export type AuthedApi = ReturnType<typeof request.agent>;
 /** The whole product for one e2e file: the API on a free port, a worker, a loopback target, and a user. */
 export interface TestSystem {
   config: AppConfig;
+  /** The API application (for a test that calls one of its services directly). */
+  app: NestExpressApplication;
   /** http://127.0.0.1:<port> of the API. */
   baseUrl: string;
   target: HttpTarget;
@@ -67,6 +70,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 
   return {
     config,
+    app,
     baseUrl,
     target,
     owner,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { AuthModule } from './auth/auth.module';
+import { BulkModule } from './bulk/bulk.module';
 import { ConfigModule } from './core/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DispatchModule } from './dispatch/dispatch.module';
@@ -31,6 +32,7 @@ export class AppModule {
         OrchestrationsModule,
         SchedulesModule,
         FunctionsModule,
+        BulkModule,
         DashboardModule,
       ],
       controllers: [HealthController, MeController, MetricsController],

@@ -8,7 +8,6 @@ import {
   type OrchestrationResume,
   type OrchestrationState,
 } from '../../../../common';
-import { decodeWebhookSecret } from '../../../../activities/webhook-signature';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -32,14 +31,12 @@ import { assertValidPlan } from './orchestration-plan';
 import {
   changesPlan,
   planAfter,
-  toOrchestrationInput,
   toOrchestrationModification,
   toOrchestrationResponse,
   toOrchestrationSummary,
-  toRetryOrchestrationInput,
   type OrchestrationLinks,
 } from './orchestration.mapper';
-import { resolveRunAt } from '../calls/call.mapper';
+import { OrchestrationCreation } from './orchestration-creation';
 import { ResumeTokens } from './resume-tokens';
 
 const ORCHESTRATIONS: RunRouteDoc = {
@@ -88,14 +85,12 @@ const resumeBody = ApiBody({
 @ApiTags('orchestrations')
 @Controller('orchestrations')
 export class OrchestrationsController {
-  private readonly tokens: ResumeTokens;
-
   constructor(
     private readonly runs: RunsRepository,
+    private readonly creation: OrchestrationCreation,
+    private readonly tokens: ResumeTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.tokens = new ResumeTokens(decodeWebhookSecret(config.http.webhookSecret ?? ''));
-  }
+  ) {}
 
   @RunRoutes.create(ORCHESTRATIONS)
   async create(
@@ -105,9 +100,7 @@ export class OrchestrationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrchestrationResponseDto> {
-    const input = toOrchestrationInput(dto, caller.sub, new Date(), () => this.tokens.issue());
-    assertValidPlan(input);
-    const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: dto });
+    const outcome = await this.creation.create(caller, dto, key);
     return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
   }
 
@@ -161,13 +154,7 @@ export class OrchestrationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrchestrationResponseDto> {
-    const now = new Date();
-    const source = await this.runs.retrySource(ORCHESTRATION_RUN, caller, id);
-    const runAt = resolveRunAt(dto.runAt, dto.initialDelayMs, now);
-    const input = toRetryOrchestrationInput(id, source, dto.fromStep, runAt, now, () => this.tokens.issue());
-    // The steps before fromStep are not there: a reference to one of their calls is refused.
-    assertValidPlan(input);
-    const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: { retryOf: id, ...dto } });
+    const outcome = await this.creation.retry(caller, id, dto, key);
     return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
   }
 

@@ -36,8 +36,8 @@ export class PageQuery extends OwnerQuery {
 /** A tag filter, `key:value`. */
 const TAG_FILTER = anchored(`${TAG_KEY_PATTERN}:${TAG_VALUE_PATTERN}`);
 
-/** `?tag=key:value`, repeatable (all must match). */
-function TagFilter(): PropertyDecorator {
+/** `?tag=key:value`, repeatable (all must match); in a body, an array of them. */
+export function TagFilter(): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({
       type: 'array',

@@ -269,10 +269,17 @@ export class RunsRepository {
     }
   }
 
-  /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
-  async cancel(run: AnyRunDescriptor, caller: Caller, id: string): Promise<CancelledDto> {
-    await this.update(run, await this.find(run, caller, id, 'stop'), 'cancelUpdate', []);
-    return { id, cancelled: true, status: 'cancelled' };
+  /**
+   * Cancels the run through its cancel Update (409 once it is no longer scheduled).
+   * @param once an id for the cancel (a bulk job's): sent again, it answers as the first time did
+   *   (Temporal keeps an Update's outcome by its id, even once the run has closed) rather than 409.
+   */
+  async cancel(run: AnyRunDescriptor, caller: Caller, id: string, once?: string): Promise<CancelledDto> {
+    const found = await this.find(run, caller, id, 'stop');
+    const cancelled: CancelledDto = { id, cancelled: true, status: 'cancelled' };
+    if (once !== undefined && found.status === 'cancelled' && (await this.cancelledBy(run, found, once))) return cancelled;
+    await this.update(run, found, 'cancelUpdate', [], once);
+    return cancelled;
   }
 
   /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
@@ -392,6 +399,7 @@ export class RunsRepository {
     found: VisibleRun,
     which: 'modifyUpdate' | 'cancelUpdate',
     args: unknown[],
+    updateId?: string,
   ): Promise<unknown> {
     // Not open, or not scheduled, when described: the Update would be refused, so skip the round
     // trip (an Update reaching a run while a local activity makes its call must be avoided: see
@@ -407,11 +415,23 @@ export class RunsRepository {
     try {
       // One signature for both Updates (modify takes the change, cancel nothing).
       const definition = run[which] as UpdateDefinition<unknown, [unknown, ...unknown[]]>;
-      return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]] });
+      return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]], ...(updateId ? { updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
       const refusal = fromTemporalError(err, { kind: run.kind, id });
       throw refusal instanceof InvalidRequestError ? new WrongStateError(refusal.message) : refusal;
+    }
+  }
+
+  /** True when the cancel Update with this id is the one that cancelled the run (its outcome is kept under the id). */
+  private async cancelledBy(run: AnyRunDescriptor, found: VisibleRun, updateId: string): Promise<boolean> {
+    try {
+      await found.handle.executeUpdate(run.cancelUpdate as UpdateDefinition<unknown, []>, { updateId });
+      return true;
+    } catch (err) {
+      // Closed by another cancel: "workflow execution already completed"; still open: the validator's refusal.
+      if (err instanceof WorkflowNotFoundError || fromTemporalError(err) instanceof WrongStateError) return false;
+      throw fromTemporalError(err, { kind: run.kind, id: found.handle.workflowId });
     }
   }
 
@@ -443,10 +463,10 @@ function dueAtOf(attrs: Pick<TypedSearchAttributes, 'get'>): number {
 }
 
 /**
- * The visibility clause for runs that users see in `status`: a held run is scheduled until its
+ * The visibility clause for runs that users see in `status` at `now`: a held run is scheduled until its
  * due time and running from then on (see presentedStatus).
  */
-function statusClause(status: RunStatus, now: Date): string {
+export function statusClause(status: RunStatus, now: Date): string {
   const published = `${SearchAttr.status.name} = ${quote(status)}`;
   const held = `${SearchAttr.status.name} = ${quote(HELD_STATUS)}`;
   const at = `'${now.toISOString()}'`;

@@ -17,8 +17,7 @@ import { CreateTaskDto, RetryTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
 import { TaskCreation } from './task-creation';
-import { toRetryInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
-import { resolveRunAt } from '../calls/call.mapper';
+import { toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
 
 const TASKS: RunRouteDoc = {
   noun: 'task',
@@ -93,11 +92,7 @@ export class TasksController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TaskResponseDto> {
-    const now = new Date();
-    const source = await this.runs.retrySource(TASK_RUN, caller, id);
-    const input = toRetryInput(id, source, resolveRunAt(dto.runAt, dto.delayMs, now), now);
-    input.dispatchLeadMs = this.wakes.leadFor(Date.parse(input.runAt), now.getTime());
-    const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: { retryOf: id, ...dto } });
+    const outcome = await this.creation.retry(caller, id, dto, key);
     return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
