@@ -4,6 +4,7 @@ import type { HistoryAndWorkflowId } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { HeldCalls } from '../../activities/held-calls';
 import { heldCallSinks } from '../../apps/worker/src/task-worker';
+import { testDataConverter } from '../support/payload-keys';
 import { installQuietRuntime } from '../support/time-skipping';
 
 /** test/replay/histories/<set>/<name>.json: real histories recorded by `npm run replay:record`. */
@@ -35,7 +36,9 @@ async function replay(fixtures: Fixture[]): Promise<Record<string, string>> {
   const outcome: Record<string, string> = {};
   const results = Worker.runReplayHistories(
     // The worker's own sinks: a replayed hand-back must find them (and, being replay, not call them).
-    { workflowBundle: { codePath }, sinks: heldCallSinks(new HeldCalls()) },
+    // The worker's data converter with the tests' key: encrypted histories (recorded through the
+    // codec) are decoded, histories from before encryption pass through it as they are.
+    { workflowBundle: { codePath }, sinks: heldCallSinks(new HeldCalls()), dataConverter: testDataConverter() },
     fixtures.map(({ name, history }) => ({ workflowId: name, history })),
   );
   for await (const result of results) outcome[result.workflowId] = result.error ? result.error.message : '';

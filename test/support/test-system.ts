@@ -10,6 +10,7 @@ import { TEST_JWT_SECRET, testToken } from './jwt';
 export { testToken };
 import { TEST_OUTBOUND_ALLOW_CIDRS } from './outbound';
 import { installQuietRuntime } from './time-skipping';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The API as one user sees it: supertest requests that carry that user's bearer token. */
@@ -44,6 +45,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     API_HOST: '127.0.0.1',
     API_PORT: '0',
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    LAMBDA_ALLOW: '*',
     WORKFLOW_BUNDLE_PATH: bundle,
     JWT_SECRET: TEST_JWT_SECRET,
     OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,

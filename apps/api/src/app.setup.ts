@@ -3,9 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { createLogger } from '../../../libs/observability/logger';
-import { ConfigError, type AppConfig } from '../../../libs/runtime/config';
+import { ConfigError, PAYLOAD_KEYS_REQUIRED, type AppConfig } from '../../../libs/runtime/config';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './core/api-exception.filter';
+import { requestScope } from './core/request-context';
 import { createValidationPipe } from './core/validation';
 import { ApiMetrics } from './observability/api-metrics';
 import { createApiDocument } from './openapi/api-document';
@@ -34,12 +35,13 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
  * Creates the API application with everything main.ts and the e2e tests share: JSON logs and
  * metrics of every request, body limit, the global validation pipe and exception filter,
  * authentication, Swagger.
- * @throws ConfigError when no authentication mode or webhook secret is configured.
+ * @throws ConfigError when no authentication mode, webhook secret or payload key is configured.
  */
 export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
   const missing = [
     ...(config.auth ? [] : ['set JWT_SECRET (npm start makes one in data/jwt-secret), or JWT_ISSUER / JWT_JWKS_URL with JWT_AUDIENCE']),
     ...(config.http.webhookSecret ? [] : ["WEBHOOK_SECRET is required: each user's signing secret is derived from it (whsec_<base64>)"]),
+    ...(config.payloadKeys ? [] : [PAYLOAD_KEYS_REQUIRED]),
   ];
   if (missing.length > 0) throw new ConfigError(missing);
   const logger = createLogger('api', config.log);
@@ -61,7 +63,9 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
     const answer = exceptionFilter.toErrorBody(err);
     res.status(answer.statusCode).json(answer);
   });
-  app.useGlobalPipes(createValidationPipe(config.outbound));
+  // After the body parser: the caller the guard verifies is then seen by the validation pipe.
+  app.use(requestScope());
+  app.useGlobalPipes(createValidationPipe(config));
   app.useGlobalFilters(exceptionFilter);
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);

@@ -10,6 +10,7 @@ import { HttpTarget, type RecordedRequest } from '../../support/http-target';
 import { eventually } from '../../support/wait';
 import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
 import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
+import { TEST_PAYLOAD_KEYS } from '../../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
 import { waitForWorkerPolling } from '../../support/worker-polling';
 
@@ -93,6 +94,8 @@ export class FaultSystem {
       API_HOST: '127.0.0.1',
       API_PORT: String(this.apiPort),
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      LAMBDA_ALLOW: '*',
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
+import { setScopedCaller } from '../core/request-context';
 import { IS_ADMIN_ONLY } from './admin-only.decorator';
 import type { AuthenticatedRequest } from './current-user.decorator';
 import { IS_PUBLIC } from './public.decorator';
@@ -34,6 +35,7 @@ export class JwtAuthGuard implements CanActivate {
     try {
       if (token === null) throw new InvalidTokenError(MISSING_TOKEN);
       request.caller = await this.verifier.verify(token);
+      setScopedCaller(request.caller);
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err; // e.g. the identity provider is down: 503
       // Set here, before the exception filter answers: the filter writes status and body only.

@@ -14,6 +14,7 @@ import {
 } from '../../../../common';
 import { caseInsensitive, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from '../core/patterns';
 import {
+  CallTarget,
   CallUrl,
   IsHeaderRecord,
   IsHttpUrl,
@@ -68,6 +69,8 @@ export class LambdaInvocationDto {
   @Matches(new RegExp(LAMBDA_FUNCTION_PATTERN), {
     message: 'lambda.function must be a function name, name:alias, or a full or partial function ARN',
   })
+  // Only functions LAMBDA_ALLOW lets this caller invoke.
+  @CallTarget('lambda')
   function!: string;
 
   @ApiPropertyOptional({
