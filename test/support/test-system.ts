@@ -50,6 +50,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     WORKFLOW_BUNDLE_PATH: bundle,
     JWT_SECRET: TEST_JWT_SECRET,
     OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
+    OUTBOUND_DENY: process.env.TEST_TEMPORAL_OWN_ENDPOINTS ?? '',
     // Requests are logged at info: in test output, only what went wrong.
     LOG_LEVEL: 'warn',
     ...env,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { AuthModule } from './auth/auth.module';
+import { CodecModule } from './codec/codec.module';
 import { ConfigModule } from './core/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DispatchModule } from './dispatch/dispatch.module';
@@ -32,6 +33,7 @@ export class AppModule {
         SchedulesModule,
         FunctionsModule,
         DashboardModule,
+        CodecModule,
       ],
       controllers: [HealthController, MeController, MetricsController],
       providers: [{ provide: ApiMetrics, useValue: new ApiMetrics() }, DispatchLagMeter],

@@ -1,12 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { createLogger } from '../../../libs/observability/logger';
 import { ConfigError, PAYLOAD_KEYS_REQUIRED, type AppConfig } from '../../../libs/runtime/config';
 import { AppModule } from './app.module';
+import { codecCors } from './codec/codec-cors';
+import { CODEC_BODY_LIMIT_BYTES, CODEC_PATH } from './codec/codec.controller';
 import { ApiExceptionFilter } from './core/api-exception.filter';
 import { requestScope } from './core/request-context';
+import { declaredLengthLimit, defaultResponseHeaders, jsonDepthLimit, swaggerUiPolicy } from './core/request-limits';
 import { createValidationPipe } from './core/validation';
 import { ApiMetrics } from './observability/api-metrics';
 import { createApiDocument } from './openapi/api-document';
@@ -26,6 +29,11 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addCookieAuth(
+      'scheduler_codec',
+      { type: 'apiKey', in: 'cookie', description: "The dashboard's codec cookie (POST /codec/session): the codec server only." },
+      'codecCookie',
+    )
     .addSecurityRequirements('bearer')
     .build();
   return createApiDocument(app, config);
@@ -56,13 +64,23 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   // First, so that every request is logged and measured, refused ones included.
   app.use(requestLogging(logger));
   app.use(app.get(ApiMetrics).middleware());
+  app.disable('x-powered-by');
+  app.use(defaultResponseHeaders());
+  app.use(swaggerUiPolicy());
+  // The Temporal Web UI calls the codec server from its own origin.
+  app.use(codecCors(config.api.temporalUiUrl));
+  // The codec server takes payloads Temporal took (up to its 2 MB each), base64: more than other routes.
+  const codecLimit = Math.max(config.api.bodyLimitBytes, CODEC_BODY_LIMIT_BYTES);
+  app.use(declaredLengthLimit((path) => (path.startsWith(CODEC_PATH) ? codecLimit : config.api.bodyLimitBytes)));
+  app.use(CODEC_PATH, json({ limit: codecLimit }));
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
-  // body-parser fails before Nest's pipeline: answer its errors (400, 413) as the filter would.
+  // body-parser fails before Nest's pipeline: answer its errors (400, 413, 415) as the filter would.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
     const answer = exceptionFilter.toErrorBody(err);
     res.status(answer.statusCode).json(answer);
   });
+  app.use(jsonDepthLimit());
   // After the body parser: the caller the guard verifies is then seen by the validation pipe.
   app.use(requestScope());
   app.useGlobalPipes(createValidationPipe(config));

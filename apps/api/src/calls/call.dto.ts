@@ -150,7 +150,7 @@ export class CallDto {
   @ApiPropertyOptional({
     ...HEADERS_SCHEMA,
     description:
-      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler.',
+      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler; hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, TE, Trailer, Proxy-*, Expect) cannot be sent. Admins reading the resource see every value as "<redacted>".',
     example: { 'x-api-key': 'k-123' },
   })
   @Omittable()

@@ -258,32 +258,51 @@ export function NotTogetherWith(other: string, options?: ValidationOptions): Pro
 
 const HEADER_NAME = anchored(HEADER_NAME_PATTERN);
 const HEADER_VALUE = anchored(HEADER_VALUE_PATTERN);
-/** Headers the scheduler sets itself (a user's value would be overwritten, so it is refused), as a case-insensitive pattern. */
-export const RESERVED_HEADER_PATTERN = [
-  ...Object.values(CALL_HEADERS),
-  ...Object.values(WEBHOOK_SIGNATURE_HEADERS),
-  'content-length',
-  'host',
-]
+/** Headers the scheduler sets itself (a user's value would be overwritten), as a case-insensitive pattern. */
+const SCHEDULER_HEADER_PATTERN = [...Object.values(CALL_HEADERS), ...Object.values(WEBHOOK_SIGNATURE_HEADERS), 'content-length', 'host']
   .map(caseInsensitive)
   .join('|');
-const RESERVED_HEADERS = anchored(RESERVED_HEADER_PATTERN);
+/**
+ * Hop-by-hop and connection-control headers (RFC 9110 7.6.1, and `expect`): they belong to one
+ * connection, not to the call, and Node's HTTP client fails every attempt that carries them.
+ */
+const HOP_BY_HOP_HEADER_PATTERN = [
+  ...['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect'].map(caseInsensitive),
+  `${caseInsensitive('proxy-')}${HEADER_NAME_PATTERN}`,
+].join('|');
+/** Every header a call may not set, as a case-insensitive pattern (the OpenAPI document says it too). */
+export const RESERVED_HEADER_PATTERN = `${SCHEDULER_HEADER_PATTERN}|${HOP_BY_HOP_HEADER_PATTERN}`;
+const SCHEDULER_HEADERS = anchored(SCHEDULER_HEADER_PATTERN);
+const HOP_BY_HOP_HEADERS = anchored(HOP_BY_HOP_HEADER_PATTERN);
 
-/** An object of header names to string values, none of them one the scheduler sets. */
+/** Why a headers object is refused, naming the headers; null when it is not. */
+function headersProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of header names to string values';
+  const entries = Object.entries(value as Record<string, unknown>);
+  const named = (test: (name: string, v: unknown) => boolean) =>
+    entries
+      .filter(([name, v]) => test(name, v))
+      .map(([name]) => name)
+      .join(', ');
+  const hopByHop = named((name) => HOP_BY_HOP_HEADERS.test(name));
+  if (hopByHop) return `may not set ${hopByHop}: hop-by-hop headers belong to a connection, not to a call`;
+  const scheduler = named((name) => SCHEDULER_HEADERS.test(name));
+  if (scheduler) return `may not set ${scheduler}: Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`;
+  const badNames = named((name) => !HEADER_NAME.test(name));
+  if (badNames) return `has names that are not header names: ${JSON.stringify(badNames)}`;
+  const badValues = named((_name, v) => typeof v !== 'string' || !HEADER_VALUE.test(v));
+  if (badValues) return `has values that are not strings of tab, printable ASCII and Latin-1 for ${badValues}`;
+  return null;
+}
+
+/** An object of header names to string values, none of them one the scheduler sets or a hop-by-hop header. */
 export function IsHeaderRecord(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isHeaderRecord',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.entries(value).every(
-            ([name, v]) => HEADER_NAME.test(name) && !RESERVED_HEADERS.test(name) && typeof v === 'string' && HEADER_VALUE.test(v),
-          ),
-        defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property} must be an object of header names to string values (tab, printable ASCII and Latin-1 only); Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`,
+        validate: (value: unknown) => headersProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} ${headersProblem(args?.value) ?? 'are not valid'}`,
       },
     },
     options,
