@@ -62,7 +62,8 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const taskWorker = await createTaskWorker(config, connection);
   const workerRun = taskWorker.run();
   const app = await createApiApp(config);
-  await app.listen(0, '127.0.0.1');
+  // API_PORT 0 (the default here): a free port.
+  await app.listen(config.api.port, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const owner = `user-${randomUUID()}`;
   const as = async (sub: string, options: { admin?: boolean } = {}) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ENTRIES, spawnApp, stopProcess, waitForHttpOk, type AppName } from '../../../libs/runtime/app-process';
@@ -45,8 +45,10 @@ export class FaultSystem {
   private api: ChildProcess | null = null;
   private workerGeneration = 0;
   private apiGeneration = 0;
-  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1. */
-  private readonly appOutput: 'prefixed' | 'ignore' = process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
+  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1, or kept (`captureOutput`). */
+  private readonly appOutput: 'prefixed' | 'ignore' | 'pipe';
+  /** Everything each app wrote (stdout and stderr), when started with `captureOutput`. */
+  private readonly captured = new Map<AppName, string>();
 
   private constructor(
     private readonly tempDir: string,
@@ -56,21 +58,26 @@ export class FaultSystem {
     readonly workerMetricsPort: number,
     target: HttpTarget,
     private readonly extraEnv: Record<string, string>,
+    captureOutput: boolean,
   ) {
+    this.appOutput = captureOutput ? 'pipe' : process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
     this.target = target;
     this.baseUrl = `http://127.0.0.1:${apiPort}`;
     this.dbFile = join(tempDir, 'temporal.sqlite');
   }
 
-  /** Starts the dev server, a worker (polling) and the API (healthy); `env` is added to the apps' environment. */
-  static async start(env: Record<string, string> = {}): Promise<FaultSystem> {
+  /**
+   * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to the apps'
+   * environment; with `captureOutput`, what the apps write is kept ({@link output}).
+   */
+  static async start(env: Record<string, string> = {}, { captureOutput = false } = {}): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
     const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, captureOutput);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -123,7 +130,25 @@ export class FaultSystem {
   }
 
   private spawn(name: AppName, generation: number): ChildProcess {
-    return spawnApp(name, this.appEnv(), this.appOutput, `${name}#${generation}`);
+    const child = spawnApp(name, this.appEnv(), this.appOutput, `${name}#${generation}`);
+    if (this.appOutput === 'pipe') {
+      const keep = (chunk: Buffer) => this.captured.set(name, (this.captured.get(name) ?? '') + chunk.toString());
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+    }
+    return child;
+  }
+
+  /** What `name` wrote so far (every generation), when started with `captureOutput`. */
+  output(name: AppName): string {
+    return this.captured.get(name) ?? '';
+  }
+
+  /** The dev server's files: its SQLite database and the journal files beside it. */
+  get serverFiles(): string[] {
+    return readdirSync(this.tempDir)
+      .filter((file) => file.startsWith('temporal.sqlite'))
+      .map((file) => join(this.tempDir, file));
   }
 
   // --- Temporal dev server -------------------------------------------------------------------
