@@ -58,7 +58,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 
   installQuietRuntime();
   const target = await HttpTarget.start();
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const taskWorker = await createTaskWorker(config, connection);
   const workerRun = taskWorker.run();
   const app = await createApiApp(config);
