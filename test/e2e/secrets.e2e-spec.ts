@@ -90,7 +90,7 @@ describe('secrets: the codec server, what an admin sees, the system’s own endp
       expect(Buffer.from(stored.data, 'base64').toString('latin1')).not.toContain('k-codec-7');
     });
 
-    it('decodes it for an admin with a bearer token, and says not to cache the answer', async () => {
+    it("decodes it for an admin with a bearer token, but for another user's header values, and says not to cache the answer", async () => {
       const res = await root
         .post('/codec/decode')
         .set('x-namespace', 'default')
@@ -100,8 +100,19 @@ describe('secrets: the codec server, what an admin sees, the system’s own endp
       const [payload] = res.body.payloads as Array<{ metadata: Record<string, string>; data: string }>;
       expect(Buffer.from(payload.metadata.encoding, 'base64').toString()).toBe('json/plain');
       expect(JSON.parse(Buffer.from(payload.data, 'base64').toString())).toMatchObject({
-        request: { headers: { 'x-api-key': 'k-codec-7' } },
+        ownerId: `alice-${system.owner}`,
+        request: { url: system.target.url('/codec'), headers: { 'x-api-key': '<redacted>', accept: '<redacted>' }, body: { note: 'body' } },
       });
+      // An admin's own task: its header values too.
+      const own = await root
+        .post('/tasks')
+        .send({ ...httpCall('/codec', 'root-codec-1'), delayMs: 3_600_000 })
+        .expect(201);
+      const decoded = await root
+        .post('/codec/decode')
+        .send({ payloads: [await storedInput(own.body.id)] })
+        .expect(200);
+      expect(JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString()).request.headers['x-api-key']).toBe('root-codec-1');
     });
 
     it('answers 401 without credentials and 403 to a user who is not an admin, the owner included', async () => {

@@ -104,7 +104,7 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
     expect([markersIn(api), markersIn(worker)]).toEqual([[], []]);
   });
 
-  it('gives the markers back to an admin through the codec server, from the encrypted history', async () => {
+  it("gives the body and URL back to an admin through the codec server, from the encrypted history, but not the owner's header value", async () => {
     const history = JSON.parse(
       execFileSync(
         temporalBinary('temporal'),
@@ -122,6 +122,7 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
       return res.status === 200 ? ((await res.json()) as { payloads: Array<{ data: string }> }) : undefined;
     }, 10_000);
     const plain = Buffer.from(decoded.payloads[0].data, 'base64').toString();
-    expect(markersIn(plain).sort()).toEqual([...markers].sort());
+    expect(markersIn(plain).sort()).toEqual([bodyMarker, queryMarker].sort());
+    expect(JSON.parse(plain)).toMatchObject({ request: { headers: { 'x-api-key': '<redacted>' } } });
   });
 });

@@ -56,4 +56,12 @@ describe('redactForeignHeaders', () => {
     redactForeignHeaders(original, 'root');
     expect(original).toEqual(copy);
   });
+
+  it("reads a workflow's ownerId as its owner, and redacts what belongs to no one known when told it is foreign", () => {
+    const input = { ownerId: 'alice', request: { url: 'https://a.example/', headers: { 'x-api-key': 'k' } } };
+    expect(redactForeignHeaders(input, 'root').request.headers).toEqual({ 'x-api-key': REDACTED });
+    expect(redactForeignHeaders(input, 'alice')).toBe(input);
+    expect(redactForeignHeaders({ headers: { a: 'b' } }, 'root', true)).toEqual({ headers: { a: REDACTED } });
+    expect(redactForeignHeaders({ headers: { a: 'b' } }, 'root')).toEqual({ headers: { a: 'b' } });
+  });
 });

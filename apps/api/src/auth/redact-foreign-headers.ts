@@ -6,10 +6,11 @@ import type { AuthenticatedRequest } from './current-user.decorator';
 export const REDACTED = '<redacted>';
 
 /**
- * `value` with every `headers` map inside a resource whose `owner` is not `sub` redacted: each
+ * `value` with every `headers` map inside a resource whose owner is not `sub` redacted: each
  * header value becomes {@link REDACTED}, the names stay. A resource is any object with a string
- * `owner`; everything under it (steps, checks, fallbacks, a schedule's task, branches, callbacks)
- * is its. Objects are copied only where something changes.
+ * `owner` (the API's resources) or `ownerId` (the workflows' inputs and states); everything under
+ * it (steps, checks, fallbacks, a schedule's task, branches, callbacks) is its. Outside any
+ * resource, `foreign` says whose it is. Objects are copied only where something changes.
  */
 export function redactForeignHeaders<T>(value: T, sub: string, foreign = false): T {
   if (Array.isArray(value)) {
@@ -23,7 +24,8 @@ export function redactForeignHeaders<T>(value: T, sub: string, foreign = false):
   }
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   const record = value as Record<string, unknown>;
-  const owned = typeof record.owner === 'string' ? record.owner !== sub : foreign;
+  const owner = typeof record.owner === 'string' ? record.owner : typeof record.ownerId === 'string' ? record.ownerId : undefined;
+  const owned = owner !== undefined ? owner !== sub : foreign;
   let copy: Record<string, unknown> | null = null;
   for (const [key, child] of Object.entries(record)) {
     const next =

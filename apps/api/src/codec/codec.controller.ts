@@ -6,6 +6,9 @@ import { decodeJwt } from 'jose';
 import { EncryptionCodec, PayloadDecryptionError } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { AdminOnly } from '../auth/admin-only.decorator';
+import type { Caller } from '../auth/caller';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { redactForeignHeaders } from '../auth/redact-foreign-headers';
 import { bearerToken } from '../auth/jwt-auth.guard';
 import { Public, TokenFromCookie } from '../auth/public.decorator';
 import { APP_CONFIG } from '../core/config.module';
@@ -87,14 +90,24 @@ export class CodecController {
   @TokenFromCookie(CODEC_COOKIE)
   @ApiOperation({
     summary: 'Decode payloads (Temporal codec-server protocol)',
-    description: 'Decrypts each encrypted payload; payloads that are not encrypted come back as they are. For admins only.',
+    description:
+      'Decrypts each encrypted payload; payloads that are not encrypted come back as they are. For admins only; in JSON payloads, ' +
+      'the header values of calls the caller does not own read "<redacted>", as in every answer of the API.',
   })
   @NAMESPACE_HEADER
   @ApiBody({ schema: PAYLOADS_SCHEMA })
   @ApiOkResponse({ schema: PAYLOADS_SCHEMA, description: 'The payloads, decoded, in order.' })
   @CODEC_ERRORS
-  decode(@Body() body: unknown, @Headers('x-namespace') namespace: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return this.convert(body, namespace, res, (payloads) => this.codec.decode(payloads));
+  decode(
+    @CurrentUser() caller: Caller,
+    @Body() body: unknown,
+    @Headers('x-namespace') namespace: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    // Even decoded, other users' call header values (their credentials) stay hidden from admins.
+    return this.convert(body, namespace, res, async (payloads) =>
+      (await this.codec.decode(payloads)).map((p) => withoutForeignHeaders(p, caller)),
+    );
   }
 
   @Post('encode')
@@ -206,6 +219,24 @@ function base64(value: unknown, field: string): Buffer {
     throw new InvalidRequestError(`${field} must be base64`, field);
   }
   return Buffer.from(value, 'base64');
+}
+
+const JSON_PLAIN = 'json/plain';
+
+/**
+ * A decoded JSON payload with the header values of every call `caller` does not own redacted (a
+ * payload that names no owner counts as another's); any other payload as it is.
+ */
+function withoutForeignHeaders(payload: Payload, caller: Caller): Payload {
+  if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== JSON_PLAIN || !payload.data) return payload;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(payload.data).toString());
+  } catch {
+    return payload;
+  }
+  const redacted = redactForeignHeaders(value, caller.sub, true);
+  return redacted === value ? payload : { metadata: payload.metadata, data: Buffer.from(JSON.stringify(redacted)) };
 }
 
 function toJson(payload: Payload): JsonPayload {
