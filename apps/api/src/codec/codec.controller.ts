@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Payload } from '@temporalio/common';
 import type { Request, Response } from 'express';
@@ -48,19 +48,20 @@ const PAYLOADS_SCHEMA = {
     },
   },
   example: {
-    payloads: [{ metadata: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==', 'encryption-key-id': 'azIwMjYxMjA3VDA5MzA=' }, data: 'AAECAw==' }],
+    payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJyZXBvcnRJZCI6NDJ9' }],
   },
 };
 
 const NAMESPACE_HEADER = ApiHeader({
   name: 'X-Namespace',
   required: false,
-  description: 'The namespace the payloads are from (the Web UI sends it); must be this API’s namespace when given.',
-  schema: { type: 'string', maxLength: 255 },
+  description:
+    'The namespace the payloads are from (the Web UI sends it). Not checked: the one key ring serves every payload this product writes.',
+  schema: { type: 'string' },
 });
 
 const CODEC_ERRORS = ApiErrors({
-  400: 'The body is not { payloads: [...] } with base64 metadata and data; a payload does not decrypt with any key; another namespace.',
+  400: 'The body is not { payloads: [...] } with base64 metadata and data.',
   401: `${UNAUTHORIZED} Neither a bearer token nor the dashboard's ${CODEC_COOKIE} cookie.`,
   403: "The token's roles do not include admin: payloads are decoded for admins only.",
   413: 'The body is larger than the codec server takes.',
@@ -79,7 +80,7 @@ const CODEC_ERRORS = ApiErrors({
 export class CodecController {
   private readonly codec: EncryptionCodec;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (!config.payloadKeys) throw new Error('the codec server needs PAYLOAD_KEYS (createApiApp checks)');
     this.codec = new EncryptionCodec(config.payloadKeys);
   }
@@ -91,23 +92,17 @@ export class CodecController {
   @ApiOperation({
     summary: 'Decode payloads (Temporal codec-server protocol)',
     description:
-      'Decrypts each encrypted payload; payloads that are not encrypted come back as they are. For admins only; in JSON payloads, ' +
+      'Decrypts each encrypted payload; payloads that are not encrypted, or do not decrypt (a key no longer listed, altered bytes), ' +
+      'come back as they are. For admins only; in JSON payloads, ' +
       'the header values of calls the caller does not own read "<redacted>", as in every answer of the API.',
   })
   @NAMESPACE_HEADER
   @ApiBody({ schema: PAYLOADS_SCHEMA })
   @ApiOkResponse({ schema: PAYLOADS_SCHEMA, description: 'The payloads, decoded, in order.' })
   @CODEC_ERRORS
-  decode(
-    @CurrentUser() caller: Caller,
-    @Body() body: unknown,
-    @Headers('x-namespace') namespace: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ) {
+  decode(@CurrentUser() caller: Caller, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     // Even decoded, other users' call header values (their credentials) stay hidden from admins.
-    return this.convert(body, namespace, res, async (payloads) =>
-      (await this.codec.decode(payloads)).map((p) => withoutForeignHeaders(p, caller)),
-    );
+    return this.convert(body, res, (payloads) => Promise.resolve(payloads.map((p) => withoutForeignHeaders(this.decrypted(p), caller))));
   }
 
   @Post('encode')
@@ -122,8 +117,8 @@ export class CodecController {
   @ApiBody({ schema: PAYLOADS_SCHEMA })
   @ApiOkResponse({ schema: PAYLOADS_SCHEMA, description: 'The payloads, encrypted, in order.' })
   @CODEC_ERRORS
-  encode(@Body() body: unknown, @Headers('x-namespace') namespace: string | undefined, @Res({ passthrough: true }) res: Response) {
-    return this.convert(body, namespace, res, (payloads) => this.codec.encode(payloads));
+  encode(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    return this.convert(body, res, (payloads) => this.codec.encode(payloads));
   }
 
   @Post('session')
@@ -160,28 +155,28 @@ export class CodecController {
     res.setHeader('Set-Cookie', sessionCookie(req, '', 0));
   }
 
+  /**
+   * The payload decrypted; one that does not decrypt (its key no longer listed, altered bytes)
+   * comes back as it is, so the others of the request still show decoded.
+   */
+  private decrypted(payload: Payload): Payload {
+    try {
+      return this.codec.decrypt(payload);
+    } catch (err) {
+      if (err instanceof PayloadDecryptionError) return payload;
+      throw err;
+    }
+  }
+
   private async convert(
     body: unknown,
-    namespace: string | undefined,
     res: Response,
     convert: (payloads: Payload[]) => Promise<Payload[]>,
   ): Promise<{ payloads: JsonPayload[] }> {
     // Decoded payloads are the secrets themselves: no cache keeps them.
     res.setHeader('Cache-Control', 'no-store');
-    if (namespace !== undefined && namespace !== this.config.temporal.namespace) {
-      throw new InvalidRequestError(
-        `this codec server serves namespace ${this.config.temporal.namespace}, not ${namespace.slice(0, 255)}`,
-        'X-Namespace',
-      );
-    }
     const given = parsePayloads(body);
-    let converted: Payload[];
-    try {
-      converted = await convert(given.map(({ payload }) => payload));
-    } catch (err) {
-      if (err instanceof PayloadDecryptionError) throw new InvalidRequestError(err.message, 'payloads');
-      throw err;
-    }
+    const converted = await convert(given.map(({ payload }) => payload));
     return {
       payloads: converted.map((payload, i) =>
         // A payload the codec left alone goes back exactly as it came (fields this server does not know included).
@@ -203,12 +198,13 @@ function parsePayloads(body: unknown): Array<{ payload: Payload; json: JsonPaylo
       throw new InvalidRequestError(`payloads[${i}] must be an object`, `payloads[${i}]`);
     }
     const metadata: Record<string, Uint8Array> = {};
-    const rawMetadata: unknown = json.metadata ?? {};
+    // Absent, not null: the document says what each field is when it is there.
+    const rawMetadata: unknown = json.metadata === undefined ? {} : json.metadata;
     if (typeof rawMetadata !== 'object' || rawMetadata === null || Array.isArray(rawMetadata)) {
       throw new InvalidRequestError(`payloads[${i}].metadata must be an object of base64 strings`, `payloads[${i}].metadata`);
     }
     for (const [key, value] of Object.entries(rawMetadata)) metadata[key] = base64(value, `payloads[${i}].metadata.${key}`);
-    return { payload: { metadata, data: base64(json.data ?? '', `payloads[${i}].data`) }, json };
+    return { payload: { metadata, data: base64(json.data === undefined ? '' : json.data, `payloads[${i}].data`) }, json };
   });
 }
 
