@@ -1,7 +1,7 @@
 import type { MetricMeter } from '@temporalio/common';
 
 /** Where a call went. */
-export type CallTarget = 'http' | 'lambda';
+export type CallTarget = 'http' | 'lambda' | 'sqs';
 
 /** How an attempt ended: succeeded; failed (a retry may follow); refused (no retry can help). */
 export type AttemptOutcomeLabel = 'succeeded' | 'failed' | 'refused';
@@ -38,7 +38,7 @@ export function createCallMetrics(meter: MetricMeter): CallMetrics {
   const attempts = meter.createCounter(
     CALL_METRICS.attempts,
     '1',
-    'Call attempts by target (http, lambda) and outcome (succeeded, failed, refused).',
+    'Call attempts by target (http, lambda, sqs) and outcome (succeeded, failed, refused).',
   );
   const duration = meter.createHistogram(CALL_METRICS.attemptDuration, 'int', 'ms', 'Duration of call attempts, by target.');
   const lateness = meter.createHistogram(

@@ -8,6 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { handledError, LambdaTarget } from '../test/support/lambda-target';
 import { noopMetricMeter } from '@temporalio/common';
 import { createCallActivities } from './call.activities';
+import { createSqsSender } from './sqs-send';
 import { createCallMetrics } from './call-metrics';
 import { HeldCalls } from './held-calls';
 import { createLambdaInvoker } from './lambda-invoke';
@@ -40,6 +41,7 @@ const { httpCall, lambdaCall } = createCallActivities({
   userAgent: 'unit-test',
   outboundFetch,
   invokeLambda,
+  sendSqs: createSqsSender(),
   metrics: createCallMetrics(noopMetricMeter),
   heldCalls: new HeldCalls(),
 });

@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import {
   ATTEMPT_NOT_REPORTED,
@@ -6,11 +6,15 @@ import {
   HEARTBEAT_THROTTLE_MS,
   HttpFailureType,
   isLambdaRequest,
+  isSqsRequest,
+  isTransientFailure,
   LambdaFailureType,
+  SqsFailureType,
   LOCAL_HOLD_MAX_MS,
   MAX_HOLD_MS,
   missingAttempt,
   type AttemptInput,
+  type AttemptLate,
   type AttemptMade,
   type AttemptRecord,
   type AttemptReport,
@@ -19,11 +23,18 @@ import {
   type HeldCallProgress,
   type HttpRequestSpec,
   type LambdaRequestSpec,
+  type FlowLimiterInput,
+  type FlowRequest,
+  FLOW_LIMITER_KIND,
+  FLOW_LIMITER_WORKFLOW,
+  flowAcquireSignal,
+  SearchAttr,
 } from '../common';
 import { type CallMetrics, type CallTarget } from './call-metrics';
 import { heldCallKey, type HeldCalls, type HoldEnd } from './held-calls';
 import { attemptHttpCall, type AttemptOutcome, type HttpAttemptDeps } from './http-attempt';
-import { lambdaCheckPassed, payloadStatusCode, type LambdaInvoker } from './lambda-invoke';
+import { lambdaCheckPassed, payloadStatusCode, type LambdaAttemptOutcome, type LambdaInvoker } from './lambda-invoke';
+import type { SqsSender } from './sqs-send';
 import { ownerSigningKey } from './webhook-signature';
 
 /** What the call activities need from their worker. */
@@ -32,6 +43,8 @@ export interface CallActivityDeps extends HttpAttemptDeps {
   masterSigningKey: Buffer;
   /** Makes one Lambda Invoke (credentials, region and endpoint from the standard AWS chains). */
   invokeLambda: LambdaInvoker;
+  /** Sends one SQS message (the same chains; AWS_ENDPOINT_URL_SQS). */
+  sendSqs: SqsSender;
   /** Where attempts, fire lateness and held calls are counted. */
   metrics: CallMetrics;
   /** The calls this worker holds until due, so that a workflow (or a shutdown) can hand them back. */
@@ -72,7 +85,20 @@ export function createCallActivities(deps: CallActivityDeps) {
       return {
         target: 'lambda',
         failureTypes: LambdaFailureType,
-        attempt: (attempt, cancellation) => attemptLambdaCall({ ...input, request }, attempt, cancellation, deps.invokeLambda),
+        attempt: (attempt, cancellation) =>
+          attemptAwsCall(
+            input,
+            attempt,
+            (meta) => deps.invokeLambda(request, meta, cancellation),
+            input.conditionCheck ? lambdaCheck : undefined,
+          ),
+      };
+    }
+    if (isSqsRequest(request)) {
+      return {
+        target: 'sqs',
+        failureTypes: SqsFailureType,
+        attempt: (attempt, cancellation) => attemptAwsCall(input, attempt, (meta) => deps.sendSqs(request, meta, cancellation)),
       };
     }
     const signingKey = signingKeyOf(input.ownerId ?? OWNER_BEFORE_USERS);
@@ -80,7 +106,12 @@ export function createCallActivities(deps: CallActivityDeps) {
       target: 'http',
       failureTypes: HttpFailureType,
       attempt: (attempt, cancellation) =>
-        attemptHttpCall(request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey }, cancellation, deps),
+        attemptHttpCall(
+          request,
+          { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, signingKey, keepOutput: keepOutputOf(input) },
+          cancellation,
+          deps,
+        ),
     };
   };
 
@@ -94,10 +125,41 @@ export function createCallActivities(deps: CallActivityDeps) {
       return runAttempt(input, targeted(input), deps);
     },
 
-    /** Attempt `input.attempt` of a call, in a local activity: held until `notBefore` when that is at most LOCAL_HOLD_MAX_MS away. */
-    async callAttempt(input: AttemptInput): Promise<AttemptMade> {
+    /**
+     * Asks the flow limiter of an owner and key for a turn (see flowLimiterWorkflow), starting the
+     * limiter if it is not running (signal-with-start). The turn comes back as a signal.
+     * @returns the limiter's workflow id, to give the turn back to.
+     */
+    async flowAcquire(input: { ownerId: string; key: string; request: FlowRequest }): Promise<{ limiterId: string }> {
+      const ctx = Context.current();
+      // One limiter per owner and key: its id is their hash (keys are the user's own text).
+      const limiterId = `flow-${createHash('sha256').update(`${input.ownerId}\0${input.key}`).digest('base64url').slice(0, 43)}`;
+      const start: FlowLimiterInput = { ownerId: input.ownerId, key: input.key };
+      await ctx.client.workflow.signalWithStart(FLOW_LIMITER_WORKFLOW, {
+        workflowId: limiterId,
+        taskQueue: ctx.info.taskQueue,
+        args: [start],
+        signal: flowAcquireSignal,
+        signalArgs: [input.request],
+        typedSearchAttributes: [
+          { key: SearchAttr.kind, value: FLOW_LIMITER_KIND },
+          { key: SearchAttr.owner, value: input.ownerId },
+        ],
+      });
+      return { limiterId };
+    },
+
+    /**
+     * Attempt `input.attempt` of a call, in a local activity: held until `notBefore` when that is at
+     * most LOCAL_HOLD_MAX_MS away. Cancelled while it holds (a parallel group no longer needs it),
+     * the call is never made.
+     */
+    async callAttempt(input: AttemptInput): Promise<AttemptMade | AttemptLate> {
       const ctx = Context.current();
       await holdUntil(input.notBefore, LOCAL_HOLD_MAX_MS + MAX_HOLD_MS, deps);
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('the call was cancelled before it went out');
+      const late = lateFor(input);
+      if (late) return late;
       const report = await recordedAttempt(input, input.attempt, targeted(input), ctx.cancellationSignal, deps.metrics);
       if (input.notBefore) await deps.heldCalls.allGone(Date.parse(input.notBefore));
       return { outcome: 'attempted', ...report };
@@ -115,7 +177,10 @@ export function createCallActivities(deps: CallActivityDeps) {
       const progress = ctx.info.heartbeatDetails as HeldCallProgress | undefined;
       // An earlier execution made the call (or was about to) and its worker died: no second call.
       if (ctx.info.attempt > 1 && progress?.phase === 'calling') return { outcome: 'lost' };
-      const dueMs = Date.parse(input.notBefore ?? '') || Date.now();
+      // A hold longer than the workflow meant (`maxHoldMs`) means the clocks disagree (as with the
+      // time-skipping test server, whose time runs days ahead): then the call goes at once.
+      const notBeforeMs = Date.parse(input.notBefore ?? '') || Date.now();
+      const dueMs = notBeforeMs - Date.now() > (input.maxHoldMs ?? Infinity) ? Date.now() : notBeforeMs;
       const key = heldCallKey(ctx.info.workflowExecution?.workflowId ?? '', ctx.info.activityId);
       const beat = heartbeatWhileHeld(ctx, dueMs);
       try {
@@ -131,6 +196,8 @@ export function createCallActivities(deps: CallActivityDeps) {
         }
         if (end === 'superseded') throw new CancelledFailure('held call superseded by a later attempt of the same activity on this worker');
         if (end !== 'due') return { outcome: 'released', reason: end };
+        const late = lateFor(input);
+        if (late) return late;
         const attempt = recordedAttempt(input, input.attempt, targeted(input), unlessCancelRequested(ctx), deps.metrics);
         // Said once every call due at this instant has gone out: a worker that dies before it
         // has this call made again (at least once), one that dies after has it counted as lost.
@@ -187,22 +254,20 @@ function heartbeatWhileHeld(ctx: Context, dueMs: number): { calling(): void; sto
 }
 
 /**
- * One Invoke, timed and recorded like an HTTP attempt. A condition check's invocation also fails
- * when its payload carries a numeric `statusCode` that is not 2xx.
+ * One AWS call (a Lambda Invoke, an SQS SendMessage), timed and recorded like an HTTP attempt.
+ * `check` adds a condition check's own rule (a Lambda check also fails on a payload statusCode
+ * that is not 2xx).
  */
-async function attemptLambdaCall(
-  input: CallInput<LambdaRequestSpec>,
+async function attemptAwsCall(
+  input: CallInput,
   attempt: number,
-  cancellation: AbortSignal,
-  invoke: LambdaInvoker,
+  send: (meta: { idempotencyKey: string; taskId: string; attempt: number; keepOutput: boolean }) => Promise<LambdaAttemptOutcome>,
+  check?: (outcome: LambdaAttemptOutcome) => string | null,
 ): Promise<AttemptOutcome> {
   const startedAt = new Date();
-  const outcome = await invoke(input.request, { idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt }, cancellation);
+  const outcome = await send({ idempotencyKey: input.idempotencyKey, taskId: input.taskId, attempt, keepOutput: keepOutputOf(input) });
   const finishedAt = new Date();
-  let error = outcome.error;
-  if (error === null && input.conditionCheck && !lambdaCheckPassed(outcome)) {
-    error = `check did not pass: the function answered statusCode ${payloadStatusCode(outcome)}`;
-  }
+  const error = outcome.error ?? check?.(outcome) ?? null;
   return {
     record: {
       number: attempt,
@@ -214,7 +279,27 @@ async function attemptLambdaCall(
     },
     result: outcome.result,
     retryable: outcome.retryable,
+    transient: error !== null && (outcome.transient ?? isTransientFailure(outcome.statusCode)),
+    ...(outcome.output ? { output: outcome.output } : {}),
   };
+}
+
+/** A Lambda condition check also fails when its payload carries a numeric `statusCode` that is not 2xx. */
+function lambdaCheck(outcome: LambdaAttemptOutcome): string | null {
+  return lambdaCheckPassed(outcome) ? null : `check did not pass: the function answered statusCode ${payloadStatusCode(outcome)}`;
+}
+
+/** An attempt under flow control past its `sendBy`: not made (it would go out too close to the next turn). */
+function lateFor(input: AttemptInput): AttemptLate | null {
+  if (!input.sendBy) return null;
+  const now = Date.now();
+  const lateByMs = now - Date.parse(input.notBefore ?? input.sendBy);
+  return now > Date.parse(input.sendBy) ? { outcome: 'late', lateByMs } : null;
+}
+
+/** Whether later calls refer to this one's answer (only attempts carry the flag). */
+function keepOutputOf(input: CallInput): boolean {
+  return (input as Partial<AttemptInput>).keepOutput === true;
 }
 
 /**
@@ -250,9 +335,15 @@ async function recordedAttempt(
   call: TargetedAttempt,
   cancellation: AbortSignal,
   metrics: CallMetrics,
-): Promise<{ record: AttemptRecord; result: AttemptOutcome['result']; retryable: boolean }> {
+): Promise<{
+  record: AttemptRecord;
+  result: AttemptOutcome['result'];
+  retryable: boolean;
+  transient?: boolean;
+  output?: AttemptOutcome['output'];
+}> {
   const ctx = Context.current();
-  const { record, result, retryable } = await call.attempt(attemptNumber, cancellation);
+  const { record, result, retryable, transient, output } = await call.attempt(attemptNumber, cancellation);
   const { target } = call;
   const latenessMs = attemptNumber === 1 && input.notBefore ? Date.parse(record.startedAt) - Date.parse(input.notBefore) : null;
   metrics.attempt(target, record.error === null ? 'succeeded' : retryable ? 'failed' : 'refused', record.durationMs);
@@ -270,7 +361,13 @@ async function recordedAttempt(
     durationMs: record.durationMs,
     ...(latenessMs !== null ? { latenessMs } : {}),
   });
-  return { record: { ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() }, result, retryable };
+  return {
+    record: { ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() },
+    result,
+    retryable,
+    ...(transient !== undefined ? { transient } : {}),
+    ...(output ? { output } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,15 @@
 import type { KeyObject } from 'node:crypto';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { isOutboundRefusal, type OutboundFetch } from '../libs/outbound';
-import { CALL_HEADERS, type AttemptRecord, type CallResult, type HttpRequestSpec } from '../common';
+import {
+  CALL_HEADERS,
+  MAX_RETRY_AFTER_MS,
+  REFERENCED_BODY_LIMIT_BYTES,
+  type AttemptRecord,
+  type CallOutput,
+  type CallResult,
+  type HttpRequestSpec,
+} from '../common';
 import { decodeBody } from './response-body';
 import { signWebhook } from './webhook-signature';
 
@@ -21,6 +29,10 @@ export interface AttemptOutcome {
   result: CallResult | null;
   /** False when no retry can help (the attempt fails the call at once). */
   retryable: boolean;
+  /** Whether `retryOn: transient` retries it, when the status code alone cannot tell (AWS targets). */
+  transient?: boolean;
+  /** The answer for later calls to refer to (asked for with `keepOutput`), its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
+  output?: CallOutput;
 }
 
 /**
@@ -30,7 +42,7 @@ export interface AttemptOutcome {
  */
 export async function attemptHttpCall(
   request: HttpRequestSpec,
-  meta: { idempotencyKey: string; taskId: string; attempt: number; signingKey: Buffer | KeyObject },
+  meta: { idempotencyKey: string; taskId: string; attempt: number; signingKey: Buffer | KeyObject; keepOutput?: boolean },
   cancellation: AbortSignal,
   deps: HttpAttemptDeps,
 ): Promise<AttemptOutcome> {
@@ -48,7 +60,9 @@ export async function attemptHttpCall(
   };
 
   let statusCode: number | null = null;
+  let retryAfterMs: number | undefined;
   let result: CallResult | null = null;
+  let output: CallOutput | undefined;
   let error: string | null = null;
   let retryable = true;
   // One controller for the timeout and the cancellation (cheaper than AbortSignal.timeout + any).
@@ -73,9 +87,13 @@ export async function attemptHttpCall(
       signal: controller.signal,
     });
     statusCode = response.statusCode;
-    const contentType = String(response.headers['content-type'] ?? '');
-    result = { statusCode, ...(await readBody(response.body, deps.responseBodyLimitBytes, /\bjson\b/i.test(contentType))) };
+    const isJson = /\bjson\b/i.test(String(response.headers['content-type'] ?? ''));
+    const limit = deps.responseBodyLimitBytes;
+    const read = await readBody(response.body, meta.keepOutput ? Math.max(limit, REFERENCED_BODY_LIMIT_BYTES) : limit);
+    result = { statusCode, ...decodeBody(read.bytes, limit, read.truncated, isJson) };
+    if (meta.keepOutput) output = outputOf(statusCode, read.bytes, read.truncated, isJson);
     if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+    if (statusCode === 429 || statusCode === 503) retryAfterMs = retryAfterOf(response.headers['retry-after'], Date.now());
   } catch (err) {
     const refusal = isOutboundRefusal(err);
     if (refusal) retryable = false;
@@ -93,19 +111,38 @@ export async function attemptHttpCall(
       statusCode,
       error,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     },
     result,
     retryable,
+    ...(output ? { output } : {}),
   };
 }
 
-/** Reads at most `limit` bytes (then drops the rest and the connection); parses JSON when the response says it is JSON and it is whole. */
-function readBody(body: Dispatcher.ResponseData['body'], limit: number, isJson: boolean): Promise<Omit<CallResult, 'statusCode'>> {
+/**
+ * A `Retry-After` header (seconds, or an HTTP date) as a wait in ms from `nowMs`, at most
+ * MAX_RETRY_AFTER_MS; undefined when absent or not one of those forms.
+ */
+export function retryAfterOf(header: string | string[] | undefined, nowMs: number): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : /[a-z]/i.test(value) ? Date.parse(value) - nowMs : NaN;
+  return Number.isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
+}
+
+/** What later calls may refer to: the status and the body, kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
+export function outputOf(status: number, bytes: Uint8Array, truncated: boolean, isJson: boolean): CallOutput {
+  const { body, bodyTruncated } = decodeBody(bytes, REFERENCED_BODY_LIMIT_BYTES, truncated, isJson);
+  return { status, body, ...(bodyTruncated ? { bodyTruncated } : {}) };
+}
+
+/** Reads at most `limit` bytes (then drops the rest and the connection). */
+function readBody(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ bytes: Buffer; truncated: boolean }> {
   // Stream events, not an async iterator: cheaper per response, which counts in a burst.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (truncated: boolean) => resolve(decodeBody(Buffer.concat(chunks), limit, truncated, isJson));
+    const done = (truncated: boolean) => resolve({ bytes: Buffer.concat(chunks), truncated });
     body.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.byteLength;

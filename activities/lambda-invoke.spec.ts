@@ -351,6 +351,23 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       expect(target.invocations('echo').slice(-1)[0].signedRegion).toBe('eu-north-1');
     });
 
+    it('fail without retries, saying so, when there are no credentials at all', async () => {
+      process.env.AWS_REGION = 'us-east-1';
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      // The chain's last link asks the instance metadata service; off EC2 it would only wait.
+      process.env.AWS_EC2_METADATA_DISABLED = 'true';
+      const before = target.invocations().length;
+      expect(await defaults(spec({}), meta, never)).toEqual({
+        statusCode: null,
+        error:
+          'no AWS credentials: Could not load credentials from any providers (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give the worker a role)',
+        retryable: false,
+        result: null,
+      });
+      expect(target.invocations()).toHaveLength(before);
+    });
+
     it('fail without retries when there is no region at all', async () => {
       expect(await defaults(spec({}), meta, never)).toEqual({
         statusCode: null,

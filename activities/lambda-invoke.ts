@@ -1,5 +1,7 @@
 import { InvokeCommand, LambdaClient, type InvocationResponse } from '@aws-sdk/client-lambda';
-import { CALL_HEADERS, type CallResult, type LambdaRequestSpec } from '../common';
+import { CALL_HEADERS, type CallOutput, type CallResult, type LambdaRequestSpec } from '../common';
+import { describeAwsFailure, untilAborted } from './aws-call';
+import { outputOf } from './http-attempt';
 import { decodeBody } from './response-body';
 
 /** What one Invoke attempt came to. */
@@ -12,7 +14,9 @@ export interface LambdaAttemptOutcome {
    * 'ResourceNotFoundException: Function not found: ...', 'timed out after 500 ms'.
    */
   error: string | null;
-  /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region). */
+  /** A throttle, a service fault, a network error or a timeout (see isTransientAwsError); a FunctionError is not. */
+  transient?: boolean;
+  /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region, no credentials). */
   retryable: boolean;
   /**
    * The function's payload, parsed as JSON when it is JSON and whole, else text, cut to the limit
@@ -21,6 +25,8 @@ export interface LambdaAttemptOutcome {
    * (whose type and message are in `error`).
    */
   result: CallResult | null;
+  /** The answer for later calls to refer to (asked for with `keepOutput`): the payload, kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
+  output?: CallOutput;
 }
 
 /** Who the invocation is for: travels in the client context, under `custom`. */
@@ -28,6 +34,8 @@ export interface LambdaInvocationMeta {
   idempotencyKey: string;
   taskId: string;
   attempt: number;
+  /** Report the payload as `output` too, for later calls to refer to. */
+  keepOutput?: boolean;
 }
 
 /** Makes one Invoke attempt. */
@@ -51,7 +59,7 @@ const CLIENT_CONTEXT_LIMIT_BYTES = 3583;
 const ARN_REGION = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):\d{12}:function:/;
 
 /** Statuses of service errors a later attempt can get past: throttling, an update or snapshot in progress, Lambda's own faults. */
-function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number, _name?: string): boolean {
   return status === 429 || status === 409 || status === 408 || status >= 500;
 }
 
@@ -102,11 +110,11 @@ export function createLambdaInvoker(deps: LambdaInvokerDeps): LambdaInvoker {
       // The SDK's abortSignal stops only the HTTP exchange; the race also bounds credential
       // and region resolution (an instance-metadata lookup can take seconds).
       const response = await untilAborted(client.send(command, { abortSignal }), abortSignal);
-      return succeeded(response, deps.responseBodyLimitBytes);
+      return succeeded(response, deps.responseBodyLimitBytes, meta.keepOutput === true);
     } catch (err) {
       if (timeout.aborted) return failed(null, `timed out after ${timeoutMs} ms`, true);
       if (signal.aborted) return failed(null, 'cancelled', true);
-      return describeFailure(err);
+      return { ...describeAwsFailure(err, isRetryableStatus, 'use a full function ARN'), result: null };
     }
   };
 }
@@ -131,7 +139,7 @@ export function payloadStatusCode(outcome: LambdaAttemptOutcome): number | undef
   return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
-function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOutcome {
+function succeeded(response: InvocationResponse, limit: number, keepOutput: boolean): LambdaAttemptOutcome {
   const payload = response.Payload ?? new Uint8Array();
   const statusCode = response.StatusCode ?? 200;
   const result = {
@@ -140,33 +148,20 @@ function succeeded(response: InvocationResponse, limit: number): LambdaAttemptOu
     ...decodeBody(payload, limit, false, true),
     ...(response.ExecutedVersion ? { executedVersion: response.ExecutedVersion } : {}),
   };
-  if (!response.FunctionError) return { statusCode, error: null, retryable: true, result };
+  const output = keepOutput ? { output: outputOf(statusCode, payload, false, true) } : {};
+  if (!response.FunctionError) return { statusCode, error: null, retryable: true, result, ...output };
   // The message comes from the whole payload, even when the result shows it cut.
-  return { statusCode, error: `FunctionError (${response.FunctionError}): ${functionErrorText(payload)}`, retryable: true, result };
+  return {
+    statusCode,
+    error: `FunctionError (${response.FunctionError}): ${functionErrorText(payload)}`,
+    retryable: true,
+    result,
+    ...output,
+  };
 }
 
 function failed(statusCode: number | null, error: string, retryable: boolean): LambdaAttemptOutcome {
   return { statusCode, error, retryable, result: null };
-}
-
-/** An SDK error as an outcome: a service error by its type and message, else a local or network failure. */
-function describeFailure(err: unknown): LambdaAttemptOutcome {
-  const { name, message, $metadata, Reason, code } = (err ?? {}) as {
-    name?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-    Reason?: string;
-    code?: string;
-  };
-  const status = $metadata?.httpStatusCode;
-  if (typeof status === 'number') {
-    const type = Reason ? `${name} (${Reason})` : (name ?? 'UnknownError');
-    return failed(status, `${type}: ${message ?? ''}`, isRetryableStatus(status));
-  }
-  if (message === 'Region is missing') return failed(null, 'no AWS region: set AWS_REGION or use a full function ARN', false);
-  // The SDK wraps what is not an instance of its realm's Error (e.g. a socket error under jest) in this prefix.
-  const text = (message ?? String(err)).replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
-  return failed(null, code && !text.includes(code) ? `${text}: ${code}` : text, true);
 }
 
 /** `errorType: errorMessage` of a function error payload (Node.js, Python and Java runtimes all use these keys). */
@@ -179,24 +174,6 @@ function functionErrorText(payload: Uint8Array): string {
     // Not the runtime's error shape: show what the function sent.
   }
   return text;
-}
-
-/** Rejects as soon as `signal` aborts, whatever `promise` is doing. */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-    // The loser of the race settles later; nobody awaits it.
-    promise.catch(() => undefined);
-    aborted.catch(() => undefined);
-  }
 }
 
 /**

@@ -5,14 +5,41 @@
  */
 import type { HttpRequestSpec } from './http';
 import type { LambdaRequestSpec } from './lambda';
+import type { SqsRequestSpec } from './sqs';
 
-/** One call's target: an HTTP request (`url`) or a Lambda invocation (`lambda`). */
-export type CallRequestSpec = HttpRequestSpec | LambdaRequestSpec;
+/** One call's target: an HTTP request (`url`), a Lambda invocation (`lambda`) or an SQS message (`sqs`). */
+export type CallRequestSpec = HttpRequestSpec | LambdaRequestSpec | SqsRequestSpec;
 
 /** True when the call invokes a Lambda function rather than a URL. */
 export function isLambdaRequest(request: CallRequestSpec): request is LambdaRequestSpec {
   return (request as Partial<LambdaRequestSpec>).lambda !== undefined;
 }
+
+/** True when the call sends an SQS message. */
+export function isSqsRequest(request: CallRequestSpec): request is SqsRequestSpec {
+  return (request as Partial<SqsRequestSpec>).sqs !== undefined;
+}
+
+/** True when the call is an HTTP request. */
+export function isHttpRequest(request: CallRequestSpec): request is HttpRequestSpec {
+  return !isLambdaRequest(request) && !isSqsRequest(request);
+}
+
+/**
+ * Flow control of a call: calls of one owner with the same key go out at most `ratePerSecond` a
+ * second and at most `maxInFlight` at once, across every worker; calls over the limit wait their
+ * turn in due-time order. At least one limit.
+ */
+export interface FlowControlSpec {
+  /** Default: the destination's origin (`scheme://host:port`), or the function or queue ARN. */
+  key?: string;
+  ratePerSecond?: number;
+  maxInFlight?: number;
+}
+
+export const RETRY_ON = ['any', 'transient'] as const;
+/** `any`: every failed attempt is retried while retries remain; `transient`: only network errors, timeouts, 408, 425, 429 and 5xx. */
+export type RetryOn = (typeof RETRY_ON)[number];
 
 /** How failed attempts are retried. */
 export interface RetrySpec {
@@ -22,6 +49,16 @@ export interface RetrySpec {
   retryIntervalMs: number;
   /** Multiplier applied to the wait after each retry (1 = constant). */
   retryBackoff: number;
+  /** Which failures are retried (absent: `any`). */
+  retryOn?: RetryOn;
+}
+
+/** The longest wait a `Retry-After` answer can ask for before the next attempt. */
+export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/** True when a failed attempt is worth another under `retryOn: transient`: no answer (network error, timeout) or 408, 425, 429, 5xx. */
+export function isTransientFailure(statusCode: number | null): boolean {
+  return statusCode === null || statusCode === 408 || statusCode === 425 || statusCode === 429 || statusCode >= 500;
 }
 
 /** One attempt at a call, as recorded by the activity that made it. */
@@ -37,6 +74,10 @@ export interface AttemptRecord {
   /** Why the attempt failed; null when it succeeded. */
   error: string | null;
   durationMs: number;
+  /** How long it waited its turn under flow control before it went out. */
+  waitedMs?: number;
+  /** A 429 or 503 answer's `Retry-After`, in ms (at most MAX_RETRY_AFTER_MS): the next attempt waited at least this long. */
+  retryAfterMs?: number;
 }
 
 /** What the placeholder of an attempt that left no record says. */

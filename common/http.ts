@@ -1,6 +1,7 @@
 /**
  * The HTTP call: a request to a URL. Plain types only: this file is bundled into workflow code.
  */
+import type { FlowControlSpec } from './call';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -14,6 +15,7 @@ export interface HttpRequestSpec {
   body?: unknown;
   /** Time limit of one attempt, in milliseconds. */
   timeoutMs: number;
+  flowControl?: FlowControlSpec;
 }
 
 /** Default values of the optional HTTP fields. */

@@ -7,11 +7,14 @@ export * from './cron';
 export * from './dispatch';
 export * from './http';
 export * from './lambda';
+export * from './sqs';
 export * from './runs';
 export * from './timing';
 export * from './search-attributes';
 export * from './task';
 export * from './orchestration';
+export * from './references';
+export * from './flow-control';
 
 /** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
 export const DEFAULT_TASK_QUEUE = 'http-tasks';

@@ -2,6 +2,7 @@
  * The Lambda call: a function invoked through the AWS Lambda Invoke API instead of a URL.
  * Plain types and pure functions only: this file is bundled into workflow code.
  */
+import type { FlowControlSpec } from './call';
 
 export const LAMBDA_INVOCATION_TYPES = ['RequestResponse', 'Event'] as const;
 /** RequestResponse waits for the function's answer; Event queues it and answers 202 at once. */
@@ -23,6 +24,7 @@ export interface LambdaRequestSpec {
   lambda: LambdaInvocationSpec;
   /** Time limit of one attempt (the Invoke round trip), in milliseconds. */
   timeoutMs: number;
+  flowControl?: FlowControlSpec;
 }
 
 /** Default values of the optional Lambda fields. */

@@ -7,8 +7,8 @@
  */
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 
-/** Lifecycle of a run. */
-export const RUN_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** Lifecycle of a run. `waiting`: an orchestration paused in a `waitFor` step until the outside world resumes it. */
+export const RUN_STATUSES = ['scheduled', 'running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
@@ -25,6 +25,9 @@ export function presentedStatus(published: PublishedStatus, runAtMs: number, now
   if (published !== HELD_STATUS) return published;
   return nowMs < runAtMs ? 'scheduled' : 'running';
 }
+
+/** The statuses a task goes through (a task never waits). */
+export const TASK_STATUSES = ['scheduled', 'running', 'completed', 'failed', 'cancelled'] as const satisfies readonly RunStatus[];
 
 /** What kind of workflow a run is; stored in the `TaskKind` search attribute. */
 export type RunKind = 'task' | 'orchestration';
@@ -82,6 +85,8 @@ export interface RunDescriptor<I extends RunInput, S extends RunLifecycle, M ext
   workflowType: string;
   /** Readable prefix of the workflow id, so Temporal's UI and CLI show runs plainly. */
   idPrefix: string;
+  /** The statuses this kind of run goes through (what lists filter and counts count). */
+  statuses: readonly RunStatus[];
   stateQuery: QueryDefinition<S>;
   modifyUpdate: UpdateDefinition<S, [M]>;
   cancelUpdate: UpdateDefinition<S, []>;

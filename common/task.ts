@@ -1,9 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { isLambdaRequest, type AttemptRecord, type CallRequestSpec, type CallResult, type RetrySpec } from './call';
+import { isHttpRequest, isLambdaRequest, type AttemptRecord, type CallRequestSpec, type CallResult, type RetrySpec } from './call';
 import { HTTP_DEFAULTS, type HttpRequestSpec } from './http';
 import type { LambdaRequestSpec } from './lambda';
+import type { SqsRequestSpec } from './sqs';
 import { CHANGE_CUTOFF_MS } from './timing';
-import type { RunDescriptor, RunInput, RunLifecycle, ScheduledStart } from './runs';
+import { TASK_STATUSES, type RunDescriptor, type RunInput, type RunLifecycle, type ScheduledStart } from './runs';
 
 /** What a scheduled-task workflow is started with (also a schedule's action, for each of its runs). */
 export interface TaskWorkflowInput extends RunInput {
@@ -40,11 +41,13 @@ export interface TaskModification {
 /** What lists show of a task without asking a worker: its name and the call's target. */
 export type TaskMemo = { name: string | null } & CallMemo;
 /** The target of a call, as a memo shows it. */
-export type CallMemo = { url: string; method: string } | { function: string };
+export type CallMemo = { url: string; method: string } | { function: string } | { queue: string };
 
-/** The memo of a call's target (`url`/`method`, or `function`). */
+/** The memo of a call's target (`url`/`method`, `function`, or `queue`). */
 export function callMemo(request: CallRequestSpec): CallMemo {
-  return isLambdaRequest(request) ? { function: request.lambda.function } : { url: request.url, method: request.method };
+  if (isLambdaRequest(request)) return { function: request.lambda.function };
+  if (!isHttpRequest(request)) return { queue: request.sqs.queueUrl };
+  return { url: request.url, method: request.method };
 }
 
 /**
@@ -80,6 +83,7 @@ export const TASK_RUN: RunDescriptor<TaskWorkflowInput, TaskState, TaskModificat
   kind: 'task',
   workflowType: 'scheduledTaskWorkflow',
   idPrefix: 'task-',
+  statuses: TASK_STATUSES,
   stateQuery: taskStateQuery,
   modifyUpdate: modifyTaskUpdate,
   cancelUpdate: cancelTaskUpdate,
@@ -89,34 +93,40 @@ export const TASK_RUN: RunDescriptor<TaskWorkflowInput, TaskState, TaskModificat
 };
 
 /**
- * The call after a modification: HTTP fields are merged into an HTTP call; `lambda` replaces a
- * Lambda call's invocation (or an HTTP call); `url` makes a Lambda call an HTTP one again
- * (unset HTTP fields then take their defaults). `timeoutMs` carries over unless given.
+ * The call after a modification: HTTP fields are merged into an HTTP call; `lambda` or `sqs`
+ * replaces the target with an invocation or a message (a Lambda call's or an SQS call's own
+ * fields are replaced whole); `url` makes a Lambda or SQS call an HTTP one again (unset HTTP
+ * fields then take their defaults). `timeoutMs` and `flowControl` carry over unless given.
  * @returns the new call, or why the change cannot apply.
  */
 export function modifiedCall(current: CallRequestSpec, change: Partial<CallRequestSpec>): CallRequestSpec | string {
   const timeoutMs = change.timeoutMs ?? current.timeoutMs;
+  const flowControl = change.flowControl ?? current.flowControl;
+  const kept = { timeoutMs, ...(flowControl ? { flowControl } : {}) };
   const http = change as Partial<HttpRequestSpec>;
   const lambda = (change as Partial<LambdaRequestSpec>).lambda;
+  const sqs = (change as Partial<SqsRequestSpec>).sqs;
   const httpFields = (['url', 'method', 'headers', 'body'] as const).filter((k) => http[k] !== undefined);
-  if (lambda !== undefined) {
-    if (httpFields.length > 0) return `give either lambda or ${httpFields.join(', ')}, not both`;
-    return { lambda, timeoutMs };
+  if (lambda !== undefined && sqs !== undefined) return 'give either lambda or sqs, not both';
+  if (lambda !== undefined || sqs !== undefined) {
+    if (httpFields.length > 0) return `give either ${lambda !== undefined ? 'lambda' : 'sqs'} or ${httpFields.join(', ')}, not both`;
+    return lambda !== undefined ? { lambda, ...kept } : { sqs: sqs!, ...kept };
   }
-  if (!isLambdaRequest(current)) {
-    const merged = { ...current, ...(change as Partial<HttpRequestSpec>) };
+  if (isHttpRequest(current)) {
+    const merged = { ...current, ...(change as Partial<HttpRequestSpec>), ...kept };
     if (merged.method === 'GET' && merged.body !== undefined) return 'method GET sends no body, and this call has one';
     return merged;
   }
   if (http.url === undefined) {
-    if (httpFields.length > 0) return `${httpFields.join(', ')} need a url: this call invokes a Lambda function`;
-    return { ...current, timeoutMs };
+    const what = isLambdaRequest(current) ? 'invokes a Lambda function' : 'sends an SQS message';
+    if (httpFields.length > 0) return `${httpFields.join(', ')} need a url: this call ${what}`;
+    return { ...current, ...kept };
   }
   return {
     url: http.url,
     method: http.method ?? HTTP_DEFAULTS.method,
     headers: http.headers ?? {},
     ...(http.body !== undefined ? { body: http.body } : {}),
-    timeoutMs,
+    ...kept,
   };
 }

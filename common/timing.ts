@@ -69,9 +69,9 @@ export const LOCAL_HOLD_MAX_MS = 1_500;
  */
 export const CHANGE_CUTOFF_MS = LOCAL_HOLD_MAX_MS;
 
-/** True once a task due at `runAtMs` can no longer be changed or cancelled at `nowMs` (see CHANGE_CUTOFF_MS). */
-export function pastChangeCutoff(runAtMs: number, nowMs: number): boolean {
-  return nowMs >= runAtMs - CHANGE_CUTOFF_MS;
+/** True once a run due at `runAtMs` can no longer be changed or cancelled at `nowMs` (see CHANGE_CUTOFF_MS). */
+export function pastChangeCutoff(runAtMs: number, nowMs: number, cutoffMs: number = CHANGE_CUTOFF_MS): boolean {
+  return nowMs >= runAtMs - cutoffMs;
 }
 
 /**

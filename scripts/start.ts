@@ -16,6 +16,15 @@ import { projectRoot } from '../libs/runtime/paths';
 const root = projectRoot();
 const dataDir = join(root, 'data');
 const startedAt = Date.now();
+/** When `npm start` began, before its build (package.json sets it); unset when this script runs on its own. */
+const requestedAt = Number(process.env.START_REQUESTED_AT_MS) || undefined;
+
+/** The first line of the banner: how long the start took, and with the build when there was one. */
+export function readyLine(startedAtMs: number, readyAtMs: number, requestedAtMs?: number): string {
+  const seconds = (ms: number) => (ms / 1000).toFixed(1);
+  const withBuild = requestedAtMs !== undefined ? ` (${seconds(readyAtMs - requestedAtMs)} s with the build)` : '';
+  return `Ready in ${seconds(readyAtMs - startedAtMs)} s${withBuild}:`;
+}
 
 /** The dev server's own settings (README, "Configuration"). */
 const devServerSettings = {
@@ -137,7 +146,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `Ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s:`,
+      readyLine(startedAt, Date.now(), requestedAt),
       `  Dashboard      ${apiUrl}/${env.API_DEV_SIGN_IN === 'true' ? '   (sign in with any name: development sign-in)' : ''}`,
       `  API            ${apiUrl}`,
       `  Swagger UI     ${apiUrl}/docs`,
@@ -159,7 +168,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(async (err: unknown) => {
-  console.error('start: failed:', err instanceof Error ? err.message : err);
-  await stop(1);
-});
+if (require.main === module) {
+  main().catch(async (err: unknown) => {
+    console.error('start: failed:', err instanceof Error ? err.message : err);
+    await stop(1);
+  });
+}

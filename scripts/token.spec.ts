@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { Hs256AuthConfig } from '../libs/runtime/auth-config';
 import { TokenVerifier } from '../apps/api/src/auth/token-verifier';
-import { parseTokenArgs, parseTtl, resolveSigningConfig, signToken, TokenScriptError } from './token';
+import { HELP, parseTokenArgs, parseTtl, resolveSigningConfig, signToken, TokenScriptError, USAGE, wantsHelp } from './token';
 
 const SECRET = 'token-script-secret-0123456789ab';
 const CONFIG: Hs256AuthConfig = { mode: 'hs256', secret: SECRET, rolesClaim: 'roles', adminRole: 'admin' };
@@ -56,6 +56,19 @@ describe('parseTokenArgs', () => {
       /^Unknown option '--role'.*\nusage: npm run -s token/s,
     );
     expect(failure(() => parseTokenArgs(['--sub', 'alice', 'admin']))).toMatch(/^Unexpected argument 'admin'.*\nusage: npm run -s token/s);
+  });
+});
+
+describe('--help', () => {
+  it('is asked for by --help or -h, wherever it stands', () => {
+    expect(wantsHelp(['--help'])).toBe(true);
+    expect(wantsHelp(['--sub', 'alice', '-h'])).toBe(true);
+    expect(wantsHelp(['--sub', 'alice'])).toBe(false);
+  });
+
+  it('starts with the usage and names every option', () => {
+    expect(HELP.startsWith(`${USAGE}\n`)).toBe(true);
+    for (const option of ['--sub <user>', '--admin', '--ttl <time>', '--help, -h']) expect(HELP).toContain(`\n  ${option} `);
   });
 });
 

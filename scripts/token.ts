@@ -28,6 +28,25 @@ export interface TokenRequest {
 /** How to call the script. */
 export const USAGE = 'usage: npm run -s token -- --sub <user> [--admin] [--ttl 30s|15m|1h|7d] (default 1h)';
 
+/** What `--help` prints. */
+export const HELP = `${USAGE}
+
+Prints a bearer token for the API's embedded sign-in (HS256), and nothing else on stdout:
+  export TOKEN=$(npm run -s token -- --sub alice)
+
+  --sub <user>   who the token is for: the owner of everything made with it (required)
+  --admin        with the admin role
+  --ttl <time>   how long it is valid: 30s, 15m, 1h, 7d, ... at most 365d (default 1h)
+  --help, -h     this text
+
+Signs with JWT_SECRET, else with data/jwt-secret (made by npm start). With JWT_ISSUER or
+JWT_JWKS_URL set, tokens come from your identity provider instead.`;
+
+/** Whether the command line asks for the help text (wherever --help or -h stands). */
+export function wantsHelp(argv: string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h');
+}
+
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
 /** A token is a credential: a year is long enough for any test setup. */
 const MAX_TTL_SECONDS = 365 * 86_400;
@@ -88,6 +107,10 @@ export async function signToken(config: Hs256AuthConfig, request: TokenRequest, 
 
 async function main(): Promise<void> {
   try {
+    if (wantsHelp(process.argv.slice(2))) {
+      process.stdout.write(`${HELP}\n`);
+      return;
+    }
     const request = parseTokenArgs(process.argv.slice(2));
     const config = resolveSigningConfig(process.env, join(projectRoot(), 'data', 'jwt-secret'));
     process.stdout.write(`${await signToken(config, request)}\n`);

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
         createRatePerSecond: 200,
         createBurst: 400,
         temporalUiUrl: null,
+        publicUrl: null,
         devSignIn: false,
         oidcClientId: null,
       },

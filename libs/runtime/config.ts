@@ -23,6 +23,8 @@ export interface AppConfig {
     createBurst: number;
     /** The Temporal Web UI, for links from the dashboard to each resource's history; null = none. */
     temporalUiUrl: string | null;
+    /** Where clients reach the API (resume URLs are made on it); null = the address each request came to. */
+    publicUrl: string | null;
     /**
      * The dashboard's one-click development sign-in (any name, no password): only with the
      * embedded HS256 secret, only when API_DEV_SIGN_IN=true (npm start sets it), and only while
@@ -143,6 +145,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const outbound = parseOutboundPolicy(env.OUTBOUND_ALLOW_CIDRS, env.OUTBOUND_DENY);
   problems.push(...outbound.problems);
   const auth = readAuthConfig(env, problems);
+  const publicUrl = env.API_PUBLIC_URL?.trim() || null;
+  if (publicUrl && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/i.test(publicUrl)) {
+    problems.push(`API_PUBLIC_URL must be an http or https URL without query or fragment, got "${publicUrl}"`);
+  }
   if (webhookSecret && !/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(webhookSecret)) {
     problems.push('WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes');
   }
@@ -179,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       createRatePerSecond: integer('API_CREATE_RATE_PER_SECOND', 200, 1, 1_000_000),
       createBurst: integer('API_CREATE_BURST', 400, 1, 1_000_000),
       temporalUiUrl: uiUrl,
+      publicUrl,
       devSignIn,
       oidcClientId,
     },

@@ -111,6 +111,9 @@ describe('signing in to the dashboard (Chromium, dev sign-in on, Temporal UI con
     expect((await http().get('/me').set('authorization', `Bearer ${user}`).expect(200)).body).toEqual({ sub: 'dave', admin: false });
     const refused = await http().post('/dashboard/dev-sign-in').send({ sub: '', role: 'admin' }).expect(400);
     expect(refused.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['role', 'sub']);
+    // As the OpenAPI document says: admin is absent or a boolean, never null.
+    const nullAdmin = await http().post('/dashboard/dev-sign-in').send({ sub: 'erin', admin: null }).expect(400);
+    expect(nullAdmin.body.errors).toEqual([{ field: 'admin', messages: ['admin must be a boolean value'] }]);
   });
 
   it('signs out with the reason when the API answers 401 to the session token', async () => {

@@ -121,7 +121,10 @@ export class ContractSystem {
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
       PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       LAMBDA_ALLOW: '*',
+      SQS_ALLOW: '*',
       JWT_SECRET: CONTRACT_JWT_SECRET,
+      // As npm start runs it, so the documented development sign-in is exercised, not only its 404.
+      API_DEV_SIGN_IN: 'true',
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
       LOG_LEVEL: 'warn',
       AWS_REGION: 'eu-central-1',

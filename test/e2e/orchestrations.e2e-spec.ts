@@ -170,7 +170,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       status: 'scheduled',
       stepCount: 1,
       runAt: orch.runAt,
-      createdAt: expect.any(String),
+      // The list and the resource agree, to the millisecond.
+      createdAt: orch.createdAt,
     });
 
     const cancelled = await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);
@@ -280,7 +281,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       expect(system.target.calledPaths('/ok')).toEqual([]);
     });
 
-    it('answers 400 to a PATCH with nothing to change or with fields other than the start', async () => {
+    it('answers 400 to a PATCH with nothing to change, or with a plan that would not be valid at create', async () => {
       const { body: orch } = await api()
         .post('/orchestrations')
         .send({
@@ -290,9 +291,9 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         })
         .expect(201);
       const nothing = await api().patch(`/orchestrations/${orch.id}`).send({}).expect(400);
-      expect(nothing.body.message).toBe('nothing to change: give runAt or initialDelayMs');
+      expect(nothing.body.message).toBe('nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck or fallback');
       const other = await api().patch(`/orchestrations/${orch.id}`).send({ steps: [] }).expect(400);
-      expect(other.body.errors).toEqual([{ field: 'steps', messages: ['property steps should not exist'] }]);
+      expect(other.body.errors).toEqual([{ field: 'steps', messages: ['steps must contain at least 1 step'] }]);
       await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);
     });
   });
@@ -327,6 +328,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
+      '/orchestrations/{id}/resume',
+      '/orchestrations/{id}/resume/{token}',
       '/orchestrations/{id}/status',
     ]);
     const create = doc.body.components.schemas.CreateOrchestrationDto;
@@ -337,7 +340,13 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       type: 'array',
       minItems: 1,
       maxItems: 20,
-      items: { $ref: '#/components/schemas/RetryingCallDto' },
+      items: {
+        oneOf: [
+          { $ref: '#/components/schemas/OrchestrationCallDto', title: 'call' },
+          { $ref: '#/components/schemas/ParallelStepDto', title: 'parallel group' },
+          { $ref: '#/components/schemas/WaitStepDto', title: 'wait' },
+        ],
+      },
     });
     expect(doc.body.components.schemas.ConditionCheckDto.properties.delayMs).toMatchObject({ default: 0, example: 5000 });
     expect(doc.body.components.schemas.OrchestrationResponseDto.properties.steps.items).toEqual({

@@ -85,6 +85,9 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     for (const item of listed) {
       expect(item).toMatchObject({ scheduleId: schedule.id, name: 'every 2 s', runAt: new Date(nominalOf(item.id)).toISOString() });
     }
+    // One createdAt: the list entry's is the resource's (the run's nominal time).
+    expect(listed.find((item: { id: string }) => item.id === firstRun).createdAt).toBe(task.createdAt);
+    expect(task.createdAt).toBe(task.runAt);
     const { body: elsewhere } = await api().get('/tasks').query({ scheduleId: 'sched-00000000-0000-0000-0000-000000000000' }).expect(200);
     expect(elsewhere.items).toEqual([]);
   });
@@ -167,6 +170,52 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     await api().delete(`/schedules/${schedule.id}`).expect(200);
   });
 
+  it('merges a PATCH of its task as a task PATCH merges: the fields given change, the others stay', async () => {
+    const call = { url: system.target.url('/merge'), method: 'PUT', headers: { 'x-team': 'ops' }, body: { n: 1 }, timeoutMs: 5000 };
+    const { body: schedule } = await api()
+      .post('/schedules')
+      .send({ cron: '@daily', task: { ...call, retries: 3 } })
+      .expect(201);
+    const { body: task } = await api()
+      .post('/tasks')
+      .send({ ...call, retries: 3, delayMs: 3_600_000 })
+      .expect(201);
+    const callOf = (resource: Record<string, unknown>) => {
+      const { url, method, headers, body, lambda, timeoutMs, retries, retryIntervalMs, retryBackoff } = resource;
+      return { url, method, headers, body, lambda, timeoutMs, retries, retryIntervalMs, retryBackoff };
+    };
+    for (const change of [{ url: system.target.url('/merge/v2') }, { retries: 0, timeoutMs: 2000 }, { lambda: { function: 'report' } }]) {
+      const { body: patched } = await api().patch(`/schedules/${schedule.id}`).send({ task: change }).expect(200);
+      const { body: patchedTask } = await api().patch(`/tasks/${task.id}`).send(change).expect(200);
+      expect(callOf(patched.task)).toEqual(callOf(patchedTask));
+    }
+    const { body: now } = await api().get(`/schedules/${schedule.id}`).expect(200);
+    expect(now.task).toEqual({
+      lambda: { function: 'report', invocationType: 'RequestResponse' },
+      timeoutMs: 2000,
+      retries: 0,
+      retryIntervalMs: 1000,
+      retryBackoff: 1,
+    });
+    // HTTP fields for a Lambda call: the same 409 a task answers.
+    const refused = await api()
+      .patch(`/schedules/${schedule.id}`)
+      .send({ task: { method: 'GET' } })
+      .expect(409);
+    const refusedTask = await api().patch(`/tasks/${task.id}`).send({ method: 'GET' }).expect(409);
+    expect(refused.body.message).toBe('method need a url: this call invokes a Lambda function');
+    expect(refusedTask.body.message).toBe(refused.body.message);
+    const empty = await api().patch(`/schedules/${schedule.id}`).send({ task: {} }).expect(400);
+    expect(empty.body.errors).toEqual([
+      {
+        field: 'task',
+        messages: ['task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field'],
+      },
+    ]);
+    await api().delete(`/schedules/${schedule.id}`).expect(200);
+    await api().post(`/tasks/${task.id}/cancel`).expect(200);
+  });
+
   it('shows the next runs of a Berlin cron across the DST changes: 02:30 skipped in spring, once (after the change) in autumn', async () => {
     const { body: spring } = await api()
       .post('/schedules')
@@ -221,6 +270,13 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await api().get('/schedules').query({ limit: 2, cursor: first.body.nextCursor }).expect(200);
     expect(second.body.items.map((s: { id: string }) => s.id)).not.toContain(first.body.items[0].id);
+    // The last page says that nothing follows, whether it is full or not.
+    expect(all.length).toBeLessThan(100);
+    const { body: whole } = await api().get('/schedules').query({ limit: 100 }).expect(200);
+    expect(whole.nextCursor).toBeNull();
+    const { body: exact } = await api().get('/schedules').query({ limit: whole.items.length }).expect(200);
+    expect(exact.items).toHaveLength(whole.items.length);
+    expect(exact.nextCursor).toBeNull();
     for (const id of created) await api().delete(`/schedules/${id}`).expect(200);
   });
 

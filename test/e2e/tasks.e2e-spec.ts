@@ -85,7 +85,8 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       url: system.target.url('/listed'),
       method: 'POST',
       runAt: task.runAt,
-      createdAt: expect.any(String),
+      // The list and the resource agree, to the millisecond.
+      createdAt: task.createdAt,
       scheduleId: null,
     });
     await eventually(listed('completed'), 10_000);
@@ -130,7 +131,12 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     expect(first.items.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1]]);
     expect(first.nextCursor).toEqual(expect.any(String));
     const second = await api().get('/tasks').query({ status: 'scheduled', limit: 2, cursor: first.nextCursor }).expect(200);
-    expect(second.body.items[0].id).toBe(ids[0]);
+    expect(second.body.items.map((t: { id: string }) => t.id)).toEqual([ids[0]]);
+    // The last page says that nothing follows, whether it is full or not.
+    expect(second.body.nextCursor).toBeNull();
+    const whole = await api().get('/tasks').query({ status: 'scheduled', limit: 3 }).expect(200);
+    expect(whole.body.items.map((t: { id: string }) => t.id)).toEqual([ids[2], ids[1], ids[0]]);
+    expect(whole.body.nextCursor).toBeNull();
     for (const id of ids) await api().post(`/tasks/${id}/cancel`).expect(200);
   });
 
@@ -323,6 +329,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/codec/decode',
       '/codec/encode',
       '/codec/session',
+      '/dashboard/dev-sign-in',
       '/functions',
       '/health',
       '/health/live',
@@ -333,6 +340,8 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
+      '/orchestrations/{id}/resume',
+      '/orchestrations/{id}/resume/{token}',
       '/orchestrations/{id}/status',
       '/schedules',
       '/schedules/{id}',
@@ -345,6 +354,16 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/tasks/{id}/cancel',
       '/tasks/{id}/status',
     ]);
+    // The development sign-in's body is documented, so a script can get a token without the dashboard.
+    expect(doc.body.paths['/dashboard/dev-sign-in'].post.requestBody.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/DevSignInDto',
+    });
+    expect(doc.body.components.schemas.DevSignInDto).toMatchObject({
+      required: ['sub'],
+      additionalProperties: false,
+      properties: { sub: expect.objectContaining({ type: 'string' }), admin: expect.objectContaining({ type: 'boolean' }) },
+    });
+    expect(doc.body.paths['/dashboard/dev-sign-in'].post.security).toEqual([{}]);
     expect(doc.body.components.schemas.CreateTaskDto.properties.url.example).toBe(
       'https://abc123.lambda-url.eu-central-1.on.aws/jobs/report',
     );

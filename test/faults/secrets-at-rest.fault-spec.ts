@@ -23,7 +23,7 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
   let scheduleId = '';
 
   beforeAll(async () => {
-    system = await FaultSystem.start({ LOG_LEVEL: 'info' }, { captureOutput: true });
+    system = await FaultSystem.start({ LOG_LEVEL: 'info' }, {}, { captureOutput: true });
     // The first attempt fails, with the marker in the answer too: attempts, errors and results are all kept.
     system.target.respond('/secret', (n) =>
       n === 0 ? { status: 503, body: { echo: bodyMarker } } : { status: 200, body: { echo: bodyMarker } },

@@ -47,6 +47,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     LAMBDA_ALLOW: '*',
+    SQS_ALLOW: '*',
     WORKFLOW_BUNDLE_PATH: bundle,
     JWT_SECRET: TEST_JWT_SECRET,
     OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,

@@ -10,6 +10,7 @@ import {
   createCallActivities,
   createCallMetrics,
   createLambdaInvoker,
+  createSqsSender,
   decodeWebhookSecret,
   HeldCalls,
 } from '../../activities';
@@ -81,6 +82,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
       userAgent: 'test',
       outboundFetch,
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
+      sendSqs: createSqsSender(),
       metrics: createCallMetrics(noopMetricMeter),
       heldCalls,
     }),

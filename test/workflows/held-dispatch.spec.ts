@@ -3,7 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { noopMetricMeter } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createCallActivities, createCallMetrics, createLambdaInvoker, decodeWebhookSecret, HeldCalls } from '../../activities';
+import {
+  createCallActivities,
+  createCallMetrics,
+  createLambdaInvoker,
+  createSqsSender,
+  decodeWebhookSecret,
+  HeldCalls,
+} from '../../activities';
 import { createTaskWorker, type TaskWorker } from '../../apps/worker/src/task-worker';
 import {
   cancelTaskUpdate,
@@ -146,6 +153,7 @@ describe('held calls (dev server, real time)', () => {
         userAgent: 'test',
         outboundFetch,
         invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: 4096 }),
+        sendSqs: createSqsSender(),
         metrics: createCallMetrics(noopMetricMeter),
         heldCalls: new HeldCalls(),
       }),

@@ -4,6 +4,7 @@ import {
   createCallActivities,
   createCallMetrics,
   createLambdaInvoker,
+  createSqsSender,
   decodeWebhookSecret,
   heldCallKey,
   HeldCalls,
@@ -77,6 +78,7 @@ export async function createTaskWorker(config: AppConfig, connection: NativeConn
       // Credentials, region and endpoint (AWS_ENDPOINT_URL_LAMBDA) from the standard AWS chains;
       // the outbound guard does not apply to the AWS endpoint.
       invokeLambda: createLambdaInvoker({ responseBodyLimitBytes: config.http.responseBodyLimitBytes }),
+      sendSqs: createSqsSender(),
       // On the runtime's Prometheus endpoint, beside the SDK's own metrics (see worker main.ts).
       metrics: createCallMetrics(Runtime.instance().metricMeter),
       heldCalls,

@@ -58,6 +58,7 @@ export class FaultSystem {
     readonly workerMetricsPort: number,
     target: HttpTarget,
     private readonly extraEnv: Record<string, string>,
+    private readonly extraAppEnv: Partial<Record<AppName, Record<string, string>>>,
     captureOutput: boolean,
   ) {
     this.appOutput = captureOutput ? 'pipe' : process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
@@ -67,17 +68,22 @@ export class FaultSystem {
   }
 
   /**
-   * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to the apps'
-   * environment; with `captureOutput`, what the apps write is kept ({@link output}).
+   * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to both apps'
+   * environment, `appEnv` to one app's (e.g. AWS endpoints that differ between them); with
+   * `captureOutput`, what the apps write is kept ({@link output}).
    */
-  static async start(env: Record<string, string> = {}, { captureOutput = false } = {}): Promise<FaultSystem> {
+  static async start(
+    env: Record<string, string> = {},
+    appEnv: Partial<Record<AppName, Record<string, string>>> = {},
+    { captureOutput = false } = {},
+  ): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
     if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first (the fault tests run the built apps)`);
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
     const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, captureOutput);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, appEnv, captureOutput);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -103,6 +109,7 @@ export class FaultSystem {
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
       PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       LAMBDA_ALLOW: '*',
+      SQS_ALLOW: '*',
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
@@ -130,7 +137,7 @@ export class FaultSystem {
   }
 
   private spawn(name: AppName, generation: number): ChildProcess {
-    const child = spawnApp(name, this.appEnv(), this.appOutput, `${name}#${generation}`);
+    const child = spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name] }, this.appOutput, `${name}#${generation}`);
     if (this.appOutput === 'pipe') {
       const keep = (chunk: Buffer) => this.captured.set(name, (this.captured.get(name) ?? '') + chunk.toString());
       child.stdout?.on('data', keep);

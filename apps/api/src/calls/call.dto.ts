@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { Allow, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
 import {
   CALL_DEFAULTS,
   CALL_LIMITS,
@@ -9,8 +23,11 @@ import {
   LAMBDA_DEFAULTS,
   LAMBDA_INVOCATION_TYPES,
   LAMBDA_PAYLOAD_LIMIT_BYTES,
+  RETRY_ON,
+  SQS_MESSAGE_LIMIT_BYTES,
   type HttpMethod,
   type LambdaInvocationType,
+  type RetryOn,
 } from '../../../../common';
 import { caseInsensitive, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from '../core/patterns';
 import {
@@ -104,14 +121,100 @@ export class LambdaInvocationDto {
   invocationType?: LambdaInvocationType;
 }
 
+/** SQS's own rule for FIFO group and deduplication ids: 1 to 128 of these characters. */
+const SQS_ID_PATTERN = '^[\\x21-\\x7e]{1,128}$';
+
+/** A message to send to an SQS queue. */
+export class SqsMessageDto {
+  @ApiProperty({
+    description: "The queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>, or an emulator's with AWS_ENDPOINT_URL_SQS).",
+    example: 'https://sqs.eu-central-1.amazonaws.com/123456789012/orders',
+    maxLength: MAX_URL_LENGTH,
+    pattern: `^${HTTP_URL_PATTERN}$`,
+  })
+  @IsHttpUrl({ message: 'sqs.queueUrl must be an http or https URL' })
+  // Only queues SQS_ALLOW lets this caller send to (by URL, ARN or name).
+  @CallTarget('sqs')
+  queueUrl!: string;
+
+  @ApiProperty({
+    ...ANY_JSON,
+    description: `Any JSON value: the message body is its JSON text (at most ${SQS_MESSAGE_LIMIT_BYTES} bytes).`,
+    example: { orderId: 42 },
+  })
+  @ValidateIf(() => true)
+  @IsPresent({ message: 'sqs.messageBody is required: any JSON value' })
+  @JsonAtMost(SQS_MESSAGE_LIMIT_BYTES)
+  messageBody!: unknown;
+
+  @ApiPropertyOptional({ description: 'FIFO queues: the message group.', example: 'customer-42', pattern: SQS_ID_PATTERN })
+  @Omittable()
+  @IsString()
+  @Matches(new RegExp(SQS_ID_PATTERN), { message: 'sqs.messageGroupId must be 1 to 128 printable ASCII characters' })
+  messageGroupId?: string;
+
+  @ApiPropertyOptional({
+    description: "FIFO queues: deduplication id (default: the call's Idempotency-Key, the same on every retry).",
+    pattern: SQS_ID_PATTERN,
+  })
+  @Omittable()
+  @IsString()
+  @Matches(new RegExp(SQS_ID_PATTERN), { message: 'sqs.messageDeduplicationId must be 1 to 128 printable ASCII characters' })
+  messageDeduplicationId?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 900, description: 'Standard queues: deliver after this many seconds.' })
+  @Omittable()
+  @IsInt()
+  @Min(0)
+  @Max(900)
+  delaySeconds?: number;
+}
+
+/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key. */
+export class FlowControlDto {
+  @ApiPropertyOptional({
+    description:
+      "Calls of the same owner with the same key share the limits. Default: the destination's origin (scheme://host:port), or the function or queue.",
+    example: 'partner-api',
+    maxLength: 200,
+    pattern: '^[\\x20-\\x7e]{1,200}$',
+  })
+  @Omittable()
+  @IsString()
+  @Matches(/^[\x20-\x7e]{1,200}$/, { message: 'flowControl.key must be 1 to 200 printable ASCII characters' })
+  key?: string;
+
+  @ApiPropertyOptional({
+    type: 'number',
+    // OpenAPI 3.1 (the document's version) says an exclusive bound with a number.
+    ...({ exclusiveMinimum: 0 } as object),
+    maximum: 10_000,
+    description: 'At most this many calls a second (fractions allowed: 0.5 = one every 2 s).',
+    example: 5,
+  })
+  @Omittable()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive({ message: 'flowControl.ratePerSecond must be greater than 0' })
+  @Max(10_000)
+  ratePerSecond?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10_000, description: 'At most this many calls at once.', example: 2 })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  maxInFlight?: number;
+}
+
 /**
  * One call: what a task, an orchestration step, a condition check and a fallback make. Exactly
- * one target: an HTTP request (`url`, with `method`, `headers`, `body`) or a Lambda invocation
- * (`lambda`).
+ * one target: an HTTP request (`url`, with `method`, `headers`, `body`), a Lambda invocation
+ * (`lambda`) or an SQS message (`sqs`).
  */
 @ApiOneOf('target', [
   { title: 'HTTP call', fields: HTTP_CALL_FIELDS, required: ['url'], schema: NO_BODY_WITH_GET },
   { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
+  { title: 'SQS message', fields: ['sqs'], required: ['sqs'] },
 ])
 export class CallDto {
   @ApiPropertyOptional({
@@ -121,18 +224,26 @@ export class CallDto {
     maxLength: MAX_URL_LENGTH,
     pattern: `^${HTTP_URL_PATTERN}$`,
   })
-  // Required unless the call is a Lambda invocation.
-  @ValidateIf((call: CallDto) => call.lambda === undefined || call.url !== undefined)
+  // Required unless the call is a Lambda invocation or an SQS message.
+  @ValidateIf((call: CallDto) => (call.lambda === undefined && call.sqs === undefined) || call.url !== undefined)
   @IsHttpUrl()
   @CallUrl()
   @NotTogetherWith('lambda')
+  @NotTogetherWith('sqs')
   url?: string;
 
   @ApiPropertyOptional({ type: LambdaInvocationDto, description: 'The Lambda function to invoke instead of a url.' })
   @Omittable()
   @ValidateNested({ message: 'lambda must be an object: { function, qualifier?, payload?, invocationType? }' })
   @Type(() => LambdaInvocationDto)
+  @NotTogetherWith('sqs')
   lambda?: LambdaInvocationDto;
+
+  @ApiPropertyOptional({ type: SqsMessageDto, description: 'The SQS message to send instead of a url.' })
+  @Omittable()
+  @ValidateNested({ message: 'sqs must be an object: { queueUrl, messageBody, messageGroupId?, messageDeduplicationId?, delaySeconds? }' })
+  @Type(() => SqsMessageDto)
+  sqs?: SqsMessageDto;
 
   @ApiPropertyOptional({
     type: 'string',
@@ -145,6 +256,7 @@ export class CallDto {
   @Transform(upperCase)
   @IsIn(HTTP_METHODS, { message: `method must be one of ${HTTP_METHODS.join(', ')}` })
   @NotTogetherWith('lambda')
+  @NotTogetherWith('sqs')
   method?: HttpMethod;
 
   @ApiPropertyOptional({
@@ -156,6 +268,7 @@ export class CallDto {
   @Omittable()
   @IsHeaderRecord()
   @NotTogetherWith('lambda')
+  @NotTogetherWith('sqs')
   headers?: Record<string, string>;
 
   @ApiPropertyOptional({
@@ -166,6 +279,7 @@ export class CallDto {
   @Allow()
   @NoBodyWithGet()
   @NotTogetherWith('lambda')
+  @NotTogetherWith('sqs')
   body?: unknown;
 
   @ApiPropertyOptional({
@@ -181,6 +295,51 @@ export class CallDto {
   @Min(1)
   @Max(CALL_LIMITS.maxTimeoutMs)
   timeoutMs?: number;
+
+  @ApiPropertyOptional({
+    type: FlowControlDto,
+    description:
+      'Limits shared, across every worker, by the calls of one owner with the same key: at most ratePerSecond a second and maxInFlight at once (at least one). Calls over the limit wait their turn in due-time order; each attempt records waitedMs.',
+  })
+  @Omittable()
+  @ValidateNested({ message: 'flowControl must be an object: { key?, ratePerSecond?, maxInFlight? }' })
+  @Type(() => FlowControlDto)
+  @HasALimit()
+  flowControl?: FlowControlDto;
+}
+
+/** A flow control needs a limit: ratePerSecond, maxInFlight, or both. */
+function HasALimit(): PropertyDecorator {
+  return ValidateBy({
+    name: 'hasALimit',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value !== 'object' ||
+        value === null ||
+        (value as FlowControlDto).ratePerSecond !== undefined ||
+        (value as FlowControlDto).maxInFlight !== undefined,
+      defaultMessage: () => 'flowControl needs ratePerSecond, maxInFlight, or both',
+    },
+  });
+}
+
+/** A number greater than 0. */
+function IsPositive(options: { message: string }): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPositive',
+    validator: { validate: (value: unknown) => typeof value === 'number' && value > 0, defaultMessage: () => options.message },
+  });
+}
+
+/** The field must be there (any JSON value, null included). */
+function IsPresent(options: { message: string }): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPresent',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => args !== undefined && value !== undefined,
+      defaultMessage: () => options.message,
+    },
+  });
 }
 
 /** A call with its retry policy. */
@@ -226,6 +385,16 @@ export class RetryingCallDto extends CallDto {
   @Min(1)
   @Max(CALL_LIMITS.maxRetryBackoff)
   retryBackoff?: number;
+
+  @ApiPropertyOptional({
+    enum: RETRY_ON,
+    default: 'any',
+    description:
+      'any: every failed attempt is retried while retries remain; transient: only network errors, timeouts, 408, 425, 429 and 5xx (and Lambda or SQS throttles and service errors), any other failure ends the call at once. A 429 or 503 with Retry-After makes the next attempt wait at least that long (at most 1 h).',
+  })
+  @Omittable()
+  @IsIn(RETRY_ON, { message: `retryOn must be one of ${RETRY_ON.join(', ')}` })
+  retryOn?: RetryOn;
 }
 
 /** One attempt at an HTTP call. */
@@ -253,6 +422,15 @@ export class AttemptDto {
   error!: string | null;
   @ApiProperty({ type: 'integer', minimum: 0, example: 116 })
   durationMs!: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, example: 180, description: 'How long it waited its turn under flowControl.' })
+  waitedMs?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    example: 30000,
+    description: "The answer's Retry-After (a 429 or 503), in ms, at most 1 h: the next attempt waited at least this long.",
+  })
+  retryAfterMs?: number;
 }
 
 /** The response of the last attempt. */
@@ -271,6 +449,32 @@ export class CallResultDto {
   bodyTruncated!: boolean;
   @ApiPropertyOptional({ example: '$LATEST', description: 'The function version that ran (Lambda only).' })
   executedVersion?: string;
+}
+
+/** An SQS message, as a resource shows it back. */
+@ApiClosedResponse()
+export class SqsMessageResponseDto {
+  @ApiProperty({ example: 'https://sqs.eu-central-1.amazonaws.com/123456789012/orders' })
+  queueUrl!: string;
+  @ApiProperty({ ...ANY_JSON, example: { orderId: 42 } })
+  messageBody!: unknown;
+  @ApiPropertyOptional()
+  messageGroupId?: string;
+  @ApiPropertyOptional()
+  messageDeduplicationId?: string;
+  @ApiPropertyOptional({ type: 'integer' })
+  delaySeconds?: number;
+}
+
+/** Flow control, as a resource shows it back. */
+@ApiClosedResponse()
+export class FlowControlResponseDto {
+  @ApiPropertyOptional({ example: 'partner-api', description: 'The key given (absent: the destination).' })
+  key?: string;
+  @ApiPropertyOptional({ type: 'number', example: 5 })
+  ratePerSecond?: number;
+  @ApiPropertyOptional({ type: 'integer', example: 2 })
+  maxInFlight?: number;
 }
 
 /** A Lambda invocation, as a resource shows it back. */

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { fromTemporalError } from '../temporal/temporal-errors';
 import {
   ForbiddenError,
+  InvalidFieldsError,
   InvalidRequestError,
   ResourceNotFoundError,
   TooLargeError,
@@ -61,6 +62,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof ResourceNotFoundError) return body(404, exception.message);
     if (exception instanceof ForbiddenError) return body(403, exception.message);
     if (exception instanceof WrongStateError) return body(409, exception.message);
+    if (exception instanceof InvalidFieldsError) return body(400, exception.message, { errors: exception.errors });
     if (exception instanceof InvalidRequestError) {
       return body(400, exception.message, exception.field ? { errors: [{ field: exception.field, messages: [exception.message] }] } : {});
     }

@@ -33,6 +33,14 @@ export class InvalidRequestError extends Error {
   }
 }
 
+/** Fields that pass their own validation but not the rules that hold between them (400, each named by path). */
+export class InvalidFieldsError extends InvalidRequestError {
+  constructor(readonly errors: Array<{ field: string; messages: string[] }>) {
+    super(`invalid request: ${errors.map((e) => e.field).join(', ')}`);
+    this.name = 'InvalidFieldsError';
+  }
+}
+
 /** The request is too large to keep (413): e.g. more than Temporal takes in one workflow input. */
 export class TooLargeError extends Error {
   constructor(message: string) {

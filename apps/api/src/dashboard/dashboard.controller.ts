@@ -12,14 +12,15 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiExcludeController, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { signToken } from '../../../../scripts/token';
 import { Public } from '../auth/public.decorator';
 import { APP_CONFIG } from '../core/config.module';
 import { DashboardBuild } from './dashboard-build';
-import { DevSignInDto } from './dev-sign-in.dto';
+import { ApiErrors } from '../openapi/api-errors';
+import { DevSignInDto, DevSignInTokenDto } from './dev-sign-in.dto';
 
 /** What the dashboard needs to know before anyone signs in. */
 export interface DashboardConfig {
@@ -57,16 +58,17 @@ class DevSignInEnabled implements CanActivate {
 }
 
 /**
- * The dashboard's own endpoints: its public configuration and the development sign-in. Not part
- * of the API's OpenAPI document: they serve this page, not API clients.
+ * The dashboard's own endpoints: its public configuration (not in the OpenAPI document: it serves
+ * the page) and the development sign-in (documented: scripts and people use it for a token too).
  */
 @Public()
-@ApiExcludeController()
+@ApiTags('dashboard')
 @Controller('dashboard')
 export class DashboardController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Get('config')
+  @ApiExcludeEndpoint()
   dashboardConfig(): DashboardConfig {
     return {
       namespace: this.config.temporal.namespace,
@@ -81,7 +83,16 @@ export class DashboardController {
   @Post('dev-sign-in')
   @HttpCode(200)
   @UseGuards(DevSignInEnabled)
-  async devSignIn(@Body() dto: DevSignInDto): Promise<{ token: string }> {
+  @ApiOperation({
+    summary: 'Development sign-in: a token for any name',
+    description:
+      'A 12-hour bearer token for the sub given (optionally an admin), signed with the embedded secret. No bearer needed: ' +
+      'anyone who can reach the API can be anyone, so it works only with JWT_SECRET and API_DEV_SIGN_IN=true (npm start sets both), ' +
+      'and answers 404 otherwise, whatever the body.',
+  })
+  @ApiOkResponse({ type: DevSignInTokenDto })
+  @ApiErrors({ 400: 'sub is not a plain name, or the body has other fields.', 404: 'The development sign-in is off.' })
+  async devSignIn(@Body() dto: DevSignInDto): Promise<DevSignInTokenDto> {
     const auth = this.config.auth;
     if (auth?.mode !== 'hs256') throw new Error('unreachable: DevSignInEnabled checks the mode');
     return { token: await signToken(auth, { sub: dto.sub, admin: dto.admin === true, ttlSeconds: DEV_TOKEN_TTL_SECONDS }) };

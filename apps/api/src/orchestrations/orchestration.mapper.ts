@@ -1,48 +1,142 @@
 import {
   CONDITION_CHECK_DEFAULTS,
+  isParallelStepState,
+  isWaitStepState,
+  type BranchCallState,
+  type ConditionCheckSpec,
+  type OrchestrationCallSpec,
   type OrchestrationMemo,
   type OrchestrationModification,
+  type OrchestrationPlan,
   type OrchestrationState,
+  type OrchestrationStepSpec,
+  type OrchestrationStepState,
   type OrchestrationWorkflowInput,
 } from '../../../../common';
 import { resolveRunAt, toCallView, toRequestSpec, toRetryingCallSpec } from '../calls/call.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
-import type { CreateOrchestrationDto } from './dto/create-orchestration.dto';
+import {
+  ParallelStepDto,
+  WaitStepDto,
+  type ConditionCheckDto,
+  type CreateOrchestrationDto,
+  type OrchestrationCallDto,
+  type OrchestrationStepDto,
+} from './dto/create-orchestration.dto';
 import type { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
-import type { OrchestrationResponseDto, OrchestrationSummaryDto } from './dto/orchestration-response.dto';
+import type { OrchestrationResponseDto, OrchestrationStepDto as StepView, OrchestrationSummaryDto } from './dto/orchestration-response.dto';
+
+/** Makes the secret of each wait step's resume URL. */
+export type IssueResumeToken = () => string;
 
 /** What an orchestration's workflow starts with, from `POST /orchestrations`. */
-export function toOrchestrationInput(dto: CreateOrchestrationDto, owner: string, now: Date): OrchestrationWorkflowInput {
-  const check = dto.conditionCheck;
+export function toOrchestrationInput(
+  dto: CreateOrchestrationDto,
+  owner: string,
+  now: Date,
+  issueToken: IssueResumeToken,
+): OrchestrationWorkflowInput {
   return {
     ownerId: owner,
     name: dto.name ?? null,
-    steps: dto.steps.map(toRetryingCallSpec),
-    conditionCheck: {
-      request: toRequestSpec(check),
-      delayMs: check.delayMs ?? CONDITION_CHECK_DEFAULTS.delayMs,
-      retries: check.retries ?? CONDITION_CHECK_DEFAULTS.retries,
-      retryIntervalMs: check.retryIntervalMs ?? CONDITION_CHECK_DEFAULTS.retryIntervalMs,
-    },
-    fallback: dto.fallback ? toRetryingCallSpec(dto.fallback) : null,
+    ...toPlan(dto, issueToken),
     runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now),
     createdAt: now.toISOString(),
   };
 }
 
-/**
- * The modify Update's argument, from `PATCH /orchestrations/{id}`: a new start.
- * @throws InvalidRequestError when none is given.
- */
-export function toOrchestrationModification(dto: ModifyOrchestrationDto, now: Date): OrchestrationModification {
-  if (dto.runAt === undefined && dto.initialDelayMs === undefined) {
-    throw new InvalidRequestError('nothing to change: give runAt or initialDelayMs');
-  }
-  return { runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now) };
+/** The plan a request gives: its steps, check and fallback, defaults filled in. */
+function toPlan(
+  dto: Pick<CreateOrchestrationDto, 'steps' | 'conditionCheck' | 'fallback'>,
+  issueToken: IssueResumeToken,
+): OrchestrationPlan {
+  return {
+    steps: dto.steps.map((step) => toStepSpec(step, issueToken)),
+    conditionCheck: toConditionCheck(dto.conditionCheck),
+    fallback: dto.fallback ? toCallSpec(dto.fallback) : null,
+  };
 }
 
-export function toOrchestrationResponse(id: string, state: OrchestrationState): OrchestrationResponseDto {
+function toStepSpec(step: OrchestrationStepDto, issueToken: IssueResumeToken): OrchestrationStepSpec {
+  if (step instanceof WaitStepDto) {
+    return { ...(step.id ? { id: step.id } : {}), waitFor: { timeoutMs: step.waitFor.timeoutMs, token: issueToken() } };
+  }
+  if (step instanceof ParallelStepDto) {
+    return {
+      parallel: step.parallel.map((branch) => branch.map(toCallSpec)),
+      join: step.join ?? 'all',
+      maxConcurrency: step.maxConcurrency ?? null,
+    };
+  }
+  return toCallSpec(step);
+}
+
+function toCallSpec(dto: OrchestrationCallDto): OrchestrationCallSpec {
+  return { ...(dto.id ? { id: dto.id } : {}), ...toRetryingCallSpec(dto) };
+}
+
+function toConditionCheck(check: ConditionCheckDto): ConditionCheckSpec {
+  return {
+    ...(check.id ? { id: check.id } : {}),
+    request: toRequestSpec(check),
+    delayMs: check.delayMs ?? CONDITION_CHECK_DEFAULTS.delayMs,
+    retries: check.retries ?? CONDITION_CHECK_DEFAULTS.retries,
+    retryIntervalMs: check.retryIntervalMs ?? CONDITION_CHECK_DEFAULTS.retryIntervalMs,
+  };
+}
+
+/**
+ * The modify Update's argument, from `PATCH /orchestrations/{id}`: a new start, and any part of
+ * the plan given (each replaces the one the orchestration has; `fallback: null` removes it).
+ * @throws InvalidRequestError when nothing is given.
+ */
+export function toOrchestrationModification(
+  dto: ModifyOrchestrationDto,
+  now: Date,
+  issueToken: IssueResumeToken,
+): OrchestrationModification {
+  const change: OrchestrationModification = {};
+  if (dto.runAt !== undefined || dto.initialDelayMs !== undefined) change.runAt = resolveRunAt(dto.runAt, dto.initialDelayMs, now);
+  if (dto.name !== undefined) change.name = dto.name;
+  if (dto.steps !== undefined) change.steps = dto.steps.map((step) => toStepSpec(step, issueToken));
+  if (dto.conditionCheck !== undefined) change.conditionCheck = toConditionCheck(dto.conditionCheck);
+  if (dto.fallback !== undefined) change.fallback = dto.fallback === null ? null : toCallSpec(dto.fallback);
+  if (Object.keys(change).length === 0) {
+    throw new InvalidRequestError('nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck or fallback');
+  }
+  return change;
+}
+
+/** True when a modification changes more than the start (orchestrations created before the pending-run model take only that). */
+export function changesPlan(change: OrchestrationModification): boolean {
+  return Object.keys(change).some((key) => key !== 'runAt' && key !== 'dispatchLeadMs');
+}
+
+/** The plan an orchestration will run once `change` applies: what a PATCH is validated against. */
+export function planAfter(state: OrchestrationState, change: OrchestrationModification): OrchestrationPlan {
+  return {
+    steps: change.steps ?? state.steps.map(toStepSpecOf),
+    conditionCheck: change.conditionCheck ?? state.conditionCheck,
+    fallback: change.fallback !== undefined ? change.fallback : state.fallback,
+  };
+}
+
+/** The spec a step's state was made from. */
+function toStepSpecOf(step: OrchestrationStepState): OrchestrationStepSpec {
+  if (isWaitStepState(step)) return { ...(step.id ? { id: step.id } : {}), waitFor: step.waitFor };
+  if (isParallelStepState(step))
+    return { parallel: step.branches.map((b) => b.calls), join: step.join, maxConcurrency: step.maxConcurrency };
+  return step;
+}
+
+/** How the resource links to the outside world: a wait step's resume URL, from its token. */
+export interface OrchestrationLinks {
+  resumeUrl(id: string, token: string): string;
+}
+
+export function toOrchestrationResponse(id: string, state: OrchestrationState, links: OrchestrationLinks): OrchestrationResponseDto {
+  const waiting = state.steps.find((s) => s.status === 'waiting');
   return {
     id,
     name: state.name,
@@ -54,16 +148,9 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
     createdAt: state.createdAt,
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
-    steps: state.steps.map((step) => ({
-      number: step.number,
-      ...targetOf(step.request),
-      status: step.status,
-      attempts: step.attempts,
-      result: step.result,
-      checkAttempts: step.checkAttempts,
-      checkResult: step.checkResult,
-    })),
+    steps: state.steps.map(toStepView),
     conditionCheck: {
+      ...(state.conditionCheck.id ? { id: state.conditionCheck.id } : {}),
       ...targetOf(state.conditionCheck.request),
       delayMs: state.conditionCheck.delayMs,
       retries: state.conditionCheck.retries,
@@ -71,6 +158,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
     },
     fallback: state.fallback
       ? {
+          ...(state.fallback.id ? { id: state.fallback.id } : {}),
           ...targetOf(state.fallback.request),
           status: state.fallback.status,
           attempts: state.fallback.attempts,
@@ -78,7 +166,59 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState): 
         }
       : null,
     failure: state.failure,
+    waiting:
+      waiting && isWaitStepState(waiting)
+        ? { step: waiting.number, resumeUrl: links.resumeUrl(id, waiting.waitFor.token), expiresAt: waiting.expiresAt! }
+        : null,
   } as OrchestrationResponseDto;
+}
+
+/** A step as the resource shows it: what kind it is, where its calls go, and how each went. */
+function toStepView(step: OrchestrationStepState): StepView {
+  const common = {
+    number: step.number,
+    status: step.status,
+    attempts: step.attempts,
+    result: step.result,
+    checkAttempts: step.checkAttempts,
+    checkResult: step.checkResult,
+  };
+  if (isWaitStepState(step)) {
+    return {
+      ...common,
+      kind: 'wait',
+      ...(step.id ? { id: step.id } : {}),
+      waitFor: { timeoutMs: step.waitFor.timeoutMs },
+      waitingSince: step.waitingSince,
+      expiresAt: step.expiresAt,
+      resumedAt: step.resumedAt,
+    };
+  }
+  if (isParallelStepState(step)) {
+    return {
+      ...common,
+      kind: 'parallel',
+      join: step.join,
+      maxConcurrency: step.maxConcurrency,
+      branches: step.branches.map((branch) => ({
+        number: branch.number,
+        status: branch.status,
+        calls: branch.calls.map(toBranchCallView),
+      })),
+    } as StepView;
+  }
+  return { ...common, kind: 'call', ...(step.id ? { id: step.id } : {}), ...targetOf(step.request) } as StepView;
+}
+
+function toBranchCallView(call: BranchCallState) {
+  return {
+    number: call.number,
+    ...(call.id ? { id: call.id } : {}),
+    ...targetOf(call.request),
+    status: call.status,
+    attempts: call.attempts,
+    result: call.result,
+  };
 }
 
 export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): OrchestrationSummaryDto {
@@ -93,8 +233,10 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
   };
 }
 
-/** What an orchestration's resource shows of each call: where it goes (url and method, or the function). */
+/** What an orchestration's resource shows of each call: where it goes (url and method, the function, or the queue). */
 function targetOf(request: OrchestrationState['conditionCheck']['request']) {
   const view = toCallView(request);
-  return 'lambda' in view ? { lambda: view.lambda } : { url: view.url, method: view.method };
+  if ('lambda' in view) return { lambda: view.lambda };
+  if ('sqs' in view) return { sqs: view.sqs };
+  return { url: view.url, method: view.method };
 }

@@ -1,21 +1,44 @@
-import { Body, Controller, Param, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
-import { ORCHESTRATION_RUN } from '../../../../common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  ORCHESTRATION_MODEL,
+  ORCHESTRATION_RUN,
+  resumeOrchestrationUpdate,
+  type OrchestrationResume,
+  type OrchestrationState,
+} from '../../../../common';
+import { decodeWebhookSecret } from '../../../../activities/webhook-signature';
+import type { AppConfig } from '../../../../libs/runtime/config';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
+import { Public } from '../auth/public.decorator';
+import { APP_CONFIG } from '../core/config.module';
 import { answerCreated } from '../core/created';
+import { ResourceNotFoundError, TooLargeError, WrongStateError } from '../core/errors';
 import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
+import { ANY_JSON } from '../openapi/schema-decorators';
 import { ListRunsQuery } from '../runs/list-runs.query';
-import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
+import { OrchestrationCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
 import { listOwner, OwnerQuery } from '../runs/list-scope';
-import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
+import { RunRoutes, TEMPORAL_DOWN, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
 import { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
-import { OrchestrationListDto, OrchestrationResponseDto } from './dto/orchestration-response.dto';
-import { toOrchestrationInput, toOrchestrationModification, toOrchestrationResponse, toOrchestrationSummary } from './orchestration.mapper';
+import { OrchestrationListDto, OrchestrationResponseDto, ResumedDto } from './dto/orchestration-response.dto';
+import { assertValidPlan } from './orchestration-plan';
+import {
+  changesPlan,
+  planAfter,
+  toOrchestrationInput,
+  toOrchestrationModification,
+  toOrchestrationResponse,
+  toOrchestrationSummary,
+  type OrchestrationLinks,
+} from './orchestration.mapper';
+import { ResumeTokens } from './resume-tokens';
 
 const ORCHESTRATIONS: RunRouteDoc = {
   noun: 'orchestration',
@@ -24,34 +47,66 @@ const ORCHESTRATIONS: RunRouteDoc = {
   idPattern: ORCHESTRATION_ID_PATTERN,
   response: OrchestrationResponseDto,
   list: OrchestrationListDto,
+  counts: OrchestrationCountsDto,
   create: {
     summary: 'Schedule steps confirmed by a condition check, with a fallback',
     description:
-      'At runAt (or after initialDelayMs, or now) calls each step in order; after each successful step waits delayMs and calls the ' +
-      'condition check until it answers 2xx (at most retries re-checks, retryIntervalMs apart). If a step fails after its retries or ' +
-      'its checks are exhausted, calls the fallback and ends failed.',
-    badRequest: 'Names each bad field (e.g. steps[0].url); nothing is created.',
+      'At runAt (or after initialDelayMs, or now) makes each step in order: a call, a parallel group of branches, or a wait for the ' +
+      'outside world. After each call step or group it waits delayMs and calls the condition check until it answers 2xx (at most ' +
+      'retries re-checks, retryIntervalMs apart). If a step fails after its retries, its checks are exhausted or a wait times out, ' +
+      'it calls the fallback and ends failed. Later calls may use earlier answers: {{calls.<id>.status}}, {{calls.<id>.body.<path>}}.',
+    badRequest:
+      'Names each bad field (e.g. steps[0].url, steps[1].parallel[0][0].url): also duplicate ids, references to unknown or later calls, more than 100 calls; nothing is created.',
   },
-  modify: { summary: 'Move the start of an orchestration that is still scheduled' },
+  modify: { summary: 'Move or change an orchestration that is still scheduled (its start, name, steps, check, fallback)' },
   getSummary: 'One orchestration with every step, check and fallback attempt',
 };
+
+/** Largest JSON a wait step is resumed with. */
+const RESUME_BODY_LIMIT_BYTES = 256 * 1024;
+
+const tokenParam = ApiParam({
+  name: 'token',
+  description: 'The secret part of the resume URL.',
+  schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{40}$' },
+});
+const idParam = ApiParam({
+  name: 'id',
+  example: ORCHESTRATIONS.idExample,
+  schema: { type: 'string', pattern: `^${ORCHESTRATION_ID_PATTERN}$` },
+});
+const resumeBody = ApiBody({
+  required: false,
+  description:
+    'Any JSON object or array (up to 256 KB): the wait step completes with it as its body. The dashboard sends { "approved": true | false }.',
+  schema: { ...ANY_JSON, example: { approved: true } },
+});
 
 /** Orchestrations: each one an `orchestrationWorkflow` execution (see ORCHESTRATION_RUN). */
 @ApiTags('orchestrations')
 @Controller('orchestrations')
 export class OrchestrationsController {
-  constructor(private readonly runs: RunsRepository) {}
+  private readonly tokens: ResumeTokens;
+
+  constructor(
+    private readonly runs: RunsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.tokens = new ResumeTokens(decodeWebhookSecret(config.http.webhookSecret ?? ''));
+  }
 
   @RunRoutes.create(ORCHESTRATIONS)
   async create(
     @CurrentUser() caller: Caller,
     @Body() dto: CreateOrchestrationDto,
     @IdempotencyKey() key: string | undefined,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrchestrationResponseDto> {
-    const input = toOrchestrationInput(dto, caller.sub, new Date());
+    const input = toOrchestrationInput(dto, caller.sub, new Date(), () => this.tokens.issue());
+    assertValidPlan(input);
     const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: dto });
-    return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state));
+    return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
   }
 
   @RunRoutes.list(ORCHESTRATIONS)
@@ -60,13 +115,13 @@ export class OrchestrationsController {
   }
 
   @RunRoutes.counts(ORCHESTRATIONS)
-  counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
-    return this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner));
+  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<OrchestrationCountsDto> {
+    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner))) as OrchestrationCountsDto;
   }
 
   @RunRoutes.get(ORCHESTRATIONS)
-  async get(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<OrchestrationResponseDto> {
-    return toOrchestrationResponse(id, await this.runs.read(ORCHESTRATION_RUN, caller, id));
+  async get(@CurrentUser() caller: Caller, @Param('id') id: string, @Req() req: Request): Promise<OrchestrationResponseDto> {
+    return toOrchestrationResponse(id, await this.runs.read(ORCHESTRATION_RUN, caller, id), this.links(req));
   }
 
   @RunRoutes.status(ORCHESTRATIONS)
@@ -79,12 +134,85 @@ export class OrchestrationsController {
     @CurrentUser() caller: Caller,
     @Param('id') id: string,
     @Body() dto: ModifyOrchestrationDto,
+    @Req() req: Request,
   ): Promise<OrchestrationResponseDto> {
-    return toOrchestrationResponse(id, await this.runs.modify(ORCHESTRATION_RUN, caller, id, toOrchestrationModification(dto, new Date())));
+    const change = toOrchestrationModification(dto, new Date(), () => this.tokens.issue());
+    const planChanged = changesPlan(change);
+    // The plan it would run is validated as at create: the parts given with the parts it keeps.
+    if (planChanged) assertValidPlan(planAfter(await this.runs.read(ORCHESTRATION_RUN, caller, id), change));
+    const state = await this.runs.modify(ORCHESTRATION_RUN, caller, id, change, (memo) => {
+      if (planChanged && memo.model !== ORCHESTRATION_MODEL) {
+        throw new WrongStateError(
+          'this orchestration was created before its plan could be changed: only its start (runAt, initialDelayMs) can be moved',
+        );
+      }
+    });
+    return toOrchestrationResponse(id, state, this.links(req));
   }
 
   @RunRoutes.cancel(ORCHESTRATIONS)
   cancel(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<CancelledDto> {
     return this.runs.cancel(ORCHESTRATION_RUN, caller, id);
   }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Resume your orchestration waiting in a waitFor step, with the JSON its step completes with' })
+  @idParam
+  @resumeBody
+  @ApiAcceptedResponse({ type: ResumedDto })
+  @ApiErrors({
+    401: UNAUTHORIZED,
+    404: 'No such orchestration, or not yours.',
+    409: 'The orchestration is not waiting.',
+    413: 'The JSON is larger than 256 KB.',
+    503: `No worker took the resume in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
+  })
+  resume(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<ResumedDto> {
+    return this.resumeWith(caller, id, { body: resumeJson(body) });
+  }
+
+  @Public()
+  @Post(':id/resume/:token')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Resume an orchestration through its resume URL (no bearer token: the URL is the secret)',
+    description: 'Works once, while its wait step waits; the step completes with the JSON posted.',
+  })
+  @idParam
+  @tokenParam
+  @resumeBody
+  @ApiAcceptedResponse({ type: ResumedDto })
+  @ApiErrors({
+    404: 'No such resume URL.',
+    409: 'Its wait step is not waiting: resumed already, timed out, or not reached yet.',
+    413: 'The JSON is larger than 256 KB.',
+    503: TEMPORAL_DOWN,
+  })
+  resumeByUrl(@Param('id') id: string, @Param('token') token: string, @Body() body: unknown): Promise<ResumedDto> {
+    // A token the API never issued is refused without asking Temporal.
+    if (!this.tokens.isGenuine(token)) throw new ResourceNotFoundError('resume URL', `for ${id}`);
+    return this.resumeWith(null, id, { token, body: resumeJson(body) });
+  }
+
+  private async resumeWith(caller: Caller | null, id: string, resume: OrchestrationResume): Promise<ResumedDto> {
+    const state: OrchestrationState = await this.runs.act(ORCHESTRATION_RUN, caller, id, 'waiting', resumeOrchestrationUpdate, resume);
+    const step = state.steps.find((s) => s.status === 'waiting' && s.result !== null) ?? state.steps.find((s) => s.status === 'waiting');
+    return { id, resumed: true, step: step?.number ?? state.currentStep ?? 0 };
+  }
+
+  /** Resume URLs on the API's public address (API_PUBLIC_URL), else on the address this request came to. */
+  private links(req: Request): OrchestrationLinks {
+    const base = (this.config.api.publicUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`).replace(/\/$/, '');
+    return { resumeUrl: (id, token) => `${base}/orchestrations/${id}/resume/${token}` };
+  }
+}
+
+/** The JSON a wait step completes with: what was posted (nothing: `{}`), at most RESUME_BODY_LIMIT_BYTES. */
+function resumeJson(body: unknown): unknown {
+  const json = body === undefined ? {} : body;
+  if (Buffer.byteLength(JSON.stringify(json)) > RESUME_BODY_LIMIT_BYTES) {
+    throw new TooLargeError(`a wait step is resumed with at most ${RESUME_BODY_LIMIT_BYTES} bytes of JSON`);
+  }
+  return json;
 }

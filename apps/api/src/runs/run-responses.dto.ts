@@ -38,3 +38,10 @@ export class RunCountsDto {
   @ApiProperty({ type: 'integer', minimum: 0, example: 1 })
   cancelled!: number;
 }
+
+/** `GET /orchestrations/counts`: an orchestration may also be waiting (in a `waitFor` step). */
+@ApiClosedResponse()
+export class OrchestrationCountsDto extends RunCountsDto {
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1 })
+  waiting!: number;
+}

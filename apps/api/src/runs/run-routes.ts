@@ -4,7 +4,7 @@ import { IDEMPOTENCY_KEY_PATTERN } from '../core/patterns';
 import { CountsAgainstQuota, CreationQuota, type QuotaKind } from '../core/quotas';
 import { CreationRateLimit } from '../core/rate-limit';
 import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
-import { CancelledDto, RunCountsDto, RunStatusDto } from './run-responses.dto';
+import { CancelledDto, RunStatusDto } from './run-responses.dto';
 
 /** What the OpenAPI document says of one kind of run's endpoints. */
 export interface RunRouteDoc {
@@ -17,6 +17,8 @@ export interface RunRouteDoc {
   idPattern: string;
   response: Type<unknown>;
   list: Type<unknown>;
+  /** What its counts answer (every status its runs go through). */
+  counts: Type<unknown>;
   create: { summary: string; description?: string; badRequest: string };
   modify: { summary: string };
   getSummary: string;
@@ -65,7 +67,7 @@ export const RunRoutes = {
     applyDecorators(
       Get('counts'),
       ApiOperation({ summary: `How many of the caller's ${doc.plural} there are in each status` }),
-      ApiOkResponse({ type: RunCountsDto }),
+      ApiOkResponse({ type: doc.counts }),
       ApiErrors({ 400: 'owner is not a user id.', 401: UNAUTHORIZED, 403: OWNER_FORBIDDEN, 503: TEMPORAL_DOWN }),
     ),
   get: (doc: RunRouteDoc) =>

@@ -21,7 +21,6 @@ import {
 import {
   HELD_STATUS,
   presentedStatus,
-  RUN_STATUSES,
   ScheduleRunAttr,
   scheduledStartOf,
   SearchAttr,
@@ -42,6 +41,7 @@ import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError, UnavailableError, WrongStateError } from '../core/errors';
 import { anchored, ORCHESTRATION_ID_PATTERN, TASK_ID_PATTERN } from '../core/patterns';
 import { idempotency, keyReused, type Idempotency } from '../core/idempotency';
+import { nextCursorOf } from '../core/paging';
 import { fromTemporalError, grpcCode, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import { DEFAULT_PAGE_SIZE, type ListRunsQuery, type ListTasksQuery } from './list-runs.query';
@@ -131,9 +131,11 @@ export class RunsRepository {
         workflowId: id,
         ...(delayMs > 0 ? { startDelay: delayMs } : {}),
         ...options,
+        // Lists show the createdAt the resource shows (not the workflow's start time, a few ms later).
+        memo: { ...options.memo, createdAt: input.createdAt },
         ...(keyed
           ? {
-              memo: { ...options.memo, requestHash: keyed.requestHash },
+              memo: { ...options.memo, createdAt: input.createdAt, requestHash: keyed.requestHash },
               // Never a second run under the key's id, not even once the first has closed.
               workflowIdReusePolicy: 'REJECT_DUPLICATE',
               workflowIdConflictPolicy: 'FAIL',
@@ -208,9 +210,45 @@ export class RunsRepository {
     }
   }
 
-  /** Moves or changes the run through its modify Update (409 once it is no longer scheduled). */
-  async modify<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string, change: ModificationOf<D>): Promise<StateOf<D>> {
-    return (await this.update(run, await this.find(run, caller, id, 'change'), 'modifyUpdate', [change])) as StateOf<D>;
+  /**
+   * Moves or changes the run through its modify Update (409 once it is no longer scheduled).
+   * @param admissible refuses a change the run cannot take, given its memo (throw a domain error)
+   */
+  async modify<D extends AnyRunDescriptor>(
+    run: D,
+    caller: Caller,
+    id: string,
+    change: ModificationOf<D>,
+    admissible?: (memo: Partial<MemoOf<D>>) => void,
+  ): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    admissible?.((found.description.memo ?? {}) as Partial<MemoOf<D>>);
+    return (await this.update(run, found, 'modifyUpdate', [change])) as StateOf<D>;
+  }
+
+  /**
+   * Runs one of the run's other Updates (an orchestration's resume) while the run is in `status`
+   * (else 409 without sending it). `caller` null: no owner is checked (the request holds a
+   * capability the workflow verifies, e.g. a resume URL's token).
+   */
+  async act<D extends AnyRunDescriptor, A>(
+    run: D,
+    caller: Caller | null,
+    id: string,
+    status: RunStatus,
+    definition: UpdateDefinition<StateOf<D>, [A]>,
+    arg: A,
+  ): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    if (found.description.status.name !== 'RUNNING' || found.status !== status) {
+      throw new WrongStateError(`${run.kind} is ${found.status}; only a ${status} ${run.kind} takes this`);
+    }
+    try {
+      return await found.handle.executeUpdate(definition, { args: [arg] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
+      throw fromTemporalError(err, { kind: run.kind, id });
+    }
   }
 
   /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
@@ -220,7 +258,7 @@ export class RunsRepository {
   }
 
   /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
-  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Record<RunStatus | 'all', number>> {
+  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
     const scope = [
       `${SearchAttr.kind.name} = ${quote(run.kind)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
@@ -231,9 +269,9 @@ export class RunsRepository {
     const now = new Date();
     const [all, ...byStatus] = await Promise.all([
       count(scope),
-      ...RUN_STATUSES.map((status) => count([...scope, statusClause(status, now)])),
+      ...run.statuses.map((status) => count([...scope, statusClause(status, now)])),
     ]);
-    const counts = Object.fromEntries(RUN_STATUSES.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
+    const counts = Object.fromEntries(run.statuses.map((status, i) => [status, byStatus[i]])) as Record<RunStatus, number>;
     return { all, ...counts };
   }
 
@@ -276,31 +314,39 @@ export class RunsRepository {
       const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
       const scheduled = scheduledStartOf(attrs);
       const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
+      const memo = memos[i];
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
         status: presentedStatus(attrs.get(SearchAttr.status) as PublishedStatus, Date.parse(runAt), Date.now()),
         runAt,
-        createdAt: timestampToIso(raw.startTime),
+        // As the resource has it: a schedule's run was created at its nominal time, a direct run
+        // when the API started it (runs started before the memo had it: the workflow's start).
+        createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
         scheduleId: scheduled?.scheduleId ?? null,
-        memo: memos[i] as Partial<MemoOf<D>>,
+        memo: memo as Partial<MemoOf<D>>,
       };
     });
-    const token = response.nextPageToken;
-    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+    const nextCursor = await nextCursorOf(items.length, request.pageSize, response.nextPageToken, async (token) => {
+      const next = await temporalCall(undefined, () =>
+        this.client.workflowService.listWorkflowExecutions({ ...request, pageSize: 1, nextPageToken: token }),
+      );
+      return next.executions?.length ?? 0;
+    });
+    return { items, nextCursor };
   }
 
   /**
    * Describes the run if it exists, is of this kind and the caller may `access` it (see mayAccess).
    * @throws ResourceNotFoundError otherwise: another user's run is indistinguishable from none.
    */
-  private async find(run: AnyRunDescriptor, caller: Caller, id: string, access: Access): Promise<VisibleRun> {
+  private async find(run: AnyRunDescriptor, caller: Caller | null, id: string, access: Access): Promise<VisibleRun> {
     if (!ID_SHAPES[run.kind].test(id)) throw new ResourceNotFoundError(run.kind, id);
     const subject = { kind: run.kind, id };
     const handle = this.client.workflow.getHandle(id);
     const description = await temporalCall(subject, () => handle.describe());
     const attrs = description.typedSearchAttributes;
-    const visible = attrs.get(SearchAttr.kind) === run.kind && mayAccess(caller, attrs.get(SearchAttr.owner), access);
+    const visible = attrs.get(SearchAttr.kind) === run.kind && (caller === null || mayAccess(caller, attrs.get(SearchAttr.owner), access));
     if (!visible) throw new ResourceNotFoundError(run.kind, id);
     return { kind: run.kind, handle, description, status: statusOf(attrs, description) };
   }
@@ -326,12 +372,14 @@ export class RunsRepository {
     which: 'modifyUpdate' | 'cancelUpdate',
     args: unknown[],
   ): Promise<unknown> {
-    // Not open when described: no Update can reach it, so skip the round trip.
-    if (found.description.status.name !== 'RUNNING') throw notScheduled(found.kind, found.status);
+    // Not open, or not scheduled, when described: the Update would be refused, so skip the round
+    // trip (an Update reaching a run while a local activity makes its call must be avoided: see
+    // CHANGE_CUTOFF_MS). The workflow's validator still decides a race.
+    if (found.description.status.name !== 'RUNNING' || found.status !== 'scheduled') throw notScheduled(found.kind, found.status);
     // Past its change cut-off the run may be making its call in a local activity: an Update
     // reaching it then would fail that workflow task (see CHANGE_CUTOFF_MS), so it never goes.
     const dueAt = dueAtOf(found.description.typedSearchAttributes);
-    if (run.changeCutoffMs !== undefined && found.status === 'scheduled' && Date.now() >= dueAt - run.changeCutoffMs) {
+    if (run.changeCutoffMs !== undefined && Date.now() >= dueAt - run.changeCutoffMs) {
       throw notScheduled(found.kind, 'running');
     }
     const id = found.handle.workflowId;
@@ -340,14 +388,16 @@ export class RunsRepository {
       const definition = run[which] as UpdateDefinition<unknown, [unknown, ...unknown[]]>;
       return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]] });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // The run exists (we just described it): it closed in between.
-        const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
-        throw notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
-      }
+      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
       const refusal = fromTemporalError(err, { kind: run.kind, id });
       throw refusal instanceof InvalidRequestError ? new WrongStateError(refusal.message) : refusal;
     }
+  }
+
+  /** The 409 of an Update to a run that exists (it was just described) and closed in between. */
+  private async closedMeanwhile(run: AnyRunDescriptor, found: VisibleRun): Promise<WrongStateError> {
+    const description = await temporalCall({ kind: run.kind, id: found.handle.workflowId }, () => found.handle.describe());
+    return notScheduled(found.kind, statusOf(description.typedSearchAttributes, description));
   }
 }
 

@@ -1,9 +1,9 @@
-import type { RunStatus } from '../../../../common';
+import { modifiedCall, type RunStatus } from '../../../../common';
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
-import { toCallView, toRetryingCallSpec } from '../calls/call.mapper';
+import { toCallChange, toCallView, toRetryChange, toRetryingCallSpec } from '../calls/call.mapper';
 import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
-import type { ModifyScheduleDto } from './dto/modify-schedule.dto';
+import type { ModifyScheduleDto, ModifyScheduleTaskDto } from './dto/modify-schedule.dto';
 import type { ScheduleResponseDto, ScheduleRunDto, ScheduleSummaryDto } from './dto/schedule-response.dto';
 import { TimingError, type ScheduleTiming } from './schedule-timing';
 
@@ -78,8 +78,28 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
     overlap: dto.overlap ?? current.overlap,
     catchupWindowMs: dto.catchupWindowMs ?? current.catchupWindowMs,
     paused: dto.paused ?? current.paused,
-    task: dto.task ? toRetryingCallSpec(dto.task) : current.task,
+    task: dto.task ? modifiedTask(current.task, dto.task) : current.task,
   };
+}
+
+/**
+ * What later runs call after a `PATCH` with `task`: the one merge rule of a task's `PATCH`
+ * (modifiedCall), and the retry fields given.
+ * @throws InvalidRequestError for a `task` with no field.
+ * @throws WrongStateError when the change does not fit the call (HTTP fields for a Lambda call), as for a task.
+ */
+function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTaskDto): ScheduleDefinition['task'] {
+  const change = toCallChange(dto);
+  const retry = toRetryChange(dto);
+  if (Object.keys(change).length + Object.keys(retry).length === 0) {
+    throw new InvalidRequestError(
+      'task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field',
+      'task',
+    );
+  }
+  const request = Object.keys(change).length > 0 ? modifiedCall(current.request, change) : current.request;
+  if (typeof request === 'string') throw new WrongStateError(request);
+  return { request, retry: { ...current.retry, ...retry } };
 }
 
 /** The timing fields a create or modify request gives. */

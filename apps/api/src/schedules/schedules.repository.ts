@@ -18,6 +18,7 @@ import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
 import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
 import { keyReused, type Idempotency } from '../core/idempotency';
+import { nextCursorOf } from '../core/paging';
 import { anchored, SCHEDULE_ID_PATTERN } from '../core/patterns';
 import { runStartOptions, quote } from '../runs/runs.repository';
 import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
@@ -184,8 +185,13 @@ export class SchedulesRepository {
         nextRuns: (entry.info?.futureActionTimes ?? []).map(timestampToDate),
       };
     });
-    const token = response.nextPageToken;
-    return { items, nextCursor: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null };
+    const nextCursor = await nextCursorOf(items.length, limit, response.nextPageToken, async (token) => {
+      const next = await temporalCall(undefined, () =>
+        this.client.workflowService.listSchedules({ ...request, maximumPageSize: 1, nextPageToken: token }),
+      );
+      return next.schedules?.length ?? 0;
+    });
+    return { items, nextCursor };
   }
 
   /**

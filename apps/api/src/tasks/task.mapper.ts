@@ -6,7 +6,7 @@ import {
   type TaskState,
   type TaskWorkflowInput,
 } from '../../../../common';
-import { definedFields, resolveRunAt, toCallView, toLambdaInvocation, toRequestSpec, toRetrySpec } from '../calls/call.mapper';
+import { resolveRunAt, toCallChange, toCallView, toRequestSpec, toRetryChange, toRetrySpec } from '../calls/call.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -32,15 +32,8 @@ export function toTaskInput(dto: CreateTaskDto, owner: string, now: Date): TaskW
 export function toTaskModification(dto: ModifyTaskDto, now: Date): TaskModification {
   const change: TaskModification = {};
   if (dto.runAt !== undefined || dto.delayMs !== undefined) change.runAt = resolveRunAt(dto.runAt, dto.delayMs, now);
-  const request = definedFields({
-    url: dto.url,
-    method: dto.method,
-    headers: dto.headers,
-    body: dto.body,
-    lambda: dto.lambda ? toLambdaInvocation(dto.lambda) : undefined,
-    timeoutMs: dto.timeoutMs,
-  });
-  const retry = definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
+  const request = toCallChange(dto);
+  const retry = toRetryChange(dto);
   if (Object.keys(request).length > 0) change.request = request;
   if (Object.keys(retry).length > 0) change.retry = retry;
   if (Object.keys(change).length === 0) throw new InvalidRequestError('nothing to change: give runAt or delayMs, or a call or retry field');
@@ -60,6 +53,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     retries: state.retry.retries,
     retryIntervalMs: state.retry.retryIntervalMs,
     retryBackoff: state.retry.retryBackoff,
+    retryOn: state.retry.retryOn ?? 'any',
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
     attempts: state.attempts,
@@ -69,7 +63,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
 }
 
 export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
-  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string }>;
+  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string; queue: string }>;
   return {
     id: run.id,
     name: memo.name ?? null,
@@ -77,7 +71,9 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     status: run.status,
     ...(memo.function !== undefined
       ? { function: memo.function }
-      : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
+      : memo.queue !== undefined
+        ? { queue: memo.queue }
+        : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
     runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,

@@ -8,7 +8,7 @@ import { answerCreated } from '../core/created';
 import { TASK_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
 import { ListTasksQuery } from '../runs/list-runs.query';
-import type { CancelledDto, RunCountsDto, RunStatusDto } from '../runs/run-responses.dto';
+import { RunCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
 import { listOwner, OwnerQuery } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
@@ -24,6 +24,7 @@ const TASKS: RunRouteDoc = {
   idExample: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a',
   idPattern: TASK_ID_PATTERN,
   response: TaskResponseDto,
+  counts: RunCountsDto,
   list: TaskListDto,
   create: {
     summary: 'Schedule an HTTP call or a Lambda invocation at runAt, after delayMs, or now',
@@ -62,8 +63,8 @@ export class TasksController {
   }
 
   @RunRoutes.counts(TASKS)
-  counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
-    return this.runs.counts(TASK_RUN, listOwner(caller, query.owner));
+  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
+    return (await this.runs.counts(TASK_RUN, listOwner(caller, query.owner))) as RunCountsDto;
   }
 
   @RunRoutes.get(TASKS)

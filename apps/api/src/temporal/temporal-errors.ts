@@ -1,7 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ScheduleNotFoundError, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE } from '../../../../common';
+import { INVALID_MODIFICATION_FAILURE, NOT_SCHEDULED_FAILURE, WRONG_RESUME_TOKEN_FAILURE } from '../../../../common';
 import { InvalidRequestError, ResourceNotFoundError, TooLargeError, UnavailableError, WrongStateError } from '../core/errors';
 
 /** What a failed Temporal call was about, so a 404 can name it. */
@@ -29,6 +29,8 @@ export function fromTemporalError(err: unknown, subject?: TemporalSubject): unkn
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     if (err.cause.type === NOT_SCHEDULED_FAILURE) return new WrongStateError(err.cause.message);
     if (err.cause.type === INVALID_MODIFICATION_FAILURE) return new InvalidRequestError(err.cause.message);
+    // A resume URL whose token no wait step has: as unknown as any other URL.
+    if (err.cause.type === WRONG_RESUME_TOKEN_FAILURE) return new ResourceNotFoundError(subject?.kind ?? 'workflow', subject?.id ?? '');
   }
   const code = grpcCode(err);
   if (code === GrpcStatus.INVALID_ARGUMENT && /size exceeds limit/i.test(errorMessage(err))) {

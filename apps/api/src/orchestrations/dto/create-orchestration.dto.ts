@@ -1,8 +1,29 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { CONDITION_CHECK_DEFAULTS, CALL_LIMITS, ORCHESTRATION_LIMITS } from '../../../../../common';
-import { DATE_TIME_PATTERN } from '../../core/patterns';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+import {
+  CALL_ID_PATTERN,
+  CALL_LIMITS,
+  CONDITION_CHECK_DEFAULTS,
+  JOIN_MODES,
+  ORCHESTRATION_LIMITS,
+  type JoinMode,
+} from '../../../../../common';
+import { anchored, DATE_TIME_PATTERN } from '../../core/patterns';
 import { IsIsoDateTimeWithOffset, MaxChars, NotTogetherWith, Omittable } from '../../core/validation';
 import { CallDto, MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
 import { ApiOneOf, type OneOfAlternative } from '../../openapi/schema-decorators';
@@ -14,6 +35,7 @@ export const ORCHESTRATION_START: readonly OneOfAlternative[] = [
 ];
 
 const STEP_EXAMPLE = {
+  id: 'reserve',
   url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
   method: 'POST',
   body: { orderId: 42 },
@@ -21,8 +43,146 @@ const STEP_EXAMPLE = {
   retryIntervalMs: 5000,
 };
 
-/** The condition check: an HTTP call a 2xx answer of which says the step took effect, and when to call it. */
+const ID_DOC = {
+  description:
+    'Names the call, so that later calls can use its answer: `{{calls.<id>.status}}` or `{{calls.<id>.body.<path>}}` in their url, header values, body strings or Lambda payload strings. Unique in the orchestration.',
+  example: 'reserve',
+  pattern: `^${CALL_ID_PATTERN}$`,
+  maxLength: 40,
+};
+const CALL_ID = anchored(CALL_ID_PATTERN);
+/** A call's `id`: `[a-z][a-z0-9_]{0,39}`. */
+function IsCallId(): PropertyDecorator {
+  return Matches(CALL_ID, {
+    message: ({ property }) => `${property} must be a lower-case letter followed by up to 39 lower-case letters, digits or _`,
+  });
+}
+
+/** A call of an orchestration: a step, a call of a parallel branch, or the fallback; under its own retry policy. */
+export class OrchestrationCallDto extends RetryingCallDto {
+  @ApiPropertyOptional(ID_DOC)
+  @Omittable()
+  @IsString()
+  @IsCallId()
+  id?: string;
+}
+
+/** A parallel group: every branch (a sequence of calls) runs at the same time; the group is one step. */
+export class ParallelStepDto {
+  @ApiProperty({
+    type: 'array',
+    minItems: 1,
+    maxItems: ORCHESTRATION_LIMITS.maxBranches,
+    items: { type: 'array', minItems: 1, items: { $ref: getSchemaPath(OrchestrationCallDto) } },
+    description: `The branches (1 to ${ORCHESTRATION_LIMITS.maxBranches}), each a sequence of 1 or more calls made in order; the branches run at the same time.`,
+    example: [[{ url: 'https://api.example.com/stock/reserve', id: 'stock' }], [{ url: 'https://api.example.com/payment/hold' }]],
+  })
+  @Transform(({ value }: { value: unknown }) =>
+    Array.isArray(value)
+      ? value.map((branch: unknown) =>
+          Array.isArray(branch) ? (branch as unknown[]).map((call) => asInstance(OrchestrationCallDto, call)) : branch,
+        )
+      : value,
+  )
+  @IsArray({ message: 'parallel must be an array of branches, each an array of calls' })
+  @ArrayMinSize(1, { message: 'parallel must have at least 1 branch' })
+  @ArrayMaxSize(ORCHESTRATION_LIMITS.maxBranches, { message: `parallel must have at most ${ORCHESTRATION_LIMITS.maxBranches} branches` })
+  @EachBranchHasCalls()
+  @ValidateNested({ each: true })
+  parallel!: OrchestrationCallDto[][];
+
+  @ApiPropertyOptional({
+    enum: JOIN_MODES,
+    default: 'all',
+    description:
+      'all: every branch must complete (one failed branch fails the group, the others are cancelled); any: the first branch to complete wins and the others are cancelled (their calls not yet made are never made).',
+  })
+  @Omittable()
+  @IsIn(JOIN_MODES, { message: `join must be one of ${JOIN_MODES.join(', ')}` })
+  join?: JoinMode;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: ORCHESTRATION_LIMITS.maxBranches,
+    description: 'At most this many branches run at once (the others start as slots free up); default: all.',
+    example: 2,
+  })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(ORCHESTRATION_LIMITS.maxBranches)
+  maxConcurrency?: number;
+}
+
+/** How long a `waitFor` step waits. */
+export class WaitForDto {
+  @ApiProperty({
+    type: 'integer',
+    minimum: ORCHESTRATION_LIMITS.minWaitMs,
+    maximum: ORCHESTRATION_LIMITS.maxWaitMs,
+    description: 'How long to wait to be resumed, in ms (1 s to 30 days); then the fallback runs and the orchestration fails.',
+    example: 86400000,
+  })
+  @IsInt()
+  @Min(ORCHESTRATION_LIMITS.minWaitMs)
+  @Max(ORCHESTRATION_LIMITS.maxWaitMs)
+  timeoutMs!: number;
+}
+
+/** A pause until the outside world resumes the orchestration (a POST to its resume URL, or its owner), or the wait times out. */
+export class WaitStepDto {
+  @ApiPropertyOptional({ ...ID_DOC, description: `${ID_DOC.description} A wait's answer is the JSON it was resumed with (status 200).` })
+  @Omittable()
+  @IsString()
+  @IsCallId()
+  id?: string;
+
+  @ApiProperty({ type: WaitForDto })
+  @IsObject({ message: 'waitFor must be an object: { timeoutMs }' })
+  @ValidateNested()
+  @Type(() => WaitForDto)
+  waitFor!: WaitForDto;
+}
+
+/** One step as the request gives it, made the instance of its kind so that each kind validates its own fields. */
+export type OrchestrationStepDto = OrchestrationCallDto | ParallelStepDto | WaitStepDto;
+
+/** The DTO class of a step, by the field that marks its kind (`parallel`, `waitFor`, else a call). */
+function stepInstance(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  if ('parallel' in value) return asInstance(ParallelStepDto, value);
+  if ('waitFor' in value) return asInstance(WaitStepDto, value);
+  return asInstance(OrchestrationCallDto, value);
+}
+
+function asInstance<T>(cls: new () => T, value: unknown): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? plainToInstance(cls, value) : value;
+}
+
+/** Every branch of a parallel group is a non-empty array of calls. */
+function EachBranchHasCalls(): PropertyDecorator {
+  return ValidateBy({
+    name: 'eachBranchHasCalls',
+    validator: {
+      validate: (value: unknown) => !Array.isArray(value) || value.every((branch) => Array.isArray(branch) && branch.length > 0),
+      defaultMessage: (args?: ValidationArguments) => {
+        const branches = (args?.value ?? []) as unknown[];
+        const bad = branches.findIndex((branch) => !Array.isArray(branch) || branch.length === 0);
+        return `parallel[${bad}] must be an array of at least 1 call (a branch)`;
+      },
+    },
+  });
+}
+
+/** The condition check: a call a 2xx answer of which says the step took effect, and when to call it. */
 export class ConditionCheckDto extends CallDto {
+  @ApiPropertyOptional({ ...ID_DOC, description: `${ID_DOC.description} Refers to the latest check's answer.` })
+  @Omittable()
+  @IsString()
+  @IsCallId()
+  id?: string;
+
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
@@ -66,27 +226,41 @@ export class ConditionCheckDto extends CallDto {
   retryIntervalMs?: number;
 }
 
-/** `POST /orchestrations`: steps called in order, each confirmed by the condition check; a fallback if one fails. */
+/**
+ * `POST /orchestrations`: steps made in order (a call, a parallel group of branches, or a wait for
+ * the outside world), each confirmed by the condition check; a fallback if one fails.
+ */
+@ApiExtraModels(OrchestrationCallDto, ParallelStepDto, WaitStepDto)
 @ApiOneOf('start', [...ORCHESTRATION_START, { title: 'now', fields: [] }])
 export class CreateOrchestrationDto {
   @ApiProperty({
-    type: [RetryingCallDto],
+    type: 'array',
     minItems: 1,
     maxItems: ORCHESTRATION_LIMITS.maxSteps,
-    description: `The calls to make in order (1 to ${ORCHESTRATION_LIMITS.maxSteps}), each under its own retry policy. The next one starts once the condition check after this one has passed.`,
-    example: [STEP_EXAMPLE, { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/ship', method: 'POST', body: { orderId: 42 } }],
+    items: {
+      oneOf: [
+        { $ref: getSchemaPath(OrchestrationCallDto), title: 'call' },
+        { $ref: getSchemaPath(ParallelStepDto), title: 'parallel group' },
+        { $ref: getSchemaPath(WaitStepDto), title: 'wait' },
+      ],
+    },
+    description: `The steps, in order (1 to ${ORCHESTRATION_LIMITS.maxSteps}; ${ORCHESTRATION_LIMITS.maxCalls} calls in all, check and fallback included): a call under its own retry policy, a parallel group (\`parallel\`), or a wait (\`waitFor\`). The next one starts once the condition check after this one has passed (no check follows a wait).`,
+    example: [
+      STEP_EXAMPLE,
+      { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/{{calls.reserve.body.orderId}}/ship', method: 'POST' },
+    ],
   })
-  @IsArray({ message: 'steps must be an array of HTTP calls' })
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map(stepInstance) : value))
+  @IsArray({ message: 'steps must be an array of steps' })
   @ArrayMinSize(1, { message: 'steps must contain at least 1 step' })
   @ArrayMaxSize(ORCHESTRATION_LIMITS.maxSteps, { message: `steps must contain at most ${ORCHESTRATION_LIMITS.maxSteps} steps` })
   @ValidateNested({ each: true })
-  @Type(() => RetryingCallDto)
-  steps!: RetryingCallDto[];
+  steps!: OrchestrationStepDto[];
 
   @ApiProperty({
     type: ConditionCheckDto,
     description:
-      'Called after each successful step until it answers 2xx: first after delayMs, then every retryIntervalMs, at most retries more times.',
+      'Called after each successful call step or parallel group until it answers 2xx: first after delayMs, then every retryIntervalMs, at most retries more times.',
     example: {
       url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
       method: 'GET',
@@ -101,16 +275,16 @@ export class CreateOrchestrationDto {
   conditionCheck!: ConditionCheckDto;
 
   @ApiPropertyOptional({
-    type: RetryingCallDto,
+    type: OrchestrationCallDto,
     description:
-      'Called (under its own retry policy) when a step fails for good or its condition checks are exhausted; the orchestration then ends failed.',
+      'Called (under its own retry policy) when a step fails for good, its condition checks are exhausted or a wait times out; the orchestration then ends failed.',
     example: { url: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo', method: 'POST', retries: 3, retryIntervalMs: 10000 },
   })
   @Omittable()
-  @IsObject({ message: 'fallback must be an object: an HTTP call' })
+  @IsObject({ message: 'fallback must be an object: a call' })
   @ValidateNested()
-  @Type(() => RetryingCallDto)
-  fallback?: RetryingCallDto;
+  @Type(() => OrchestrationCallDto)
+  fallback?: OrchestrationCallDto;
 
   @ApiPropertyOptional({
     description:

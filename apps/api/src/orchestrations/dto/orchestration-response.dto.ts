@@ -1,12 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  CALL_STATUSES,
   FALLBACK_STATUSES,
   HTTP_METHODS,
+  JOIN_MODES,
   ORCHESTRATION_FAILURE_REASONS,
   RUN_STATUSES,
   STEP_STATUSES,
+  type CallStatus,
   type FallbackStatus,
   type HttpMethod,
+  type JoinMode,
   type OrchestrationFailureReason,
   type RunStatus,
   type StepStatus,
@@ -23,7 +27,11 @@ export class OrchestrationSummaryDto {
   name!: string | null;
   @ApiProperty({ example: 'alice', description: "The user it belongs to (the creator's token sub)." })
   owner!: string;
-  @ApiProperty({ enum: RUN_STATUSES, example: 'scheduled', description: 'scheduled, running, completed, failed or cancelled.' })
+  @ApiProperty({
+    enum: RUN_STATUSES,
+    example: 'scheduled',
+    description: 'scheduled, running, waiting (in a waitFor step), completed, failed or cancelled.',
+  })
   status!: RunStatus;
   @ApiProperty({ type: 'integer', minimum: 0, example: 3, description: 'Number of steps.' })
   stepCount!: number;
@@ -33,11 +41,61 @@ export class OrchestrationSummaryDto {
   createdAt!: string;
 }
 
-/** One step: its call, its attempts, and the condition check's tries after it. */
+/** One call of a parallel branch, and how it went. */
+@ApiClosedResponse()
+export class BranchCallDto {
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based, in its branch.' })
+  number!: number;
+  @ApiPropertyOptional({ example: 'stock', description: 'The id later calls refer to it by.' })
+  id?: string;
+  @ApiPropertyOptional({ example: 'https://api.example.com/stock/reserve', description: 'URL it calls (an HTTP call).' })
+  url?: string;
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST' })
+  method?: HttpMethod;
+  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function it invokes (a Lambda call).' })
+  lambda?: LambdaInvocationResponseDto;
+  @ApiProperty({
+    enum: CALL_STATUSES,
+    example: 'completed',
+    description: 'pending, running, completed, failed, cancelled (cut off: its group no longer needed it) or skipped (never made).',
+  })
+  status!: CallStatus;
+  @ApiProperty({ type: [AttemptDto] })
+  attempts!: AttemptDto[];
+  @ApiProperty({ type: CallResultDto, nullable: true })
+  result!: CallResultDto | null;
+}
+
+/** One branch of a parallel group: its calls, in order. */
+@ApiClosedResponse()
+export class BranchDto {
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based, in its group.' })
+  number!: number;
+  @ApiProperty({ enum: CALL_STATUSES, example: 'completed' })
+  status!: CallStatus;
+  @ApiProperty({ type: [BranchCallDto] })
+  calls!: BranchCallDto[];
+}
+
+/** How long a wait step waits. */
+@ApiClosedResponse()
+export class WaitForResponseDto {
+  @ApiProperty({ type: 'integer', example: 86400000 })
+  timeoutMs!: number;
+}
+
+/**
+ * One step: a call (`kind: call`), a parallel group (`parallel`) or a wait (`wait`); its attempts,
+ * and the condition check's tries after it.
+ */
 @ApiClosedResponse()
 export class OrchestrationStepDto {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based step number.' })
   number!: number;
+  @ApiProperty({ enum: ['call', 'parallel', 'wait'], example: 'call', description: 'What the step is.' })
+  kind!: 'call' | 'parallel' | 'wait';
+  @ApiPropertyOptional({ example: 'reserve', description: 'The id later calls refer to it by (a call or a wait).' })
+  id?: string;
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
     description: 'URL the step calls (an HTTP call).',
@@ -47,26 +105,62 @@ export class OrchestrationStepDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the step invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ enum: JOIN_MODES, example: 'all', description: 'A parallel group: how its branches join.' })
+  join?: JoinMode;
+  @ApiPropertyOptional({ type: 'integer', nullable: true, example: null, description: 'A parallel group: branches at once (null: all).' })
+  maxConcurrency?: number | null;
+  @ApiPropertyOptional({ type: [BranchDto], description: 'A parallel group: its branches.' })
+  branches?: BranchDto[];
+  @ApiPropertyOptional({ type: WaitForResponseDto, description: 'A wait: how long it waits.' })
+  waitFor?: WaitForResponseDto;
+  @ApiPropertyOptional({ type: String, nullable: true, example: null, description: 'A wait: when it began waiting.' })
+  waitingSince?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: null, description: 'A wait: when it times out.' })
+  expiresAt?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: null, description: 'A wait: when it was resumed.' })
+  resumedAt?: string | null;
   @ApiProperty({
     enum: STEP_STATUSES,
     example: 'passed',
     description:
-      'pending (not reached), running (its call), checking (condition check), passed, failed, or skipped (after an earlier failure or a cancel).',
+      'pending (not reached), running (its calls), checking (condition check), waiting (a wait), passed, failed, or skipped (after an earlier failure or a cancel).',
   })
   status!: StepStatus;
-  @ApiProperty({ type: [AttemptDto], description: "Every attempt at the step's call." })
+  @ApiProperty({ type: [AttemptDto], description: "Every attempt at the step's call (none for a group or a wait)." })
   attempts!: AttemptDto[];
-  @ApiProperty({ type: CallResultDto, nullable: true, description: "The response of the step's last attempt, or null." })
+  @ApiProperty({
+    type: CallResultDto,
+    nullable: true,
+    description:
+      "The response of the step's last attempt; a group joined by any: its winning branch's last response; a wait: the JSON it was resumed with (status 200); else null.",
+  })
   result!: CallResultDto | null;
-  @ApiProperty({ type: [AttemptDto], description: 'Every condition check try after this step, numbered 1..k.' })
+  @ApiProperty({ type: [AttemptDto], description: 'Every condition check try after this step, numbered 1..k (none after a wait).' })
   checkAttempts!: AttemptDto[];
   @ApiProperty({ type: CallResultDto, nullable: true, description: 'The response of the last condition check try, or null.' })
   checkResult!: CallResultDto | null;
 }
 
+/** A waiting orchestration: which step waits, the URL that resumes it, and when the wait times out. */
+@ApiClosedResponse()
+export class WaitingDto {
+  @ApiProperty({ type: 'integer', minimum: 1, example: 2 })
+  step!: number;
+  @ApiProperty({
+    example: 'https://scheduler.example.com/orchestrations/orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f/resume/AbC...',
+    description:
+      'POST JSON (up to 256 KB) here, with no bearer token, to resume it: 202, and the step completes with that JSON as its body; works once. Shown to the owner only.',
+  })
+  resumeUrl!: string;
+  @ApiProperty({ example: '2026-11-25T14:05:00.000Z', description: 'When the wait times out (then the fallback runs).' })
+  expiresAt!: string;
+}
+
 /** The condition check as configured. */
 @ApiClosedResponse()
 export class ConditionCheckResponseDto {
+  @ApiPropertyOptional({ example: 'ready', description: "The id later calls refer to the latest check's answer by." })
+  id?: string;
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
     description: 'URL the check calls (an HTTP call).',
@@ -87,6 +181,8 @@ export class ConditionCheckResponseDto {
 /** The fallback and its outcome. */
 @ApiClosedResponse()
 export class FallbackResponseDto {
+  @ApiPropertyOptional({ example: 'undo', description: 'The id of the fallback.' })
+  id?: string;
   @ApiPropertyOptional({
     example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo',
     description: 'URL the fallback calls (an HTTP call).',
@@ -114,7 +210,8 @@ export class OrchestrationFailureDto {
   @ApiProperty({
     enum: ORCHESTRATION_FAILURE_REASONS,
     example: 'checks_exhausted',
-    description: 'step_failed: a step failed after its retries; checks_exhausted: the condition check never passed.',
+    description:
+      'step_failed: a step (or a parallel group) failed after its retries; checks_exhausted: the condition check never passed; wait_timed_out: a wait was not resumed in time.',
   })
   reason!: OrchestrationFailureReason;
   @ApiProperty({ type: 'integer', minimum: 1, example: 2, description: '1-based number of the step concerned.' })
@@ -145,6 +242,19 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   fallback!: FallbackResponseDto | null;
   @ApiProperty({ type: OrchestrationFailureDto, nullable: true, description: 'Why it failed; null unless failed.' })
   failure!: OrchestrationFailureDto | null;
+  @ApiProperty({ type: WaitingDto, nullable: true, description: 'While it waits in a waitFor step: how to resume it; else null.' })
+  waiting!: WaitingDto | null;
+}
+
+/** `POST /orchestrations/{id}/resume` and a resume URL. */
+@ApiClosedResponse()
+export class ResumedDto {
+  @ApiProperty({ example: 'orch-7d0e4a1c-2b8f-4c6e-9a3d-5f1b2c3d4e5f' })
+  id!: string;
+  @ApiProperty({ type: 'boolean', enum: [true], example: true })
+  resumed!: true;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 2, description: 'The wait step it resumed.' })
+  step!: number;
 }
 
 /** `GET /orchestrations`. */

@@ -1,49 +1,30 @@
 /**
- * Pieces every workflow of this project is made of: a durable wait that Updates can move or
- * end, the status kept in search attributes, and a call under a Temporal retry policy.
+ * The v1 pieces of a run: a durable wait until due that Updates can move or end, and each call
+ * in one activity under a Temporal retry policy. Kept only so that runs started before the
+ * pending-run model (tasks before `dispatch-v2`, orchestrations before `orchestration-v2`)
+ * replay; README, "Upgrades", says when this file can go.
  */
 import type { UpdateDefinition } from '@temporalio/common';
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  proxyActivities,
-  setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { CallActivities } from '../activities';
 import {
   ACTIVITY_GRACE_MS,
-  callMemo,
   EARLY_DISPATCH_MS,
   FINAL_APPROACH_MS,
   HttpFailureType,
-  INVALID_MODIFICATION_FAILURE,
   isLambdaRequest,
   LambdaFailureType,
   longestRetryIntervalMs,
-  NOT_SCHEDULED_FAILURE,
-  SearchAttr,
   type AttemptRecord,
   type CallInput,
   type CallOutcome,
-  type CallRequestSpec,
+  type HttpRequestSpec,
   type RetrySpec,
   type RunKind,
   type RunLifecycle,
   type RunModification,
-  type PublishedStatus,
-  type RunStatus,
 } from '../common';
-
-/**
- * When a call held until `notBefore` (see EARLY_DISPATCH_MS) was sent, on workflow time: then,
- * or now if that has passed.
- */
-export function heldUntil(notBefore: string): number {
-  return Math.max(Date.now(), Date.parse(notBefore));
-}
+import { assertScheduled, assertValidTime, heldUntil, publishStatus } from './run-state';
 
 /**
  * Sleeps on durable timers until `dueAt()` (or up to EARLY_DISPATCH_MS before it); returns
@@ -60,45 +41,6 @@ export async function sleepUntilDue(dueAt: () => string, revision: () => number,
     const stepMs = waitMs > FINAL_APPROACH_MS + EARLY_DISPATCH_MS ? waitMs - FINAL_APPROACH_MS : waitMs - (EARLY_DISPATCH_MS * 3) / 4;
     await condition(() => stop() || revision() !== seen, stepMs);
   }
-}
-
-/** Throws the validator failure that the API answers with 409. */
-export function assertScheduled(status: RunStatus, what: string): void {
-  if (status !== 'scheduled') {
-    throw ApplicationFailure.create({
-      type: NOT_SCHEDULED_FAILURE,
-      message: `${what} is ${status}; only a scheduled ${what} can be changed or cancelled`,
-      nonRetryable: true,
-    });
-  }
-}
-
-/** Throws the validator failure that the API answers with 400. */
-export function rejectModification(message: string): never {
-  throw ApplicationFailure.create({ type: INVALID_MODIFICATION_FAILURE, message, nonRetryable: true });
-}
-
-/** Validates an ISO time given to an Update (the API validates too; this guards direct callers). */
-export function assertValidTime(iso: string | undefined): void {
-  if (iso !== undefined && Number.isNaN(Date.parse(iso))) rejectModification(`runAt is not a valid time: ${iso}`);
-}
-
-/** Publishes the status (and due time) to visibility, so lists by status stay current. */
-export function publishStatus(status: PublishedStatus, runAt?: string): void {
-  upsertSearchAttributes([
-    { key: SearchAttr.status, value: status },
-    ...(runAt ? [{ key: SearchAttr.runAt, value: new Date(runAt) }] : []),
-  ]);
-}
-
-/**
- * Keeps the memo (what lists show without a query) in step with a modified call target; a
- * target of the other kind also clears the keys of the one it replaces.
- */
-export function publishCallMemo(request: CallRequestSpec, previous: CallRequestSpec): void {
-  const cleared =
-    isLambdaRequest(request) === isLambdaRequest(previous) ? {} : Object.fromEntries(Object.keys(callMemo(previous)).map((k) => [k, null]));
-  upsertMemo({ ...cleared, ...callMemo(request) });
 }
 
 /** The run a call belongs to: its id (sent as X-Task-Id) and its owner (whose key signs it). */
@@ -130,7 +72,10 @@ export async function callAndRecord(input: CallInput, retry: RetrySpec): Promise
   let failure: string | null = null;
   try {
     const { request } = input;
-    outcome = isLambdaRequest(request) ? await lambdaCall({ ...input, request }) : await httpCall({ ...input, request });
+    // v1 runs predate SQS calls: a call is HTTP or Lambda.
+    outcome = isLambdaRequest(request)
+      ? await lambdaCall({ ...input, request })
+      : await httpCall({ ...input, request: request as HttpRequestSpec });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     // The activity attaches its outcome to its last failure; one that never reported back (e.g.
@@ -209,18 +154,4 @@ export async function waitForStart<S extends RunLifecycle, M extends RunModifica
   state.startedAt = new Date(heldUntil(state.runAt)).toISOString();
   publishStatus(state.status);
   return true;
-}
-
-/**
- * Ends a run: completed, or failed with `failure`, at `finishedAt` (default: now, workflow time). A failed run fails the workflow (typed, with
- * the final state in the details), so Temporal's UI shows it failed and the API reads it back.
- */
-export function finishRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null, finishedAt?: string): S {
-  state.status = failure ? 'failed' : 'completed';
-  state.finishedAt = finishedAt ?? new Date().toISOString();
-  publishStatus(state.status);
-  if (failure) {
-    throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [state], nonRetryable: true });
-  }
-  return state;
 }
