@@ -122,10 +122,18 @@ export async function attemptHeld(
     () => 0,
     () => false,
   );
-  const holdMs = Math.max(0, Date.parse(dueAt) - Date.now());
-  const held = new HeldCall({ ...input, notBefore: dueAt, maxHoldMs: holdMs + MAX_HOLD_MS }, activityId);
-  onDispatch?.(held);
-  return held.report;
+  for (let dispatch = 1; ; dispatch++) {
+    const holdMs = Math.max(0, Date.parse(dueAt) - Date.now());
+    // Handed back by a worker shutting down, it goes again at once, but not to the worker running this workflow: that may be the one.
+    const held = new HeldCall(
+      { ...input, notBefore: dueAt, maxHoldMs: holdMs + MAX_HOLD_MS },
+      dispatch === 1 ? activityId : `${activityId}#${dispatch}`,
+      dispatch === 1,
+    );
+    onDispatch?.(held);
+    const report = await held.report;
+    if (report.outcome !== 'released' || report.reason !== 'shutdown') return report;
+  }
 }
 
 /**

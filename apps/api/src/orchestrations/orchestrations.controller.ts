@@ -20,12 +20,12 @@ import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
 import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
 import { ANY_JSON } from '../openapi/schema-decorators';
-import { ListRunsQuery } from '../runs/list-runs.query';
+import { ListRunsQuery, RunCountsQuery } from '../runs/list-runs.query';
 import { OrchestrationCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner, OwnerQuery } from '../runs/list-scope';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, TEMPORAL_DOWN, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
-import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
+import { CreateOrchestrationDto, RetryOrchestrationDto } from './dto/create-orchestration.dto';
 import { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
 import { OrchestrationListDto, OrchestrationResponseDto, ResumedDto } from './dto/orchestration-response.dto';
 import { assertValidPlan } from './orchestration-plan';
@@ -36,8 +36,10 @@ import {
   toOrchestrationModification,
   toOrchestrationResponse,
   toOrchestrationSummary,
+  toRetryOrchestrationInput,
   type OrchestrationLinks,
 } from './orchestration.mapper';
+import { resolveRunAt } from '../calls/call.mapper';
 import { ResumeTokens } from './resume-tokens';
 
 const ORCHESTRATIONS: RunRouteDoc = {
@@ -115,8 +117,8 @@ export class OrchestrationsController {
   }
 
   @RunRoutes.counts(ORCHESTRATIONS)
-  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<OrchestrationCountsDto> {
-    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner))) as OrchestrationCountsDto;
+  async counts(@CurrentUser() caller: Caller, @Query() query: RunCountsQuery): Promise<OrchestrationCountsDto> {
+    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner), query.tag)) as OrchestrationCountsDto;
   }
 
   @RunRoutes.get(ORCHESTRATIONS)
@@ -148,6 +150,25 @@ export class OrchestrationsController {
       }
     });
     return toOrchestrationResponse(id, state, this.links(req));
+  }
+
+  @RunRoutes.retry(ORCHESTRATIONS)
+  async retry(
+    @CurrentUser() caller: Caller,
+    @Param('id') id: string,
+    @Body() dto: RetryOrchestrationDto,
+    @IdempotencyKey() key: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrchestrationResponseDto> {
+    const now = new Date();
+    const source = await this.runs.retrySource(ORCHESTRATION_RUN, caller, id);
+    const runAt = resolveRunAt(dto.runAt, dto.initialDelayMs, now);
+    const input = toRetryOrchestrationInput(id, source, dto.fromStep, runAt, now, () => this.tokens.issue());
+    // The steps before fromStep are not there: a reference to one of their calls is refused.
+    assertValidPlan(input);
+    const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: { retryOf: id, ...dto } });
+    return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
   }
 
   @RunRoutes.cancel(ORCHESTRATIONS)

@@ -1,7 +1,8 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { RUN_STATUSES, type RunStatus } from '../../../../common';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { RUN_STATUSES, TAG_KEY_PATTERN, TAG_LIMITS, TAG_VALUE_PATTERN, type RunStatus } from '../../../../common';
 import { anchored, CURSOR_PATTERN, SCHEDULE_ID_PATTERN } from '../core/patterns';
 import { OwnerQuery } from './list-scope';
 
@@ -32,8 +33,38 @@ export class PageQuery extends OwnerQuery {
   cursor?: string;
 }
 
+/** A tag filter, `key:value`. */
+const TAG_FILTER = anchored(`${TAG_KEY_PATTERN}:${TAG_VALUE_PATTERN}`);
+
+/** `?tag=key:value`, repeatable (all must match). */
+function TagFilter(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'array',
+      items: { type: 'string', pattern: `^${TAG_KEY_PATTERN}:${TAG_VALUE_PATTERN}$` },
+      maxItems: TAG_LIMITS.maxTags,
+      description: 'Only those with this tag (key:value); repeat it for several (all must match).',
+      example: ['customer:42'],
+    }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value)),
+    IsArray({ message: 'tag must be key:value' }),
+    ArrayMaxSize(TAG_LIMITS.maxTags, { message: `tag may be given at most ${TAG_LIMITS.maxTags} times` }),
+    Matches(TAG_FILTER, { each: true, message: 'tag must be key:value (key a-z 0-9 _ . -, up to 40; value up to 100 characters)' }),
+  );
+}
+
+/** Query of the run counts endpoints: whose, and with which tags. */
+export class RunCountsQuery extends OwnerQuery {
+  @TagFilter()
+  tag?: string[];
+}
+
 /** Query of the run list endpoints (`GET /tasks`, `GET /orchestrations`). */
 export class ListRunsQuery extends PageQuery {
+  @TagFilter()
+  tag?: string[];
+
   @ApiPropertyOptional({ enum: [...RUN_STATUSES, 'all'], default: 'all', example: 'scheduled' })
   @IsOptional()
   @IsIn([...RUN_STATUSES, 'all'], { message: `status must be one of ${[...RUN_STATUSES, 'all'].join(', ')}` })

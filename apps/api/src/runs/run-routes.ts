@@ -109,6 +109,38 @@ export const RunRoutes = {
         503: `No worker took the change in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
       }),
     ),
+  retry: (doc: RunRouteDoc) =>
+    applyDecorators(
+      Post(':id/retry'),
+      // A new run: a creation, for the rate limit and the owner's quota alike.
+      UseGuards(CreationRateLimit, CreationQuota),
+      CountsAgainstQuota(doc.noun as QuotaKind),
+      ApiOperation({
+        summary: `Retry a failed or cancelled ${doc.noun}: a new ${doc.noun} of the same calls, due now (or at runAt), with retryOf`,
+        description:
+          "Counted as a creation (rate limit and the owner's quota). An Idempotency-Key makes it safe to retry, as for a creating POST.",
+      }),
+      idParam(doc),
+      ApiHeader({
+        name: 'Idempotency-Key',
+        required: false,
+        description: `The same key from the same user returns the ${doc.noun} it first created (200), never a second one.`,
+        schema: { type: 'string', pattern: `^${IDEMPOTENCY_KEY_PATTERN}$` },
+      }),
+      ApiCreatedResponse({ type: doc.response, description: `The new ${doc.noun}.` }),
+      ApiOkResponse({ type: doc.response, description: `The ${doc.noun} this Idempotency-Key created before.` }),
+      ApiErrors({
+        400: 'Names each bad field.',
+        401: UNAUTHORIZED,
+        404: notFound(doc),
+        403: QUOTA_REACHED(doc.noun),
+        409: `The ${doc.noun} has not failed and was not cancelled (it is scheduled, running or completed); or the Idempotency-Key came with another request.`,
+        413: 'The body is larger than the API takes.',
+        415: UNSUPPORTED_ENCODING,
+        429: 'Too many creations by this user; retry after Retry-After seconds.',
+        503: `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`,
+      }),
+    ),
   cancel: (doc: RunRouteDoc) =>
     applyDecorators(
       Post(':id/cancel'),

@@ -25,6 +25,7 @@ import {
   scheduledStartOf,
   SearchAttr,
   startDelayMs,
+  tagValues,
   type AnyRunDescriptor,
   type InputOf,
   type MemoOf,
@@ -56,6 +57,7 @@ export interface RunSummary<Memo> {
   runAt: string;
   createdAt: string;
   scheduleId: string | null;
+  tags: Record<string, string>;
   memo: Partial<Memo>;
 }
 
@@ -100,6 +102,7 @@ export function runStartOptions<D extends AnyRunDescriptor>(
       { key: SearchAttr.owner, value: input.ownerId },
       { key: SearchAttr.status, value: 'scheduled' },
       { key: SearchAttr.runAt, value: new Date(input.runAt) },
+      ...(input.tags && Object.keys(input.tags).length > 0 ? [{ key: SearchAttr.tags, value: tagValues(input.tags) }] : []),
     ],
   };
 }
@@ -211,6 +214,18 @@ export class RunsRepository {
   }
 
   /**
+   * The final state of a run to retry: one of the caller's that failed or was cancelled.
+   * @throws WrongStateError (409) for a run that is scheduled, running, waiting or completed.
+   */
+  async retrySource<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    if (found.status !== 'failed' && found.status !== 'cancelled') {
+      throw new WrongStateError(`${run.kind} is ${found.status}; only a failed or cancelled ${run.kind} can be retried`);
+    }
+    return this.read(run, caller, id);
+  }
+
+  /**
    * Moves or changes the run through its modify Update (409 once it is no longer scheduled).
    * @param admissible refuses a change the run cannot take, given its memo (throw a domain error)
    */
@@ -258,10 +273,15 @@ export class RunsRepository {
   }
 
   /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
-  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
+  async counts(
+    run: AnyRunDescriptor,
+    owner: string | null,
+    tags: string[] = [],
+  ): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
     const scope = [
       `${SearchAttr.kind.name} = ${quote(run.kind)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
+      ...tagClauses(tags),
     ];
     const count = (clauses: string[]) =>
       temporalCall(undefined, () => this.client.workflow.count(clauses.join(' AND '))).then((r) => r.count);
@@ -288,6 +308,7 @@ export class RunsRepository {
     if (owner !== null) clauses.push(`${SearchAttr.owner.name} = ${quote(owner)}`);
     if (query.status && query.status !== 'all') clauses.push(statusClause(query.status, new Date()));
     if (query.scheduleId) clauses.push(`${ScheduleRunAttr.scheduledById.name} = ${quote(query.scheduleId)}`);
+    clauses.push(...tagClauses(query.tag ?? []));
     const request = {
       namespace: this.client.options.namespace,
       query: clauses.join(' AND '),
@@ -324,6 +345,7 @@ export class RunsRepository {
         // when the API started it (runs started before the memo had it: the workflow's start).
         createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
         scheduleId: scheduled?.scheduleId ?? null,
+        tags: tagsOf(attrs.get(SearchAttr.tags)),
         memo: memo as Partial<MemoOf<D>>,
       };
     });
@@ -446,6 +468,16 @@ function statusOf(attrs: Pick<TypedSearchAttributes, 'get'>, description: Workfl
 /** The 409 of an Update to a run that is no longer open. */
 function notScheduled(kind: RunKind, status: RunStatus): WrongStateError {
   return new WrongStateError(`${kind} is ${status}; only a scheduled ${kind} can be changed or cancelled`);
+}
+
+/** The visibility clauses of a tag filter (`key:value` each): a run must have them all. */
+export function tagClauses(tags: readonly string[]): string[] {
+  return tags.map((tag) => `${SearchAttr.tags.name} = ${quote(tag)}`);
+}
+
+/** Tags from their search attribute's `key:value` values. */
+export function tagsOf(values: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries((values ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]));
 }
 
 /** A string literal of Temporal's visibility query language. */

@@ -1,6 +1,7 @@
-import { modifiedCall, type RunStatus } from '../../../../common';
+import { callbackState, modifiedCall, type CallbackSpec, type RunStatus, type Tags } from '../../../../common';
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
 import { toCallChange, toCallView, toRetryChange, toRetryingCallSpec } from '../calls/call.mapper';
+import { toCallbackSpec, toCallbackView } from '../calls/run-extras.mapper';
 import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
 import type { ModifyScheduleDto, ModifyScheduleTaskDto } from './dto/modify-schedule.dto';
@@ -18,7 +19,9 @@ export interface ScheduleDefinition {
   overlap: OverlapPolicy;
   catchupWindowMs: number;
   paused: boolean;
-  task: { request: CallRequestSpec; retry: RetrySpec };
+  task: { request: CallRequestSpec; retry: RetrySpec; callback?: CallbackSpec };
+  /** Its tags, which each run also gets. */
+  tags?: Tags;
 }
 
 /** What Temporal says of a schedule beyond its definition. */
@@ -40,7 +43,8 @@ export function toScheduleDefinition(dto: CreateScheduleDto, owner: string): Sch
     overlap: dto.overlap ?? 'skip',
     catchupWindowMs: dto.catchupWindowMs ?? DEFAULT_CATCHUP_WINDOW_MS,
     paused: dto.paused ?? false,
-    task: toRetryingCallSpec(dto.task),
+    task: { ...toRetryingCallSpec(dto.task), ...(dto.task.callback ? { callback: toCallbackSpec(dto.task.callback) } : {}) },
+    ...(dto.tags && Object.keys(dto.tags).length > 0 ? { tags: dto.tags } : {}),
   };
 }
 
@@ -79,6 +83,7 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
     catchupWindowMs: dto.catchupWindowMs ?? current.catchupWindowMs,
     paused: dto.paused ?? current.paused,
     task: dto.task ? modifiedTask(current.task, dto.task) : current.task,
+    ...(dto.tags !== undefined ? { tags: dto.tags } : current.tags ? { tags: current.tags } : {}),
   };
 }
 
@@ -120,7 +125,7 @@ export function timingRefusal(err: unknown): unknown {
 
 export function toScheduleSummary(
   id: string,
-  def: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused'>,
+  def: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused' | 'tags'>,
   nextRuns: Date[],
 ): ScheduleSummaryDto {
   return {
@@ -133,6 +138,7 @@ export function toScheduleSummary(
     ...(def.timing.at !== undefined ? { at: def.timing.at } : {}),
     timezone: def.timing.timezone,
     nextRuns: def.paused ? [] : nextRuns.slice(0, 5).map((d) => d.toISOString()),
+    tags: def.tags ?? {},
   };
 }
 
@@ -149,7 +155,12 @@ export function toScheduleResponse(
     jitterMs: def.timing.jitterMs ?? 0,
     overlap: def.overlap,
     catchupWindowMs: def.catchupWindowMs,
-    task: { ...toCallView(def.task.request), ...def.task.retry },
+    task: {
+      ...toCallView(def.task.request),
+      ...def.task.retry,
+      retryOn: def.task.retry.retryOn ?? 'any',
+      callback: def.task.callback ? toCallbackView(callbackState(def.task.callback)!) : null,
+    },
     recentRuns,
     createdAt: info.createdAt.toISOString(),
     updatedAt: info.updatedAt?.toISOString() ?? null,

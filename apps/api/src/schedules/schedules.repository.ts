@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { SearchAttr, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
+import { SearchAttr, tagValues, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
 import { decodePayloadMap } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
@@ -20,7 +20,7 @@ import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
 import { keyReused, type Idempotency } from '../core/idempotency';
 import { nextCursorOf } from '../core/paging';
 import { anchored, SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { runStartOptions, quote } from '../runs/runs.repository';
+import { runStartOptions, quote, tagsOf } from '../runs/runs.repository';
 import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { OverlapPolicy } from './dto/create-schedule.dto';
@@ -48,7 +48,7 @@ export interface VisibleSchedule {
 /** One listed schedule: what a list entry holds without a describe per schedule. */
 export interface ListedSchedule {
   id: string;
-  definition: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused'>;
+  definition: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused' | 'tags'>;
   nextRuns: Date[];
 }
 
@@ -86,6 +86,7 @@ export class SchedulesRepository {
       typedSearchAttributes: [
         { key: SearchAttr.kind, value: SCHEDULE_KIND },
         { key: SearchAttr.owner, value: definition.owner },
+        ...(definition.tags ? [{ key: SearchAttr.tags, value: tagValues(definition.tags) }] : []),
       ],
     };
     try {
@@ -115,9 +116,14 @@ export class SchedulesRepository {
     const { handle, description } = await this.find(caller, id, 'change');
     const now = new Date();
     // Validated here, so a bad timing is a 400 before anything is sent.
-    const next = this.toTemporal(id, change(definitionOf(description)), now, checkPastTimes);
+    const definition = change(definitionOf(description));
+    const next = this.toTemporal(id, definition, now, checkPastTimes);
     await temporalCall({ kind: 'schedule', id }, () =>
-      handle.update((previous): ScheduleUpdateOptions => ({ ...next, typedSearchAttributes: previous.typedSearchAttributes })),
+      handle.update((previous): ScheduleUpdateOptions => ({
+        ...next,
+        // Kind and owner stay; the tags are the definition's.
+        typedSearchAttributes: previous.typedSearchAttributes?.updateCopy([{ key: SearchAttr.tags, value: tagValues(definition.tags) }]),
+      })),
     );
   }
 
@@ -181,6 +187,7 @@ export class SchedulesRepository {
           owner: (attrs[SearchAttr.owner.name] as string | undefined) ?? '',
           timing: timingOfRawSpec(entry.info?.spec),
           paused: entry.info?.paused ?? false,
+          tags: tagsOf(attrs[SearchAttr.tags.name] as string[] | undefined),
         },
         nextRuns: (entry.info?.futureActionTimes ?? []).map(timestampToDate),
       };
@@ -228,6 +235,8 @@ export class SchedulesRepository {
       retry: definition.task.retry,
       runAt: now.toISOString(),
       createdAt: now.toISOString(),
+      ...(definition.task.callback ? { callback: definition.task.callback } : {}),
+      ...(definition.tags ? { tags: definition.tags } : {}),
     };
     const { typedSearchAttributes, ...start } = runStartOptions(TASK_RUN, input, this.config.temporal.taskQueue);
     return {
@@ -258,7 +267,8 @@ function definitionOf(description: ScheduleDescription): ScheduleDefinition {
     overlap,
     catchupWindowMs: description.policies.catchupWindow,
     paused: description.state.paused,
-    task: { request: input.request, retry: input.retry },
+    task: { request: input.request, retry: input.retry, ...(input.callback ? { callback: input.callback } : {}) },
+    ...(input.tags ? { tags: input.tags } : {}),
   };
 }
 

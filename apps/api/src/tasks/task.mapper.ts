@@ -7,6 +7,7 @@ import {
   type TaskWorkflowInput,
 } from '../../../../common';
 import { resolveRunAt, toCallChange, toCallView, toRequestSpec, toRetryChange, toRetrySpec } from '../calls/call.mapper';
+import { toRunExtras, toRunExtrasView } from '../calls/run-extras.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -22,6 +23,7 @@ export function toTaskInput(dto: CreateTaskDto, owner: string, now: Date): TaskW
     retry: toRetrySpec(dto),
     runAt: resolveRunAt(dto.runAt, dto.delayMs, now),
     createdAt: now.toISOString(),
+    ...toRunExtras(dto),
   };
 }
 
@@ -59,6 +61,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     attempts: state.attempts,
     result: state.result,
     error: state.error,
+    ...toRunExtrasView(state),
   } as TaskResponseDto;
 }
 
@@ -77,5 +80,21 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,
+    tags: run.tags,
+  };
+}
+
+/** A new task of the same call, retry fields, tags and callback as `state`, due at `runAt`, retrying `id`. */
+export function toRetryInput(id: string, state: TaskState, runAt: string, now: Date): TaskWorkflowInput {
+  return {
+    ownerId: state.ownerId,
+    name: state.name,
+    request: state.request,
+    retry: state.retry,
+    runAt,
+    createdAt: now.toISOString(),
+    ...(state.tags ? { tags: state.tags } : {}),
+    ...(state.callback ? { callback: { request: state.callback.request, retry: state.callback.retry, on: state.callback.on } } : {}),
+    retryOf: id,
   };
 }

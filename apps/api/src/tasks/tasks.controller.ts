@@ -7,16 +7,17 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { TASK_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
-import { ListTasksQuery } from '../runs/list-runs.query';
+import { ListTasksQuery, RunCountsQuery } from '../runs/list-runs.query';
 import { RunCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner, OwnerQuery } from '../runs/list-scope';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { WakeCalendar } from '../dispatch/wake-calendar';
-import { CreateTaskDto } from './dto/create-task.dto';
+import { CreateTaskDto, RetryTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
-import { toTaskInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
+import { toRetryInput, toTaskInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
+import { resolveRunAt } from '../calls/call.mapper';
 
 const TASKS: RunRouteDoc = {
   noun: 'task',
@@ -63,8 +64,8 @@ export class TasksController {
   }
 
   @RunRoutes.counts(TASKS)
-  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
-    return (await this.runs.counts(TASK_RUN, listOwner(caller, query.owner))) as RunCountsDto;
+  async counts(@CurrentUser() caller: Caller, @Query() query: RunCountsQuery): Promise<RunCountsDto> {
+    return (await this.runs.counts(TASK_RUN, listOwner(caller, query.owner), query.tag)) as RunCountsDto;
   }
 
   @RunRoutes.get(TASKS)
@@ -83,6 +84,22 @@ export class TasksController {
     const change = toTaskModification(dto, now);
     if (change.runAt) change.dispatchLeadMs = this.wakes.leadFor(Date.parse(change.runAt), now.getTime());
     return toTaskResponse(id, await this.runs.modify(TASK_RUN, caller, id, change));
+  }
+
+  @RunRoutes.retry(TASKS)
+  async retry(
+    @CurrentUser() caller: Caller,
+    @Param('id') id: string,
+    @Body() dto: RetryTaskDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskResponseDto> {
+    const now = new Date();
+    const source = await this.runs.retrySource(TASK_RUN, caller, id);
+    const input = toRetryInput(id, source, resolveRunAt(dto.runAt, dto.delayMs, now), now);
+    input.dispatchLeadMs = this.wakes.leadFor(Date.parse(input.runAt), now.getTime());
+    const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: { retryOf: id, ...dto } });
+    return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
   @RunRoutes.cancel(TASKS)

@@ -17,6 +17,7 @@ import {
 } from '../../../../../common';
 import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
 import { ApiClosedResponse } from '../../openapi/schema-decorators';
+import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
 @ApiClosedResponse()
@@ -39,6 +40,8 @@ export class OrchestrationSummaryDto {
   runAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.000Z', description: 'When the orchestration was created.' })
   createdAt!: string;
+  @ApiProperty(TAGS_RESPONSE)
+  tags!: Record<string, string>;
 }
 
 /** One call of a parallel branch, and how it went. */
@@ -244,6 +247,15 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   failure!: OrchestrationFailureDto | null;
   @ApiProperty({ type: WaitingDto, nullable: true, description: 'While it waits in a waitFor step: how to resume it; else null.' })
   waiting!: WaitingDto | null;
+  @ApiProperty({ type: CallbackResponseDto, nullable: true, description: 'Its callback and how it went; null when none.' })
+  callback!: CallbackResponseDto | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The orchestration this one retries (POST /orchestrations/{id}/retry).',
+  })
+  retryOf!: string | null;
 }
 
 /** `POST /orchestrations/{id}/resume` and a resume URL. */

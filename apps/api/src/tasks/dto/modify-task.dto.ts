@@ -13,4 +13,6 @@ import { CreateTaskDto, TASK_TIMING } from './create-task.dto';
 ])
 @ApiOneOf('timing', TASK_TIMING)
 @ApiSchemaKeywords({ minProperties: 1 })
-export class ModifyTaskDto extends PartialType(OmitType(CreateTaskDto, ['name'] as const), { skipNullProperties: false }) {}
+export class ModifyTaskDto extends PartialType(OmitType(CreateTaskDto, ['name', 'tags', 'callback'] as const), {
+  skipNullProperties: false,
+}) {}

@@ -8,6 +8,7 @@ import {
   SqsMessageResponseDto,
 } from '../../calls/call.dto';
 import { ApiClosedResponse, ANY_JSON } from '../../openapi/schema-decorators';
+import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
 /** A task as lists show it (from Temporal visibility, no worker needed). */
 @ApiClosedResponse()
@@ -43,6 +44,8 @@ export class TaskSummaryDto {
   createdAt!: string;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The recurring schedule that started it.' })
   scheduleId!: string | null;
+  @ApiProperty(TAGS_RESPONSE)
+  tags!: Record<string, string>;
 }
 
 /** The whole task: its request, retry policy, every attempt and the result. */
@@ -83,6 +86,10 @@ export class TaskResponseDto extends TaskSummaryDto {
   result!: CallResultDto | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the task failed.' })
   error!: string | null;
+  @ApiProperty({ type: CallbackResponseDto, nullable: true, description: 'Its callback and how it went; null when none.' })
+  callback!: CallbackResponseDto | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The task this one retries (POST /tasks/{id}/retry).' })
+  retryOf!: string | null;
 }
 
 /** `GET /tasks`. */
