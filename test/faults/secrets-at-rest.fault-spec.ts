@@ -9,7 +9,8 @@ import { FaultSystem } from './support/fault-system';
 /**
  * Secrets at rest, with the built apps as real processes (JSON logs at info, as in production)
  * and a dev server on a SQLite file: after a task whose header and body hold markers has been
- * made (and retried), and a schedule holding them is kept, no marker appears in the server's
+ * made (and retried), an orchestration's step fails once with a marker in its answer, and a
+ * schedule holding them is kept, no marker appears in the server's
  * files, in `temporal workflow show` or `temporal schedule describe`, or in the apps' logs; yet
  * the target got them, and an admin reads them back through the codec server.
  */
@@ -21,6 +22,7 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
   const markers = [headerMarker, bodyMarker, queryMarker];
   let taskId = '';
   let scheduleId = '';
+  let orchestrationId = '';
 
   beforeAll(async () => {
     system = await FaultSystem.start({ LOG_LEVEL: 'info' }, {}, { captureOutput: true });
@@ -45,7 +47,22 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
     };
     taskId = (await post('/tasks', { ...call, retries: 1, retryIntervalMs: 100 })).id;
     scheduleId = (await post('/schedules', { everyMs: 3_600_000, paused: true, task: call })).id;
+    // An orchestration's step runs in a regular activity: its failed attempt (the answer's body
+    // in its details) is what the SDK logs as "Activity failed".
+    system.target.respond('/step', (n) => (n === 0 ? { status: 500, body: { echo: bodyMarker } } : { status: 200, body: { ok: true } }));
+    orchestrationId = (
+      await post('/orchestrations', {
+        steps: [{ ...call, url: `${system.target.url('/step')}?token=${queryMarker}`, retries: 1, retryIntervalMs: 100 }],
+        conditionCheck: { url: system.target.url('/check') },
+      })
+    ).id;
     await system.waitUntilFinished([taskId], 30_000);
+    await eventually(async () => {
+      const res = await fetch(`${system.baseUrl}/orchestrations/${orchestrationId}/status`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return ((await res.json()) as { status: string }).status === 'completed' ? true : undefined;
+    }, 30_000);
   });
   afterAll(async () => {
     await system?.teardown();
@@ -90,16 +107,20 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
       cli('workflow', 'show', '--workflow-id', taskId, '--output', 'json'),
       cli('workflow', 'describe', '--workflow-id', taskId, '--output', 'json'),
       cli('schedule', 'describe', '--schedule-id', scheduleId, '--output', 'json'),
+      cli('workflow', 'show', '--workflow-id', orchestrationId, '--output', 'json'),
     ];
     // The scan can see: the payloads are there, marked encrypted.
     expect(shown[1]).toContain(Buffer.from('binary/encrypted').toString('base64'));
-    expect(shown.map(markersIn)).toEqual([[], [], [], []]);
+    expect(shown.map(markersIn)).toEqual([[], [], [], [], []]);
   });
 
-  it("leaves no marker in the API's or the worker's logs, which do log the task", () => {
+  it("leaves no marker in the API's or the worker's logs, which do log the task and the orchestration's failed attempt", async () => {
+    // Every attempt's line: the task's two, the step's two (the first a 500), the check's one.
+    const attempts = () => system.output('worker').match(/"msg":"call attempt"/g)?.length ?? 0;
+    await eventually(async () => (attempts() >= 5 ? true : undefined), 10_000);
     const [api, worker] = [system.output('api'), system.output('worker')];
-    expect(worker).toContain('"msg":"call attempt"');
     expect(worker).toContain(taskId);
+    expect(worker).toMatch(new RegExp(`"workflowId":"${orchestrationId}"[^\n]*"statusCode":500`));
     expect(api).toContain('"path":"/tasks"');
     expect([markersIn(api), markersIn(worker)]).toEqual([[], []]);
   });
