@@ -109,32 +109,11 @@ const SDK_LEVELS: Readonly<Record<SdkLogLevel, 'trace' | 'debug' | 'info' | 'war
 };
 
 /**
- * SDK log metadata with each failure cut to its type, message and retryability: a failure's
- * details hold a call's outcome (the target's answer, its body) and its cause chain more of the
- * same, which never go to a log.
- */
-export function withoutFailureDetails(meta: LogMetadata | undefined): LogMetadata {
-  const out: LogMetadata = { ...meta };
-  for (const [key, value] of Object.entries(out)) {
-    if (value instanceof Error || (typeof value === 'object' && value !== null && 'details' in value)) {
-      const failure = value as { name?: unknown; type?: unknown; message?: unknown; nonRetryable?: unknown };
-      out[key] = {
-        type: typeof failure.type === 'string' ? failure.type : failure.name,
-        message: failure.message,
-        ...(typeof failure.nonRetryable === 'boolean' ? { nonRetryable: failure.nonRetryable } : {}),
-      };
-    }
-  }
-  return out;
-}
-
-/**
  * The Temporal SDK's logger interface over pino, so the SDK's own lines (and the core's,
  * forwarded) are JSON like the rest, with their metadata (workflowId, activityId, attempt…) as fields.
  */
 export function sdkLogger(logger: Logger): SdkLogger {
-  const write = (level: SdkLogLevel, message: string, meta?: LogMetadata) =>
-    logger[SDK_LEVELS[level]](withoutFailureDetails(meta), message);
+  const write = (level: SdkLogLevel, message: string, meta?: LogMetadata) => logger[SDK_LEVELS[level]]({ ...meta }, message);
   return {
     log: write,
     trace: (message, meta) => write('TRACE', message, meta),
