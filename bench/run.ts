@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { newPayloadKeyEntry } from '../libs/codec';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    PAYLOAD_KEYS: newPayloadKeyEntry(),
     JWT_SECRET: randomBytes(32).toString('base64url'),
     // The bench's target listens on loopback.
     OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',

@@ -7,9 +7,10 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { newPayloadKeyEntry } from '../libs/codec';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
-import { loadConfig } from '../libs/runtime/config';
-import { startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
+import { isLoopbackHost, loadConfig } from '../libs/runtime/config';
+import { freePort, startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
 
 const root = projectRoot();
@@ -45,9 +46,10 @@ function dataSecret(name: string, make: () => string, what: string, variable: st
 }
 
 /**
- * The environment of the worker and the API: the webhook master secret and, unless an identity
- * provider is configured, the embedded HS256 secret, each made into data/ on first start; and
- * loopback allowed as a call destination, so local targets work.
+ * The environment of the worker and the API: the webhook master secret, the payload key and,
+ * unless an identity provider is configured, the embedded HS256 secret, each made into data/ on
+ * first start; both listening on loopback only; loopback allowed as a call destination (but for
+ * the system's own ports), and every Lambda function and SQS queue, so local targets work.
  */
 function appEnvironment(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -57,16 +59,31 @@ function appEnvironment(): NodeJS.ProcessEnv {
     'a webhook master secret',
     'WEBHOOK_SECRET',
   );
+  env.PAYLOAD_KEYS ||= dataSecret('payload-keys', () => newPayloadKeyEntry(), 'a payload encryption key', 'PAYLOAD_KEYS');
   if (!env.JWT_ISSUER && !env.JWT_JWKS_URL) {
     env.JWT_SECRET ||= dataSecret('jwt-secret', () => randomBytes(32).toString('base64url'), 'a JWT signing secret', 'JWT_SECRET');
   }
+  // Nothing of this local system is reachable from the network unless asked for.
+  env.API_HOST ??= '127.0.0.1';
+  env.WORKER_METRICS_HOST ??= '127.0.0.1';
   env.OUTBOUND_ALLOW_CIDRS ??= LOOPBACK;
+  env.LAMBDA_ALLOW ??= '*';
+  env.SQS_ALLOW ??= '*';
   // JSON lines for log collectors; at a terminal, lines a person reads.
   if (process.stdout.isTTY) env.LOG_FORMAT ??= 'pretty';
-  // The dashboard's one-click sign-in, for this local, embedded setup only.
-  if (env.JWT_SECRET) env.API_DEV_SIGN_IN ??= 'true';
+  // The dashboard's one-click sign-in, for this local, embedded setup only: never while the API
+  // listens beyond loopback (anyone reaching it could be anyone, an admin too).
+  if (env.JWT_SECRET && isLoopbackHost(env.API_HOST)) env.API_DEV_SIGN_IN ??= 'true';
+  else if (env.JWT_SECRET && env.API_DEV_SIGN_IN === undefined) {
+    console.log(`start: development sign-in off: the API listens on ${env.API_HOST}, beyond loopback`);
+  }
   env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
   return env;
+}
+
+/** An IPv6 address in brackets, for a URL. */
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** What `npm start` allows as call destinations beyond public addresses (production allows nothing). */
@@ -94,10 +111,24 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   const env = appEnvironment();
+  const apiUrl = `http://${bracketed(env.API_HOST === '0.0.0.0' || env.API_HOST === '::' ? '127.0.0.1' : env.API_HOST!)}:${env.API_PORT ?? 3000}`;
   if (!process.env.TEMPORAL_ADDRESS) {
-    server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
+    // The dev server's HTTP API and metrics ports are pinned (the CLI would pick random ones), so
+    // that calls can be refused them: its HTTP API serves every user's history.
+    const [httpPort, metricsPort] = [await freePort(devServerSettings.ip), await freePort(devServerSettings.ip)];
+    server = await startDevServer({
+      ...devServerSettings,
+      httpPort,
+      metricsPort,
+      // Its Web UI decodes payloads through the API's codec server (for a signed-in admin).
+      uiCodecEndpoint: `${apiUrl}/codec`,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      stdio: 'inherit',
+    });
     env.TEMPORAL_ADDRESS = server.address;
     if (server.uiUrl) env.TEMPORAL_UI_URL ??= server.uiUrl;
+    const own = [`${devServerSettings.ip}:${httpPort}`, `${devServerSettings.ip}:${metricsPort}`];
+    env.OUTBOUND_DENY = [env.OUTBOUND_DENY, ...own].filter(Boolean).join(',');
   }
   const config = loadConfig(env); // fail here, once, with every bad variable named
 
@@ -110,8 +141,6 @@ async function main(): Promise<void> {
     });
   }
 
-  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrl = `http://${apiHost}:${config.api.port}`;
   await waitForHttpOk(`${apiUrl}/health`, children[1]);
   const ui = server?.uiUrl ?? '(the Web UI of your Temporal cluster)';
   console.log(
@@ -128,7 +157,8 @@ async function main(): Promise<void> {
       env.JWT_SECRET
         ? '  A token        TOKEN=$(npm run -s token -- --sub alice)   (--admin for an admin; then -H "authorization: Bearer $TOKEN")'
         : '  Tokens         from your identity provider (JWT_ISSUER / JWT_JWKS_URL)',
-      `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS)`,
+      `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS), never this system's own ports`,
+      `  Secrets        payloads encrypted in Temporal with key ${config.payloadKeys?.encrypting.id} (PAYLOAD_KEYS); codec server ${apiUrl}/codec`,
       `  Metrics        ${apiUrl}/metrics (API)${config.worker.metricsAddress ? `, http://127.0.0.1:${config.worker.metricsAddress.split(':').at(-1)}/metrics (worker)` : ''}`,
       'Ctrl-C stops everything.',
       '',

@@ -100,6 +100,7 @@ describe('serving the dashboard from the API process (HTTP; first load measured 
       namespace: 'default',
       temporalUiUrl: null,
       authMode: 'hs256',
+      oidc: null,
       devSignIn: false,
     });
     const message = 'development sign-in is off (it needs the embedded secret JWT_SECRET and API_DEV_SIGN_IN=true)';

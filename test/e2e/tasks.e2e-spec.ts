@@ -326,6 +326,9 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/codec/decode',
+      '/codec/encode',
+      '/codec/session',
       '/dashboard/dev-sign-in',
       '/functions',
       '/health',

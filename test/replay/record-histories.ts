@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporalBinary } from '../../libs/runtime/temporal-binaries';
+import { testDataConverter } from '../support/payload-keys';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
@@ -34,7 +35,12 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
     // One wake per second: of several tasks due at one instant, the third and later wake more
     // than 1.5 s ahead and hold their calls on the worker (the held-call path).
     system = await startTestSystem({ DISPATCH_WAKES_PER_SECOND: '1' });
-    client = new Client({ connection: await Connection.connect({ address: system.config.temporal.address }) });
+    // The product's codec with the committed test key: the recorded histories are encrypted as
+    // production's are, and the replay test decodes them with the same key.
+    client = new Client({
+      connection: await Connection.connect({ address: system.config.temporal.address }),
+      dataConverter: testDataConverter(),
+    });
   });
   afterAll(async () => {
     await client?.connection.close();

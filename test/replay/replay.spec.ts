@@ -4,6 +4,8 @@ import type { HistoryAndWorkflowId } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import { HeldCalls } from '../../activities/held-calls';
 import { heldCallSinks } from '../../apps/worker/src/task-worker';
+import { testDataConverter } from '../support/payload-keys';
+import { decodedHistory } from './decoded-history';
 import { installQuietRuntime } from '../support/time-skipping';
 
 /** test/replay/histories/<set>/<name>.json: real histories recorded by `npm run replay:record`. */
@@ -35,7 +37,9 @@ async function replay(fixtures: Fixture[]): Promise<Record<string, string>> {
   const outcome: Record<string, string> = {};
   const results = Worker.runReplayHistories(
     // The worker's own sinks: a replayed hand-back must find them (and, being replay, not call them).
-    { workflowBundle: { codePath }, sinks: heldCallSinks(new HeldCalls()) },
+    // The worker's data converter with the tests' key: encrypted histories (recorded through the
+    // codec) are decoded, histories from before encryption pass through it as they are.
+    { workflowBundle: { codePath }, sinks: heldCallSinks(new HeldCalls()), dataConverter: testDataConverter() },
     fixtures.map(({ name, history }) => ({ workflowId: name, history })),
   );
   for await (const result of results) outcome[result.workflowId] = result.error ? result.error.message : '';
@@ -74,7 +78,8 @@ describe('replay of recorded histories against the current workflow code', () =>
       ...v2Tasks.map((n) => `v2/task-${n}`),
     ]);
     // v2 tasks took the patched dispatch; the held ones held their call in a regular activity.
-    const text = (name: string) => JSON.stringify(fixtures.find((f) => f.name === name)!.history);
+    // Payloads decrypted first (with the tests' key), so that encrypted sets read as plainly as v1 and v2.
+    const text = (name: string) => JSON.stringify(decodedHistory(fixtures.find((f) => f.name === name)!.history));
     // The marker's patch id is a JSON string in a base64 payload: '"dispatch-v2' is 12 bytes, so it encodes alone.
     const patchMarker = Buffer.from('"dispatch-v2').toString('base64');
     expect(v2Tasks.filter((n) => !text(`v2/task-${n}`).includes(patchMarker))).toEqual([]);

@@ -11,7 +11,16 @@ async function main(): Promise<void> {
   installSdkRuntime(createLogger('api', config.log));
   const app = await createApiApp(config);
   await app.listen(config.api.port, config.api.host);
-  new Logger('api').log(`listening on ${await app.getUrl()} (Swagger UI at /docs), Temporal at ${config.temporal.address}`);
+  const logger = new Logger('api');
+  logger.log(`listening on ${await app.getUrl()} (Swagger UI at /docs), Temporal at ${config.temporal.address}`);
+  // Production allows no Lambda function or SQS queue until the operator says which.
+  for (const [kind, variable] of [
+    ['lambda', 'LAMBDA_ALLOW'],
+    ['sqs', 'SQS_ALLOW'],
+  ] as const) {
+    if (config.targets[kind].length === 0)
+      logger.log(`${variable} is not set: no ${kind === 'lambda' ? 'Lambda function' : 'SQS queue'} may be a call target`);
+  }
 }
 
 main().catch((err: unknown) => {

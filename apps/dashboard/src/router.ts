@@ -7,6 +7,9 @@ export type Route =
   | { page: 'task' | 'orchestration' | 'schedule'; id: string }
   | { page: 'not-found' };
 
+/** Where the identity provider sends the browser back to after a sign-in (register it with the provider). */
+export const OIDC_CALLBACK_PATH = '/ui/callback';
+
 const COLLECTIONS = { tasks: 'task', orchestrations: 'orchestration', schedules: 'schedule' } as const;
 
 /** The route of a path (`/ui/tasks/task-4f1c...`); `/` is the task list. */

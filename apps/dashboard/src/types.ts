@@ -166,11 +166,22 @@ export interface Me {
 }
 
 /** `GET /dashboard/config`. */
+/** The identity provider the dashboard signs people in with (OIDC_CLIENT_ID with JWT_ISSUER). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  /** The API's audience (JWT_AUDIENCE), asked for as the resource. */
+  audience: string;
+  scope: string;
+}
+
 export interface DashboardConfig {
   namespace: string;
   temporalUiUrl: string | null;
   authMode: 'hs256' | 'jwks';
   devSignIn: boolean;
+  /** Sign-in through the identity provider; null: paste a token. */
+  oidc: OidcSettings | null;
 }
 
 /** Every error answer of the API. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ENTRIES, spawnApp, stopProcess, waitForHttpOk, type AppName } from '../../../libs/runtime/app-process';
@@ -10,6 +10,7 @@ import { HttpTarget, type RecordedRequest } from '../../support/http-target';
 import { eventually } from '../../support/wait';
 import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
 import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
+import { TEST_PAYLOAD_KEYS } from '../../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
 import { waitForWorkerPolling } from '../../support/worker-polling';
 
@@ -44,8 +45,10 @@ export class FaultSystem {
   private api: ChildProcess | null = null;
   private workerGeneration = 0;
   private apiGeneration = 0;
-  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1. */
-  private readonly appOutput: 'prefixed' | 'ignore' = process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
+  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1, or kept (`captureOutput`). */
+  private readonly appOutput: 'prefixed' | 'ignore' | 'pipe';
+  /** Everything each app wrote (stdout and stderr), when started with `captureOutput`. */
+  private readonly captured = new Map<AppName, string>();
 
   private constructor(
     private readonly tempDir: string,
@@ -56,7 +59,9 @@ export class FaultSystem {
     target: HttpTarget,
     private readonly extraEnv: Record<string, string>,
     private readonly extraAppEnv: Partial<Record<AppName, Record<string, string>>>,
+    captureOutput: boolean,
   ) {
+    this.appOutput = captureOutput ? 'pipe' : process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
     this.target = target;
     this.baseUrl = `http://127.0.0.1:${apiPort}`;
     this.dbFile = join(tempDir, 'temporal.sqlite');
@@ -64,11 +69,13 @@ export class FaultSystem {
 
   /**
    * Starts the dev server, a worker (polling) and the API (healthy); `env` is added to both apps'
-   * environment, `appEnv` to one app's (e.g. AWS endpoints that differ between them).
+   * environment, `appEnv` to one app's (e.g. AWS endpoints that differ between them); with
+   * `captureOutput`, what the apps write is kept ({@link output}).
    */
   static async start(
     env: Record<string, string> = {},
     appEnv: Partial<Record<AppName, Record<string, string>>> = {},
+    { captureOutput = false } = {},
   ): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
@@ -76,7 +83,7 @@ export class FaultSystem {
 
     const tempDir = mkdtempSync(join(tmpdir(), 'fault-system-'));
     const [serverPort, apiPort, metricsPort, target] = await Promise.all([freePort(), freePort(), freePort(), HttpTarget.start()]);
-    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, appEnv);
+    const system = new FaultSystem(tempDir, serverPort, apiPort, metricsPort, target, env, appEnv, captureOutput);
     try {
       await system.startServer();
       await Promise.all([system.startWorker(), system.startApi()]);
@@ -100,6 +107,9 @@ export class FaultSystem {
       API_HOST: '127.0.0.1',
       API_PORT: String(this.apiPort),
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      LAMBDA_ALLOW: '*',
+      SQS_ALLOW: '*',
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
@@ -127,7 +137,25 @@ export class FaultSystem {
   }
 
   private spawn(name: AppName, generation: number): ChildProcess {
-    return spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name] }, this.appOutput, `${name}#${generation}`);
+    const child = spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name] }, this.appOutput, `${name}#${generation}`);
+    if (this.appOutput === 'pipe') {
+      const keep = (chunk: Buffer) => this.captured.set(name, (this.captured.get(name) ?? '') + chunk.toString());
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+    }
+    return child;
+  }
+
+  /** What `name` wrote so far (every generation), when started with `captureOutput`. */
+  output(name: AppName): string {
+    return this.captured.get(name) ?? '';
+  }
+
+  /** The dev server's files: its SQLite database and the journal files beside it. */
+  get serverFiles(): string[] {
+    return readdirSync(this.tempDir)
+      .filter((file) => file.startsWith('temporal.sqlite'))
+      .map((file) => join(this.tempDir, file));
   }
 
   // --- Temporal dev server -------------------------------------------------------------------

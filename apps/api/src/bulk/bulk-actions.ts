@@ -13,6 +13,7 @@ import {
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { ApiExceptionFilter } from '../core/api-exception.filter';
 import { APP_CONFIG } from '../core/config.module';
+import { CreationQuota } from '../core/quotas';
 import { OrchestrationCreation } from '../orchestrations/orchestration-creation';
 import { RunsRepository } from '../runs/runs.repository';
 import { TaskCreation } from '../tasks/task-creation';
@@ -45,6 +46,7 @@ export class BulkActions {
     private readonly runs: RunsRepository,
     private readonly tasks: TaskCreation,
     private readonly orchestrations: OrchestrationCreation,
+    private readonly quota: CreationQuota,
   ) {
     this.errors = new ApiExceptionFilter(config.api.bodyLimitBytes);
   }
@@ -93,9 +95,15 @@ export class BulkActions {
     const { caller, jobId } = request;
     const run = request.kind === 'task' ? TASK_RUN : ORCHESTRATION_RUN;
     try {
-      if (request.action === 'cancel') await this.runs.cancel(run, caller, id, jobId);
-      else if (request.kind === 'task') await this.tasks.retry(caller, id, {}, `bulk:${jobId}:${id}`);
-      else await this.orchestrations.retry(caller, id, {}, `bulk:${jobId}:${id}`);
+      if (request.action === 'cancel') {
+        await this.runs.cancel(run, caller, id, jobId);
+        return 'done';
+      }
+      // A retry is a creation: it counts against the owner's quota, as POST /{kind}s/{id}/retry does.
+      await this.quota.assertRoom(request.kind, caller.sub);
+      const key = `bulk:${jobId}:${id}`;
+      if (request.kind === 'task') await this.tasks.retry(caller, id, {}, key);
+      else await this.orchestrations.retry(caller, id, {}, key);
       return 'done';
     } catch (err) {
       const answer = this.errors.toErrorBody(err);

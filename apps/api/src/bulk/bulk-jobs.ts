@@ -108,7 +108,7 @@ export class BulkJobs {
     if (attrs.get(SearchAttr.kind) !== BULK_KIND || !mayAccess(caller, attrs.get(SearchAttr.owner), 'read')) {
       throw new ResourceNotFoundError('bulk job', id);
     }
-    // Temporal keeps no memo field whose value is null or an empty array: those are the defaults.
+    // The start's null and empty-array memo fields do not come back from Temporal: those are their values.
     const memo = description.memo as unknown as Partial<BulkJobState> & Omit<BulkJobState, 'failures' | 'finishedAt'>;
     const state: BulkJobState = { ...memo, failures: memo.failures ?? [], finishedAt: memo.finishedAt ?? null };
     // Ended from outside (terminated by an operator) before it could say so itself.

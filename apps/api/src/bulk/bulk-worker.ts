@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { apiTaskQueue } from '../../../../common';
+import { payloadDataConverter } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { APP_CONFIG } from '../core/config.module';
 import { BulkActions } from './bulk-actions';
@@ -48,6 +49,8 @@ export class BulkWorker implements OnApplicationBootstrap, OnApplicationShutdown
           namespace,
           taskQueue: apiTaskQueue(taskQueue),
           activities: this.actions.activities(),
+          // As the API's client: a job's pages and their outcomes are encrypted like everything else.
+          ...(this.config.payloadKeys ? { dataConverter: payloadDataConverter(this.config.payloadKeys) } : {}),
           // A page acts on at most BULK_LIMITS.concurrency runs at once; two pages of two jobs at a time per replica.
           maxConcurrentActivityTaskExecutions: 2,
         });

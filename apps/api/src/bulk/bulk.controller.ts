@@ -16,7 +16,7 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { IdempotencyKey } from '../core/idempotency';
 import { IDEMPOTENCY_KEY_PATTERN } from '../core/patterns';
 import { CreationRateLimit } from '../core/rate-limit';
-import { ApiErrors, UNAUTHORIZED } from '../openapi/api-errors';
+import { ApiErrors, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { TEMPORAL_DOWN } from '../runs/run-routes';
 import { BULK_ID_PATTERN, BulkJobs } from './bulk-jobs';
 import { BulkDryRunResponseDto, BulkJobResponseDto, CreateBulkJobDto } from './dto/bulk.dto';
@@ -48,6 +48,8 @@ function BulkRoute(kind: RunKind, plural: string) {
       401: UNAUTHORIZED,
       403: "filter.owner names another user's runs and the caller is not an admin; or an admin asks to retry them.",
       409: 'This Idempotency-Key started a job from a different request.',
+      413: 'The body is larger than the API takes.',
+      415: UNSUPPORTED_ENCODING,
       429: 'Too many creations by this user; retry after Retry-After seconds.',
       503: TEMPORAL_DOWN,
     }),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CreationQuota } from '../core/quotas';
 import { OrchestrationsModule } from '../orchestrations/orchestrations.module';
 import { RunsModule } from '../runs/runs.module';
 import { TasksModule } from '../tasks/tasks.module';
@@ -10,6 +11,6 @@ import { BulkWorker } from './bulk-worker';
 @Module({
   imports: [RunsModule, TasksModule, OrchestrationsModule],
   controllers: [BulkController],
-  providers: [BulkJobs, BulkActions, BulkWorker],
+  providers: [BulkJobs, BulkActions, BulkWorker, CreationQuota],
 })
 export class BulkModule {}

@@ -31,6 +31,7 @@ import {
 } from '../../../../common';
 import { caseInsensitive, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from '../core/patterns';
 import {
+  CallTarget,
   CallUrl,
   IsHeaderRecord,
   IsHttpUrl,
@@ -85,6 +86,8 @@ export class LambdaInvocationDto {
   @Matches(new RegExp(LAMBDA_FUNCTION_PATTERN), {
     message: 'lambda.function must be a function name, name:alias, or a full or partial function ARN',
   })
+  // Only functions LAMBDA_ALLOW lets this caller invoke.
+  @CallTarget('lambda')
   function!: string;
 
   @ApiPropertyOptional({
@@ -130,6 +133,8 @@ export class SqsMessageDto {
     pattern: `^${HTTP_URL_PATTERN}$`,
   })
   @IsHttpUrl({ message: 'sqs.queueUrl must be an http or https URL' })
+  // Only queues SQS_ALLOW lets this caller send to (by URL, ARN or name).
+  @CallTarget('sqs')
   queueUrl!: string;
 
   @ApiProperty({
@@ -257,7 +262,7 @@ export class CallDto {
   @ApiPropertyOptional({
     ...HEADERS_SCHEMA,
     description:
-      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler.',
+      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler; hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, TE, Trailer, Proxy-*, Expect) cannot be sent. Admins reading the resource see every value as "<redacted>".',
     example: { 'x-api-key': 'k-123' },
   })
   @Omittable()

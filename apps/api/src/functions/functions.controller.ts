@@ -2,7 +2,7 @@ import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator';
 import { CreationRateLimit } from '../core/rate-limit';
-import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import type { LambdaInvocationType } from '../../../../common';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -40,6 +40,7 @@ export class FunctionsController {
     403: "The token's roles do not include admin.",
     409: 'A function of that name exists.',
     413: 'The body is larger than the API takes.',
+    415: UNSUPPORTED_ENCODING,
     429: 'Too many creations by this user; retry after Retry-After seconds.',
     502: "Lambda refused the API's own credentials, or the API cannot reach Lambda; nothing was created.",
     503: `Lambda throttled or failed; nothing was created; ${IDENTITY_PROVIDER_DOWN}.`,

@@ -35,6 +35,7 @@ import {
   type RunStatus,
   type StateOf,
 } from '../../../../common';
+import { decodePayloadMap, decodePayloadValues } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
@@ -338,11 +339,14 @@ export class RunsRepository {
         throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
       }
     }
-    const items = (response.executions ?? []).map((raw): RunSummary<MemoOf<D>> => {
+    const executions = response.executions ?? [];
+    // Memos are encrypted like every payload (search attributes never are).
+    const memos = await Promise.all(executions.map((raw) => decodePayloadMap(this.client.options.loadedDataConverter, raw.memo?.fields)));
+    const items = executions.map((raw, i): RunSummary<MemoOf<D>> => {
       const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
       const scheduled = scheduledStartOf(attrs);
       const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
-      const memo = decodePayloads(raw.memo?.fields);
+      const memo = memos[i];
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
@@ -385,7 +389,8 @@ export class RunsRepository {
     const { events } = await run.handle.fetchHistory();
     if (events?.some((e) => e.workflowTaskCompletedEventAttributes)) return undefined;
     const payloads = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    return payloads?.[0] ? defaultPayloadConverter.fromPayload<I>(payloads[0]) : undefined;
+    // A raw history: decoded through the payload codec, as the SDK decodes what it reads itself.
+    return payloads?.[0] ? ((await decodePayloadValues(this.client.options.loadedDataConverter, [payloads[0]]))[0] as I) : undefined;
   }
 
   /**
@@ -442,7 +447,7 @@ export class RunsRepository {
   }
 }
 
-/** Memo fields (or search attributes) of a listed run, decoded by the default payload converter. */
+/** Search attributes of a listed run, decoded by the default payload converter (no codec: they are never encoded). */
 function decodePayloads(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields ?? {}).map(([name, payload]) => [name, defaultPayloadConverter.fromPayload(payload)]));
 }

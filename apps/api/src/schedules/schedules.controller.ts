@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiLink, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TASK_RUN } from '../../../../common';
@@ -7,7 +7,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { idempotency, IdempotencyKey } from '../core/idempotency';
 import { SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { ApiErrors, UNAUTHORIZED } from '../openapi/api-errors';
+import { CreationRateLimit } from '../core/rate-limit';
+import { ApiErrors, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { CreationRoute, OWNER_FORBIDDEN, TEMPORAL_DOWN } from '../runs/run-routes';
 import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
 import { listOwner } from '../runs/list-scope';
@@ -48,6 +49,7 @@ export class SchedulesController {
       'Beyond the schema: a cron range runs forwards (10-30, not 30-10), every `at` time is in the future, and endAt is after startAt.',
     response: ScheduleResponseDto,
     badRequest: 'Names each bad field (e.g. cron, timezone, at[2], task.url), unknown ones too; nothing is created.',
+    quota: 'schedule',
   })
   async create(
     @CurrentUser() caller: Caller,
@@ -94,6 +96,7 @@ export class SchedulesController {
     400: 'Names each bad field, unknown ones too; or nothing to change.',
     409: 'A new startAt or endAt does not fit the bound the schedule keeps (endAt must be after startAt).',
     413: 'The body is larger than the API takes.',
+    415: UNSUPPORTED_ENCODING,
   })
   async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyScheduleDto): Promise<ScheduleResponseDto> {
     await this.schedules.update(caller, id, (current) => modifiedSchedule(current, dto), dto.at !== undefined);
@@ -137,11 +140,16 @@ export class SchedulesController {
 
   @Post(':id/trigger')
   @HttpCode(200)
+  // A run made on demand is a creation: the same per-user limit.
+  @UseGuards(CreationRateLimit)
   @ApiOperation({ summary: 'Start a run now (also while paused, and whatever the overlap policy)' })
   @ApiParam(ID_PARAM)
   @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiErrors(ONE_SCHEDULE_ERRORS)
+  @ApiErrors({
+    ...ONE_SCHEDULE_ERRORS,
+    429: 'Too many creations (triggers count as creations) by this user; retry after Retry-After seconds.',
+  })
   async trigger(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     await this.schedules.trigger(caller, id);
     return this.view(caller, id);

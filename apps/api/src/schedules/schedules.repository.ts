@@ -12,6 +12,7 @@ import {
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { SearchAttr, tagValues, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
+import { decodePayloadMap } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
@@ -173,9 +174,12 @@ export class SchedulesRepository {
         throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
       }
     }
-    const items = (response.schedules ?? []).map((entry): ListedSchedule => {
+    const entries = response.schedules ?? [];
+    // Memos are encrypted like every payload (search attributes never are).
+    const memos = await Promise.all(entries.map((entry) => decodePayloadMap(this.client.options.loadedDataConverter, entry.memo?.fields)));
+    const items = entries.map((entry, i): ListedSchedule => {
       const attrs = decodePayloads(entry.searchAttributes?.indexedFields);
-      const memo = decodePayloads(entry.memo?.fields);
+      const memo = memos[i];
       return {
         id: entry.scheduleId ?? '',
         definition: {
@@ -288,6 +292,7 @@ function timingOfRawSpec(raw: temporal.api.schedule.v1.IScheduleSpec | null | un
   });
 }
 
+/** Search attributes, decoded by the default payload converter (no codec: they are never encoded). */
 function decodePayloads(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields ?? {}).map(([name, payload]) => [name, defaultPayloadConverter.fromPayload(payload)]));
 }
