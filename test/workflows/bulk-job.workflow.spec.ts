@@ -11,6 +11,7 @@ import {
   type BulkPageOutcome,
   type BulkPageRequest,
 } from '../../common';
+import { testDataConverter } from '../support/payload-keys';
 import { startTimeSkipping, type TimeSkippingHarness } from '../support/time-skipping';
 
 const failure = (n: number): BulkFailure => ({ id: `task-${n}`, statusCode: 409, message: `task-${n} is running` });
@@ -36,6 +37,8 @@ describe('bulkJobWorkflow (time-skipping)', () => {
     const worker = await Worker.create({
       connection: harness.env.nativeConnection,
       taskQueue: apiTaskQueue(harness.taskQueue),
+      // As the API's activity worker: what the job sends it is encrypted.
+      dataConverter: testDataConverter(),
       activities: {
         actOnBulkPage: (request: BulkPageRequest): Promise<BulkPageOutcome> => {
           attempts += 1;
