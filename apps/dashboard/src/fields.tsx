@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from './api';
-import { describeError } from './errors';
+import { describeError, type Action } from './errors';
 
 /** Messages by field path (`url`, `steps[1].url`, `at[2]`): the API's 400 and the form's own checks. */
 export type FieldErrors = Record<string, string[]>;
@@ -165,7 +165,17 @@ export function Choice<T extends string>(props: {
  * What is wrong, at the top of the form, focused after a refused submit: the API's words for the
  * whole request, then each field's messages as links to the field.
  */
-export function ErrorSummary({ error, errors, shown }: { error: ApiError | null; errors: FieldErrors; shown: number }) {
+export function ErrorSummary({
+  error,
+  errors,
+  shown,
+  action = 'create',
+}: {
+  error: ApiError | null;
+  errors: FieldErrors;
+  shown: number;
+  action?: Action;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (shown > 0) box.current?.focus();
@@ -177,7 +187,7 @@ export function ErrorSummary({ error, errors, shown }: { error: ApiError | null;
       <p>
         <strong>
           {error
-            ? describeError(error, 'create')
+            ? describeError(error, action)
             : `Not sent: ${entries.length === 1 ? 'one field needs' : `${entries.length} fields need`} a change.`}
         </strong>
       </p>
@@ -185,18 +195,25 @@ export function ErrorSummary({ error, errors, shown }: { error: ApiError | null;
         <ul>
           {entries.map(([path, messages]) => (
             <li key={path}>
-              <a
-                href={`#${fieldId(path)}`}
-                onClick={(e) => {
-                  const input = document.getElementById(fieldId(path));
-                  if (!input) return;
-                  e.preventDefault();
-                  input.focus();
-                }}
-              >
-                {path}
-              </a>
-              : {messages.join('; ')}
+              {/* A message about the whole request has no field to go to. */}
+              {path === '' ? (
+                messages.join('; ')
+              ) : (
+                <>
+                  <a
+                    href={`#${fieldId(path)}`}
+                    onClick={(e) => {
+                      const input = document.getElementById(fieldId(path));
+                      if (!input) return;
+                      e.preventDefault();
+                      input.focus();
+                    }}
+                  >
+                    {path}
+                  </a>
+                  : {messages.join('; ')}
+                </>
+              )}
             </li>
           ))}
         </ul>
