@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api';
-import { CallLine, ErrorNotice, RefreshNote, StatusBadge, TagChips, Time, useHeadingFocus } from './components';
+import { CallLine, ErrorNotice, RefreshNote, TagChips, Time, useHeadingFocus } from './components';
 import { capitalize, plural } from './format';
 import { usePolling, useTitle } from './hooks';
 import { TagFilter, useListParams } from './lists';
@@ -109,8 +109,8 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
                   </td>
                   <td data-label="Retry" class="col-retry">
                     {outcome && 'id' in outcome ? (
-                      <span class="retried">
-                        <StatusBadge status="scheduled" label="retried" /> as <a href={href.run(outcome.id)}>{outcome.id}</a>
+                      <span class="retried" role="status">
+                        Retried as <a href={href.run(outcome.id)}>{outcome.id}</a>
                       </span>
                     ) : (
                       <div class="retry-cell">
