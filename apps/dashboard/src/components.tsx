@@ -17,7 +17,7 @@ const ICONS: Record<string, string> = {
   cancelled: '⊘',
   skipped: '↷',
   pending: '○',
-  waiting: '⧖',
+  waiting: '◔',
   not_run: '–',
   active: '●',
   paused: '❚❚',

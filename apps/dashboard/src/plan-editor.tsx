@@ -81,9 +81,7 @@ const KINDS = [
   ['parallel', 'Parallel branches'],
   ['wait', 'A wait to be resumed'],
 ] as const;
-const JOINS = JOIN_MODES.map(
-  (j) => [j, j === 'all' ? 'all: every branch must complete' : 'any: the first branch to complete wins, the others are cancelled'] as const,
-);
+const JOINS = JOIN_MODES.map((j) => [j, j] as const);
 
 /** Messages the API gives a whole step or group (`steps[1]`, `steps[1].parallel`, `steps[1].parallel[0]`). */
 function GroupErrors({ paths, errors }: { paths: string[]; errors: FieldErrors }) {
@@ -180,6 +178,7 @@ function StepEditor(props: {
             options={JOINS}
             onChange={(join) => props.onChange({ ...step, join })}
             errors={errors}
+            hint="all: every branch must complete; any: the first to complete wins, the others are cancelled."
           />
           <TextField
             path={`${path}.maxConcurrency`}
