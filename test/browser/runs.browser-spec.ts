@@ -270,4 +270,64 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     expect(hooks.map((h) => [h.id, h.status]).sort()).toEqual(made.map((t) => [t.id, 'completed']).sort());
     await screenshot(page, 'task-callback-flow');
   });
+  it('shows the Retry-After of a 429 on its attempt, and the wait before the next one', async () => {
+    const { sub, as } = await newUser('patient');
+    system.target.respond('/runs/busy', (n) =>
+      n === 0 ? { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '2' } } : { status: 200 },
+    );
+    const { body: task } = await as
+      .post('/tasks')
+      .send({ name: 'busy partner', url: url('/runs/busy'), retries: 1, retryIntervalMs: 100 })
+      .expect(201);
+    const done = await ended<{ status: string; attempts: Array<{ retryAfterMs?: number; finishedAt: string; startedAt: string }> }>(
+      as,
+      `/tasks/${task.id}`,
+    );
+    expect([done.status, done.attempts[0].retryAfterMs, done.attempts[1].retryAfterMs]).toEqual(['completed', 2_000, undefined]);
+    expect(Date.parse(done.attempts[1].startedAt) - Date.parse(done.attempts[0].finishedAt)).toBeGreaterThanOrEqual(2_000);
+
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/tasks/${task.id}`);
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor();
+    const attempts = page.getByRole('list', { name: 'Attempts, in order' }).getByRole('listitem');
+    await expect(attempts.locator('.retry-after').allTextContents()).resolves.toEqual([
+      'Retry-After 2 s: the next attempt waited at least that',
+    ]);
+    await expect(attempts.nth(0).locator('.retry-after').getAttribute('title')).resolves.toBe('2000 ms');
+    await expect(attempts.locator('.attempt-head').allInnerTexts()).resolves.toEqual([
+      'Attempt 1\nHTTP 429\nfailed',
+      'Attempt 2\nHTTP 200\nsucceeded',
+    ]);
+  });
+
+  it('creates a task with tags and a callback from the form, and shows both on its page', async () => {
+    const { sub } = await newUser('former');
+    await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/tasks/new');
+    await page.getByLabel('Name (optional)').fill('tagged report');
+    await page.getByRole('group', { name: 'Call', exact: true }).getByLabel('URL').fill(url('/runs/report'));
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await page.getByLabel('Tag 1 key').fill('customer');
+    await page.getByLabel('Tag 1 value').fill('42');
+    await page.getByLabel('Make a call once the run ends, with its outcome').check();
+    const callback = page.getByRole('group', { name: 'Callback call' });
+    await callback.getByLabel('URL').fill(url('/runs/done-hook'));
+    await page.getByLabel('cancelled').check();
+    const posts: Request[] = [];
+    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks') && posts.push(request));
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByText('Task created: tagged report.').waitFor();
+    expect(posts.map((p) => p.postDataJSON())).toEqual([
+      {
+        name: 'tagged report',
+        url: url('/runs/report'),
+        method: 'POST',
+        tags: { customer: '42' },
+        callback: { url: url('/runs/done-hook'), method: 'POST', on: ['completed', 'failed', 'cancelled'] },
+      },
+    ]);
+    await page.locator('.callback-outcome', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('.detail-head .tags li').allTextContents()).resolves.toEqual(['customer:42']);
+    await expect(page.locator('.callback-outcome').textContent()).resolves.toBe('✓ completed after 1 attempt');
+    const hook = JSON.parse(system.target.requests('/runs/done-hook')[0].body) as { status: string; kind: string; attempts: number };
+    expect([hook.kind, hook.status, hook.attempts]).toEqual(['task', 'completed', 1]);
+  });
 });
