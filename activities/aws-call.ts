@@ -12,9 +12,12 @@ export interface AwsFailure {
 /** AWS's names for "slow down", whatever status they come with (SQS answers 400). */
 const THROTTLES = /Throttl|TooManyRequests|RequestLimitExceeded|OverLimit/i;
 
+/** Lambda's "an update of the function is in progress" (409): over once the update is. */
+const PASSING_CONFLICTS = new Set(['ResourceConflictException']);
+
 /** Whether an AWS service error is one a moment's wait can heal. */
 export function isTransientAwsError(status: number, name: string): boolean {
-  return status >= 500 || status === 429 || THROTTLES.test(name);
+  return status >= 500 || status === 429 || THROTTLES.test(name) || PASSING_CONFLICTS.has(name);
 }
 
 /** Errors of the SDK's credential chain: no credentials anywhere, or none that work. A retry cannot find them. */

@@ -524,3 +524,102 @@ export async function scheduleLateness(
   await pool(ids.length, concurrency, (i) => deleteSchedule(ctx, ids[i]));
   return { lone: loneReport, sameSecond: { schedules: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report } };
 }
+
+export interface BulkJobResult {
+  action: 'cancel' | 'retry';
+  matched: number;
+  done: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  /** When the job first showed progress, and how done grew: [seconds since the job was created, done]. */
+  firstProgressAfterMs: number;
+  progress: Array<[number, number]>;
+  cpuPerRunMs: CpuPerFire;
+}
+
+export interface BulkResult {
+  cancel: BulkJobResult;
+  retry: BulkJobResult;
+}
+
+/** POSTs a bulk job and reads GET /bulk/{id} every 250 ms until it completes. */
+async function bulkJob(ctx: BenchContext, action: 'cancel' | 'retry', filter: Record<string, unknown>): Promise<BulkJobResult> {
+  const cpu = measureCpu(ctx.source.processes);
+  const started = performance.now();
+  const res = await fetch(`${ctx.apiUrl}/tasks/bulk`, {
+    method: 'POST',
+    headers: { ...ctx.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ action, filter }),
+  });
+  if (res.status !== 202) throw new Error(`POST /tasks/bulk answered ${res.status}: ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const progress: Array<[number, number]> = [];
+  let firstProgressAfterMs = -1;
+  for (;;) {
+    const job = (await (await fetch(`${ctx.apiUrl}/bulk/${id}`, { headers: ctx.headers })).json()) as {
+      status: string;
+      matched: number;
+      done: number;
+      failed: number;
+    };
+    const at = performance.now() - started;
+    if (job.done + job.failed > 0 && firstProgressAfterMs < 0) firstProgressAfterMs = Math.round(at);
+    if (progress.at(-1)?.[1] !== job.done) progress.push([Math.round(at / 100) / 10, job.done]);
+    if (job.status === 'completed') {
+      const seconds = at / 1000;
+      const result = {
+        action,
+        matched: job.matched,
+        done: job.done,
+        failed: job.failed,
+        seconds: Math.round(seconds * 10) / 10,
+        perSecond: Math.round((job.done + job.failed) / seconds),
+        firstProgressAfterMs,
+        progress: everyTenth(progress, job.matched),
+        cpuPerRunMs: cpu(job.done + job.failed),
+      };
+      ctx.log(`bulk ${action}: ${job.done} done, ${job.failed} failed of ${job.matched} in ${result.seconds} s (${result.perSecond}/s)`);
+      return result;
+    }
+    await sleep(250);
+  }
+}
+
+/** The first reading in each tenth of the way, and the last. */
+function everyTenth(progress: Array<[number, number]>, total: number): Array<[number, number]> {
+  const tenth = (done: number) => Math.floor((done * 10) / Math.max(1, total));
+  return progress.filter(([, done], i) => i === 0 || i === progress.length - 1 || tenth(done) > tenth(progress[i - 1][1]));
+}
+
+/**
+ * Bulk jobs: `cancelCount` tasks due in 6 h cancelled in one job; then `retryCount` others
+ * cancelled and retried in one job (each retry a new task, due now: its call is made).
+ */
+export async function bulkJobs(ctx: BenchContext, cancelCount: number, retryCount: number): Promise<BulkResult> {
+  const dueAt = Date.now() + 6 * 3_600_000;
+  const run = Date.now().toString(36);
+  const tagged = async (tag: string, count: number) => {
+    ctx.log(`bulk: creating ${count} tasks tagged ${tag}`);
+    await pool(count, 32, () => createTask(ctx, dueAt, { tags: { bulk: tag } }));
+    // Visibility is eventually consistent: a job matches what it lists when created.
+    for (;;) {
+      const res = await fetch(`${ctx.apiUrl}/tasks/counts?tag=bulk:${tag}`, { headers: ctx.headers });
+      if (((await res.json()) as { scheduled: number }).scheduled === count) return;
+      await sleep(500);
+    }
+  };
+  await tagged(`c${run}`, cancelCount);
+  await settle(ctx.source.processes);
+  const cancel = await bulkJob(ctx, 'cancel', { tag: [`bulk:c${run}`] });
+  await tagged(`r${run}`, retryCount);
+  await bulkJob(ctx, 'cancel', { tag: [`bulk:r${run}`] });
+  for (;;) {
+    const res = await fetch(`${ctx.apiUrl}/tasks/counts?tag=bulk:r${run}`, { headers: ctx.headers });
+    if (((await res.json()) as { cancelled: number }).cancelled === retryCount) break;
+    await sleep(500);
+  }
+  await settle(ctx.source.processes);
+  const retry = await bulkJob(ctx, 'retry', { tag: [`bulk:r${run}`], status: 'cancelled' });
+  return { cancel, retry };
+}

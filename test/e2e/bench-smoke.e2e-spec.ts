@@ -2,6 +2,7 @@ import { ArrivalTarget } from '../../bench/arrival-target';
 import {
   apiThroughput,
   atRest,
+  bulkJobs,
   burst,
   flowBurst,
   productSource,
@@ -72,6 +73,13 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
     const result = await flowBurst(ctx, 12, 10, 3_000);
     expect(result).toMatchObject({ tasks: 12, ratePerSecond: 10, missing: 0, repeated: 0 });
     expect(result.mostInAnySecond).toBeLessThanOrEqual(10);
+  });
+
+  it('measures bulk jobs: a cancel, then a retry, each acting on every matching task', async () => {
+    const result = await bulkJobs(ctx, 12, 4);
+    expect(result.cancel).toMatchObject({ action: 'cancel', matched: 12, done: 12, failed: 0 });
+    expect(result.retry).toMatchObject({ action: 'retry', matched: 4, done: 4, failed: 0 });
+    expect(result.cancel.progress.at(-1)).toEqual([expect.any(Number), 12]);
   });
 
   it('measures API creations', async () => {

@@ -196,6 +196,8 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
       retries: 0,
       retryIntervalMs: 1000,
       retryBackoff: 1,
+      retryOn: 'any',
+      callback: null,
     });
     // HTTP fields for a Lambda call: the same 409 a task answers.
     const refused = await api()
@@ -263,6 +265,7 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
       cron: '0 9 * * 1-5',
       timezone: 'UTC',
       nextRuns: expect.any(Array),
+      tags: {},
     });
     expect(weekday.nextRuns).toHaveLength(5);
     const first = await api().get('/schedules').query({ limit: 2 }).expect(200);

@@ -88,6 +88,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       // The list and the resource agree, to the millisecond.
       createdAt: task.createdAt,
       scheduleId: null,
+      tags: {},
     });
     await eventually(listed('completed'), 10_000);
     const stillScheduled = await api().get('/tasks').query({ status: 'scheduled' }).expect(200);
@@ -326,6 +327,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/bulk/{id}',
       '/codec/decode',
       '/codec/encode',
       '/codec/session',
@@ -337,11 +339,13 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/me',
       '/me/signing-secret',
       '/orchestrations',
+      '/orchestrations/bulk',
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
       '/orchestrations/{id}/resume',
       '/orchestrations/{id}/resume/{token}',
+      '/orchestrations/{id}/retry',
       '/orchestrations/{id}/status',
       '/schedules',
       '/schedules/{id}',
@@ -349,9 +353,11 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/schedules/{id}/resume',
       '/schedules/{id}/trigger',
       '/tasks',
+      '/tasks/bulk',
       '/tasks/counts',
       '/tasks/{id}',
       '/tasks/{id}/cancel',
+      '/tasks/{id}/retry',
       '/tasks/{id}/status',
     ]);
     // The development sign-in's body is documented, so a script can get a token without the dashboard.
