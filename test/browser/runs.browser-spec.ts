@@ -119,14 +119,23 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
       Promise.all([a, b, c].map(async (t) => (await as.get(`/tasks/${t.id}`).expect(200)).body.status as string));
     await expect(statuses()).resolves.toEqual(['cancelled', 'cancelled', 'scheduled']);
     // The list and its counts were read again when the job completed.
+    const icons: Record<string, string> = { scheduled: '◷', cancelled: '⊘' };
     await eventuallyExpect(
-      () => tableRows(page),
-      (rows) =>
-        expect(rows.map((r) => [r[0], r[1]])).toEqual([
-          ['reminder c', '◷ scheduled'],
-          ['reminder b', '⊘ cancelled'],
-          ['reminder a', '⊘ cancelled'],
+      async () => ({
+        shown: (await tableRows(page)).map((r) => [r[0], r[1]]),
+        listed: ((await as.get('/tasks').expect(200)).body.items as Array<{ name: string; status: string }>).map((t) => [
+          t.name,
+          `${icons[t.status]} ${t.status}`,
         ]),
+      }),
+      ({ shown, listed }) => {
+        expect(shown).toEqual(listed);
+        expect(shown.map(([name, status]) => `${name}: ${status}`).sort()).toEqual([
+          'reminder a: ⊘ cancelled',
+          'reminder b: ⊘ cancelled',
+          'reminder c: ◷ scheduled',
+        ]);
+      },
     );
     await eventuallyExpect(
       () => statusTabs(page),

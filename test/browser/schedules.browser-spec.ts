@@ -159,6 +159,7 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
       })
       .expect(201);
     await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/schedules/${schedule.id}`);
+    await page.getByRole('heading', { name: 'nightly export' }).waitFor();
     await expect(page.locator('.tags li').allTextContents()).resolves.toEqual(['team:data']);
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
     await page.getByRole('heading', { name: 'Edit nightly export' }).waitFor();
