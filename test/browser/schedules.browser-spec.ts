@@ -167,14 +167,19 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     const task = page.getByRole('group', { name: 'Each run calls' });
     await expect(task.getByLabel('URL').inputValue()).resolves.toBe(system.target.url('/s/export'));
     await expect(task.getByLabel('Retries').inputValue()).resolves.toBe('1');
+    const patches: Request[] = [];
+    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
+    // Nothing changed: nothing is sent.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
+    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
+    expect(patches).toHaveLength(0);
 
     await page.getByLabel('Cron expression').check();
     await page.getByLabel('Cron', { exact: true }).fill('every night');
     await page.getByLabel('Time zone').fill('Europe/Berlin');
     await task.getByLabel('URL').fill(system.target.url('/s/export-v2'));
     await task.getByLabel('Retries').fill('3');
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();
     const sent = { cron: 'every night', timezone: 'Europe/Berlin', task: { url: system.target.url('/s/export-v2'), retries: 3 } };

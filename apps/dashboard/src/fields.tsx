@@ -182,13 +182,17 @@ export function ErrorSummary({
   }, [shown]);
   const entries = Object.entries(errors).filter(([, messages]) => messages.length > 0);
   if (!error && entries.length === 0) return null;
+  // A message about the whole request (path '') is no field.
+  const fields = entries.filter(([path]) => path !== '').length;
   return (
     <div class="error-summary" role="alert" tabIndex={-1} ref={box}>
       <p>
         <strong>
           {error
             ? describeError(error, action)
-            : `Not sent: ${entries.length === 1 ? 'one field needs' : `${entries.length} fields need`} a change.`}
+            : fields === 0
+              ? 'Not sent.'
+              : `Not sent: ${fields === 1 ? 'one field needs' : `${fields} fields need`} a change.`}
         </strong>
       </p>
       {entries.length > 0 && (

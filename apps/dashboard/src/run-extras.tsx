@@ -129,7 +129,7 @@ export function CallbackEditor(props: {
       </label>
       {draft.enabled && (
         <>
-          <fieldset class="choice" id={fieldId(onPath)}>
+          <fieldset class="choice" id={fieldId(onPath)} tabIndex={-1}>
             <legend>Once it ends</legend>
             {RUN_ENDS.map((end) => (
               <label key={end}>
