@@ -841,7 +841,7 @@ export function SchedulePage({ id }: { id: string }) {
   const paused = s.state === 'paused';
   return (
     <>
-      <DetailHead title={s.name ?? 'Schedule'} status={s.state} id={s.id} tags={s.tags}>
+      <DetailHead title={s.name ?? 'Schedule'} status={s.state} id={s.id} tags={s.tags} tagsLink={(tag) => href.list('tasks', { tag })}>
         <TemporalLink kind="schedules" id={s.id} />
       </DetailHead>
       <StatusAnnouncer status={s.state} noun="Schedule" />

@@ -3,7 +3,7 @@ import { api, ApiError, newIdempotencyKey } from './api';
 import { CallLine, ErrorNotice, RefreshNote, TagChips, Time, useHeadingFocus } from './components';
 import { capitalize, plural } from './format';
 import { usePolling, useTitle } from './hooks';
-import { TagFilter, useListParams } from './lists';
+import { OwnerSwitch, TagFilter, useListParams } from './lists';
 import { href } from './router';
 import type { OrchestrationSummary, Page, TaskSummary } from './types';
 
@@ -12,7 +12,7 @@ const SHOWN = 20;
 
 /** Failed tasks and orchestrations, newest first, each with Retry (a new run, linked once made). */
 export function FailedRunsPage() {
-  const { tags, owner } = useListParams();
+  const { tags, owner, admin } = useListParams();
   useTitle('Failed runs');
   const heading = useHeadingFocus(['failed']);
   return (
@@ -26,7 +26,10 @@ export function FailedRunsPage() {
         Retry makes a new run of the same calls, due now, that names the one it retries; an orchestration's from the step you pick (by
         default the one that failed). To retry or cancel many at once, select them on the task or orchestration list.
       </p>
-      <TagFilter tags={tags} />
+      <div class="list-controls">
+        <TagFilter tags={tags} />
+        {admin && <OwnerSwitch owner={owner} />}
+      </div>
       <FailedList collection="tasks" tags={tags} owner={owner} />
       <FailedList collection="orchestrations" tags={tags} owner={owner} />
     </>
