@@ -1,9 +1,10 @@
 /**
  * Sign-in through the identity provider (loaded only when the dashboard has one: it holds
- * oauth4webapi, which a first load without a provider does without).
+ * oauth4webapi, which a first load without a provider does without). It imports no value of the
+ * dashboard's own (the redirect URI comes as an argument): a module shared with the first script
+ * would be split out of it into a file of its own, a second request on every first load.
  */
 import * as oauth from 'oauth4webapi';
-import { OIDC_CALLBACK_PATH } from './router';
 import type { OidcSettings } from './types';
 
 /** What a sign-in in progress keeps in this tab while the browser visits the provider. */
@@ -30,15 +31,11 @@ function insecure(url: URL): { [oauth.allowInsecureRequests]?: boolean } {
   return url.protocol === 'http:' && loopback ? { [oauth.allowInsecureRequests]: true } : {};
 }
 
-function redirectUri(): string {
-  return `${location.origin}${OIDC_CALLBACK_PATH}`;
-}
-
 /**
  * Sends the browser to the identity provider: authorization code flow with PKCE (S256) for a
  * public client, asking for the API as the resource (RFC 8707) so the access token is for it.
  */
-export async function startOidcSignIn(settings: OidcSettings, returnTo: string): Promise<void> {
+export async function startOidcSignIn(settings: OidcSettings, redirectUri: string, returnTo: string): Promise<void> {
   const as = await discover(settings);
   const pending: Pending = {
     verifier: oauth.generateRandomCodeVerifier(),
@@ -50,7 +47,7 @@ export async function startOidcSignIn(settings: OidcSettings, returnTo: string):
   const url = new URL(as.authorization_endpoint!);
   url.search = new URLSearchParams({
     client_id: settings.clientId,
-    redirect_uri: redirectUri(),
+    redirect_uri: redirectUri,
     response_type: 'code',
     scope: settings.scope,
     code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
@@ -68,7 +65,7 @@ export async function startOidcSignIn(settings: OidcSettings, returnTo: string):
  * token when it is a JWT (issued for the API's audience), else the ID token; and where to go.
  * @throws Error saying what went wrong (the provider's error, a replayed or forged answer).
  */
-export async function completeOidcSignIn(settings: OidcSettings): Promise<{ token: string; returnTo: string }> {
+export async function completeOidcSignIn(settings: OidcSettings, redirectUri: string): Promise<{ token: string; returnTo: string }> {
   const stored = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   if (!stored) throw new Error('no sign-in was in progress in this tab');
@@ -82,7 +79,7 @@ export async function completeOidcSignIn(settings: OidcSettings): Promise<{ toke
   } catch (err) {
     throw new Error(describe(err), { cause: err });
   }
-  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri(), pending.verifier, {
+  const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, redirectUri, pending.verifier, {
     additionalParameters: { resource: settings.audience },
     ...insecure(issuer),
   });

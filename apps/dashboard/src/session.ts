@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setToken, whenUnauthorized } from './api';
-import { OIDC_CALLBACK_PATH } from './router';
+import { OIDC_CALLBACK_PATH, oidcRedirectUri } from './router';
 import type { DashboardConfig, Me } from './types';
 
 /** Where the token lives: this tab only, gone when it closes. */
@@ -66,7 +66,7 @@ async function signInFromCallback(config: DashboardConfig | null): Promise<void>
   try {
     if (!config?.oidc) throw new Error('this dashboard signs in with no identity provider');
     const { completeOidcSignIn } = await import('./oidc');
-    const { token, returnTo } = await completeOidcSignIn(config.oidc);
+    const { token, returnTo } = await completeOidcSignIn(config.oidc, oidcRedirectUri());
     await signIn(token);
     history.replaceState(null, '', returnTo);
   } catch (err) {

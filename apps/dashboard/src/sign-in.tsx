@@ -4,7 +4,7 @@ import { useHeadingFocus } from './components';
 import { useTitle } from './hooks';
 import { signIn, useSession } from './session';
 import { api, ApiError } from './api';
-import { OIDC_CALLBACK_PATH } from './router';
+import { OIDC_CALLBACK_PATH, oidcRedirectUri } from './router';
 import type { OidcSettings } from './types';
 
 /**
@@ -52,7 +52,7 @@ function ProviderSignIn({ settings }: { settings: OidcSettings }) {
           setError(null);
           const returnTo = location.pathname === OIDC_CALLBACK_PATH ? '/ui/tasks' : location.pathname + location.search;
           import('./oidc')
-            .then(({ startOidcSignIn }) => startOidcSignIn(settings, returnTo))
+            .then(({ startOidcSignIn }) => startOidcSignIn(settings, oidcRedirectUri(), returnTo))
             .catch((err: unknown) => {
               setBusy(false);
               setError(`The identity provider could not be reached: ${err instanceof Error ? err.message : String(err)}.`);
