@@ -181,7 +181,7 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
       [3, 200, undefined],
     ]);
     // On workflow time: 30 s (more than the 5 s interval), then 5 s (more than the 2 s asked).
-    const [first, second, third] = state.attempts.map((a) => Date.parse(a.scheduledAt!));
+    const [first, second, third] = state.attempts.map((a) => Date.parse(a.scheduledAt));
     expect(second - first).toBeGreaterThanOrEqual(30_000);
     expect(second - first).toBeLessThan(31_000);
     expect(third - second).toBeGreaterThanOrEqual(5_000);
