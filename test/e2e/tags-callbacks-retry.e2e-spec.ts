@@ -23,6 +23,55 @@ describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
     }, 20_000);
   }
 
+  describe('PATCH of the new call fields', () => {
+    it("changes a scheduled task's flowControl, retryOn and target (to an SQS queue), as it shows them", async () => {
+      const { body: task } = await api()
+        .post('/tasks')
+        .send({ url: system.target.url('/patch-me'), delayMs: 3_600_000 })
+        .expect(201);
+      const { body: patched } = await api()
+        .patch(`/tasks/${task.id}`)
+        .send({ flowControl: { key: 'partner', ratePerSecond: 5 }, retryOn: 'transient' })
+        .expect(200);
+      expect(patched).toMatchObject({
+        url: system.target.url('/patch-me'),
+        flowControl: { key: 'partner', ratePerSecond: 5 },
+        retryOn: 'transient',
+      });
+      const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/orders';
+      const { body: queued } = await api()
+        .patch(`/tasks/${task.id}`)
+        .send({ sqs: { queueUrl, messageBody: { n: 1 } } })
+        .expect(200);
+      expect(queued).toMatchObject({
+        sqs: { queueUrl, messageBody: { n: 1 } },
+        flowControl: { key: 'partner', ratePerSecond: 5 },
+        retryOn: 'transient',
+      });
+      expect(queued.url).toBeUndefined();
+      await api().post(`/tasks/${task.id}/cancel`).expect(200);
+    });
+
+    it("keeps a schedule's callback through a PATCH of its task, and replaces it with a new one", async () => {
+      const callback = { url: system.target.url('/schedule-callback') };
+      const { body: schedule } = await api()
+        .post('/schedules')
+        .send({ everyMs: 3_600_000, paused: true, task: { url: system.target.url('/sched-a'), callback } })
+        .expect(201);
+      const { body: kept } = await api()
+        .patch(`/schedules/${schedule.id}`)
+        .send({ task: { url: system.target.url('/sched-b'), retryOn: 'transient' } })
+        .expect(200);
+      expect(kept.task).toMatchObject({ url: system.target.url('/sched-b'), retryOn: 'transient', callback: { url: callback.url } });
+      const { body: replaced } = await api()
+        .patch(`/schedules/${schedule.id}`)
+        .send({ task: { callback: { url: system.target.url('/schedule-callback-2'), on: ['failed'] } } })
+        .expect(200);
+      expect(replaced.task.callback).toMatchObject({ url: system.target.url('/schedule-callback-2'), on: ['failed'] });
+      await api().delete(`/schedules/${schedule.id}`).expect(200);
+    });
+  });
+
   describe('tags', () => {
     it('shows them back and filters lists and counts by them (all must match)', async () => {
       const later = { delayMs: 3_600_000 };

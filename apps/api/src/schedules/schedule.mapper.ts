@@ -2,6 +2,7 @@ import { callbackState, modifiedCall, type CallbackSpec, type RunStatus, type Ta
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
 import { toCallChange, toCallView, toRetryChange, toRetryingCallSpec } from '../calls/call.mapper';
 import { toCallbackSpec, toCallbackView } from '../calls/run-extras.mapper';
+import type { CallbackDto } from '../calls/run-extras.dto';
 import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
 import type { ModifyScheduleDto, ModifyScheduleTaskDto } from './dto/modify-schedule.dto';
@@ -96,15 +97,18 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
 function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTaskDto): ScheduleDefinition['task'] {
   const change = toCallChange(dto);
   const retry = toRetryChange(dto);
-  if (Object.keys(change).length + Object.keys(retry).length === 0) {
+  const given = dto.callback as CallbackDto | undefined;
+  if (Object.keys(change).length + Object.keys(retry).length === 0 && given === undefined) {
     throw new InvalidRequestError(
-      'task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field',
+      'task has nothing to change: give a call field (url, method, headers, body, lambda, sqs, timeoutMs, flowControl), a retry field or callback',
       'task',
     );
   }
   const request = Object.keys(change).length > 0 ? modifiedCall(current.request, change) : current.request;
   if (typeof request === 'string') throw new WrongStateError(request);
-  return { request, retry: { ...current.retry, ...retry } };
+  // The callback stays unless a new one is given.
+  const callback = given === undefined ? current.callback : toCallbackSpec(given);
+  return { request, retry: { ...current.retry, ...retry }, ...(callback ? { callback } : {}) };
 }
 
 /** The timing fields a create or modify request gives. */
