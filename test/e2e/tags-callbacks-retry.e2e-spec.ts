@@ -103,6 +103,28 @@ describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
       await Promise.all([a, b].map((t: { id: string }) => api().post(`/tasks/${t.id}/cancel`).expect(200)));
     });
 
+    it('filters the list of schedules by tags (all must match)', async () => {
+      const create = (tags: Record<string, string>) =>
+        api()
+          .post('/schedules')
+          .send({ everyMs: 3_600_000, paused: true, tags, task: { url: system.target.url('/tagged-schedule') } })
+          .expect(201);
+      const [{ body: a }, { body: b }] = await Promise.all([
+        create({ team: 'ops', tier: 'gold' }),
+        create({ team: 'ops' }),
+        create({ team: 'web' }),
+      ]);
+      const ids = async (tag: string[]) =>
+        eventually(async () => {
+          const { body } = await api().get('/schedules').query({ tag }).expect(200);
+          return body.items.length > 0 ? (body.items as Array<{ id: string }>).map((s) => s.id).sort() : undefined;
+        });
+      expect(await ids(['team:ops'])).toEqual([a.id, b.id].sort());
+      expect(await ids(['team:ops', 'tier:gold'])).toEqual([a.id]);
+      const { body: refused } = await api().get('/schedules').query({ tag: 'no colon' }).expect(400);
+      expect(refused.errors[0].field).toBe('tag');
+    });
+
     it("puts a schedule's tags on each of its runs, and replaces an orchestration's with PATCH", async () => {
       const { body: schedule } = await api()
         .post('/schedules')

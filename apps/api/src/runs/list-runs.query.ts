@@ -54,6 +54,12 @@ export function TagFilter(): PropertyDecorator {
   );
 }
 
+/** Query of `GET /schedules`: a page, optionally of those with some tags. */
+export class ListSchedulesQuery extends PageQuery {
+  @TagFilter()
+  tag?: string[];
+}
+
 /** Query of the run counts endpoints: whose, and with which tags. */
 export class RunCountsQuery extends OwnerQuery {
   @TagFilter()

@@ -10,7 +10,7 @@ import { SCHEDULE_ID_PATTERN } from '../core/patterns';
 import { CreationRateLimit } from '../core/rate-limit';
 import { ApiErrors, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { CreationRoute, OWNER_FORBIDDEN, TEMPORAL_DOWN } from '../runs/run-routes';
-import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
+import { DEFAULT_PAGE_SIZE, ListSchedulesQuery } from '../runs/list-runs.query';
 import { listOwner } from '../runs/list-scope';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
@@ -66,13 +66,13 @@ export class SchedulesController {
   @ApiOperation({ summary: "List the caller's schedules", description: 'Query parameters this operation does not list are ignored.' })
   @ApiOkResponse({ type: ScheduleListDto })
   @ApiErrors({
-    400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner.',
+    400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner, tag.',
     401: UNAUTHORIZED,
     403: OWNER_FORBIDDEN,
     503: TEMPORAL_DOWN,
   })
-  async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
-    const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+  async list(@CurrentUser() caller: Caller, @Query() query: ListSchedulesQuery): Promise<ScheduleListDto> {
+    const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor, query.tag);
     return { items: page.items.map((s) => toScheduleSummary(s.id, s.definition, s.nextRuns)), nextCursor: page.nextCursor };
   }
 

@@ -20,7 +20,7 @@ import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
 import { keyReused, type Idempotency } from '../core/idempotency';
 import { nextCursorOf } from '../core/paging';
 import { anchored, SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { runStartOptions, quote, tagsOf } from '../runs/runs.repository';
+import { runStartOptions, quote, tagClauses, tagsOf } from '../runs/runs.repository';
 import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { OverlapPolicy } from './dto/create-schedule.dto';
@@ -150,10 +150,12 @@ export class SchedulesRepository {
     owner: string | null,
     limit: number,
     cursor: string | undefined,
+    tags: readonly string[] = [],
   ): Promise<{ items: ListedSchedule[]; nextCursor: string | null }> {
     const clauses = [
       `${SearchAttr.kind.name} = ${quote(SCHEDULE_KIND)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
+      ...tagClauses(tags),
     ];
     const request = {
       namespace: this.client.options.namespace,
