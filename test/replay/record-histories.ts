@@ -54,7 +54,8 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
       ['workflow', 'show', '--workflow-id', workflowId, '--address', system.config.temporal.address, '--output', 'json'],
       { encoding: 'utf8' },
     );
-    writeFileSync(join(outDir, `${name}.json`), json);
+    // With its workflow id: code that reads its own id (a flow-controlled call's permits name it) replays only under it.
+    writeFileSync(join(outDir, `${name}.json`), JSON.stringify({ workflowId, ...(JSON.parse(json) as object) }, null, 2));
   }
 
   async function finished(kind: 'tasks' | 'orchestrations', id: string): Promise<string> {
