@@ -173,6 +173,7 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       // The list and the resource agree, to the millisecond.
       createdAt: orch.createdAt,
       tags: {},
+      finishedAt: null,
     });
 
     const cancelled = await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);

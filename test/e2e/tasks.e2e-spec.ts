@@ -89,8 +89,13 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       createdAt: task.createdAt,
       scheduleId: null,
       tags: {},
+      finishedAt: null,
     });
-    await eventually(listed('completed'), 10_000);
+    const completed = await eventually(listed('completed'), 10_000);
+    // The list says when it ended, as the resource does (visibility's close time: within a few ms of it).
+    const closed = completed.items.find((t: { id: string }) => t.id === task.id);
+    const { body: done } = await api().get(`/tasks/${task.id}`).expect(200);
+    expect(Math.abs(Date.parse(closed.finishedAt) - Date.parse(done.finishedAt))).toBeLessThan(1_000);
     const stillScheduled = await api().get('/tasks').query({ status: 'scheduled' }).expect(200);
     expect(stillScheduled.body.items.map((t: { id: string }) => t.id)).not.toContain(task.id);
   });

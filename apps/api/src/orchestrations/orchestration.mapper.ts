@@ -238,6 +238,7 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
     runAt: run.runAt,
     createdAt: run.createdAt,
     tags: run.tags,
+    finishedAt: run.finishedAt,
   };
 }
 

@@ -56,6 +56,8 @@ export interface RunSummary<Memo> {
   /** ISO time the run is due (a schedule's run: its nominal time); '' when visibility has none. */
   runAt: string;
   createdAt: string;
+  /** When it closed (visibility's close time); null while open. */
+  finishedAt: string | null;
   scheduleId: string | null;
   tags: Record<string, string>;
   memo: Partial<Memo>;
@@ -355,6 +357,7 @@ export class RunsRepository {
         // As the resource has it: a schedule's run was created at its nominal time, a direct run
         // when the API started it (runs started before the memo had it: the workflow's start).
         createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
+        finishedAt: raw.closeTime ? timestampToIso(raw.closeTime) : null,
         scheduleId: scheduled?.scheduleId ?? null,
         tags: tagsOf(attrs.get(SearchAttr.tags)),
         memo: memo as Partial<MemoOf<D>>,

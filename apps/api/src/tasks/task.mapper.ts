@@ -81,6 +81,7 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,
     tags: run.tags,
+    finishedAt: run.finishedAt,
   };
 }
 

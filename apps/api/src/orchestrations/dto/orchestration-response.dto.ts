@@ -42,6 +42,13 @@ export class OrchestrationSummaryDto {
   createdAt!: string;
   @ApiProperty(TAGS_RESPONSE)
   tags!: Record<string, string>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When it ended (completed, failed or cancelled); null while open.',
+  })
+  finishedAt!: string | null;
 }
 
 /** One call of a parallel branch, and how it went. */
@@ -236,7 +243,7 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the first step started.' })
   startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When it completed, failed or was cancelled.' })
-  finishedAt!: string | null;
+  override finishedAt!: string | null;
   @ApiProperty({ type: [OrchestrationStepDto], description: 'The steps, in order.' })
   steps!: OrchestrationStepDto[];
   @ApiProperty({ type: ConditionCheckResponseDto, description: 'The condition check as configured.' })

@@ -46,6 +46,13 @@ export class TaskSummaryDto {
   scheduleId!: string | null;
   @ApiProperty(TAGS_RESPONSE)
   tags!: Record<string, string>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When it ended (completed, failed or cancelled); null while open.',
+  })
+  finishedAt!: string | null;
 }
 
 /** The whole task: its request, retry policy, every attempt and the result. */
@@ -79,7 +86,7 @@ export class TaskResponseDto extends TaskSummaryDto {
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the call started.' })
   startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null })
-  finishedAt!: string | null;
+  override finishedAt!: string | null;
   @ApiProperty({ type: [AttemptDto] })
   attempts!: AttemptDto[];
   @ApiProperty({ type: CallResultDto, nullable: true, description: "The last attempt's response, or null." })
