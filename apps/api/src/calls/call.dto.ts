@@ -42,7 +42,7 @@ import {
   Omittable,
   RESERVED_HEADER_PATTERN,
 } from '../core/validation';
-import { ApiClosedResponse, ANY_JSON, ApiOneOf } from '../openapi/schema-decorators';
+import { ApiClosedResponse, ANY_JSON, ApiOneOf, ApiSchemaKeywords, type OneOfAlternative } from '../openapi/schema-decorators';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
@@ -72,6 +72,17 @@ export const HTTP_CALL_FIELDS = ['url', 'method', 'headers', 'body'] as const;
 export const NO_BODY_WITH_GET = {
   not: { required: ['method', 'body'], properties: { method: { pattern: `^${caseInsensitive('GET')}$` } } },
 };
+
+/**
+ * The target fields a `PATCH` of a call may give (a task's, a schedule's task): HTTP fields (merged
+ * into an HTTP call; with a url, a new one), a new Lambda invocation or a new SQS message; never
+ * two kinds together. The same exclusions as a call's at create, none required.
+ */
+export const CALL_CHANGE_TARGETS: readonly OneOfAlternative[] = [
+  { title: 'HTTP fields', fields: HTTP_CALL_FIELDS, schema: NO_BODY_WITH_GET },
+  { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
+  { title: 'SQS message', fields: ['sqs'], required: ['sqs'] },
+];
 
 /** A Lambda function to invoke, and how. */
 export class LambdaInvocationDto {
@@ -170,7 +181,8 @@ export class SqsMessageDto {
   delaySeconds?: number;
 }
 
-/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key. */
+/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key (at least one of them). */
+@ApiSchemaKeywords({ anyOf: [{ required: ['ratePerSecond'] }, { required: ['maxInFlight'] }] })
 export class FlowControlDto {
   @ApiPropertyOptional({
     description:
