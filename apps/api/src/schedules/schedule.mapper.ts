@@ -89,22 +89,23 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
 
 /**
  * What later runs call after a `PATCH` with `task`: the one merge rule of a task's `PATCH`
- * (modifiedCall), and the retry fields given.
+ * (modifiedCall), the retry fields given, and a new callback if one is given (else it stays).
  * @throws InvalidRequestError for a `task` with no field.
  * @throws WrongStateError when the change does not fit the call (HTTP fields for a Lambda call), as for a task.
  */
 function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTaskDto): ScheduleDefinition['task'] {
   const change = toCallChange(dto);
   const retry = toRetryChange(dto);
-  if (Object.keys(change).length + Object.keys(retry).length === 0) {
+  if (Object.keys(change).length + Object.keys(retry).length === 0 && dto.callback === undefined) {
     throw new InvalidRequestError(
-      'task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field',
+      'task has nothing to change: give a call field (url, method, headers, body, lambda, sqs, timeoutMs, flowControl), a retry field or callback',
       'task',
     );
   }
   const request = Object.keys(change).length > 0 ? modifiedCall(current.request, change) : current.request;
   if (typeof request === 'string') throw new WrongStateError(request);
-  return { request, retry: { ...current.retry, ...retry } };
+  const callback = dto.callback !== undefined ? toCallbackSpec(dto.callback) : current.callback;
+  return { request, retry: { ...current.retry, ...retry }, ...(callback ? { callback } : {}) };
 }
 
 /** The timing fields a create or modify request gives. */
