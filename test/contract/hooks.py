@@ -11,8 +11,12 @@ They change what is generated, never what is checked:
   zone and a few with unusual offsets or spellings;
 - a positive case never breaks a rule the document states in words because JSON Schema cannot
   say it (a cursor is a nextCursor this API gave; every `at` time is in the future; endAt is
-  after startAt; a cron range runs forwards): a client that reads the document does not send
-  such requests, and the API answers them 400, as documented;
+  after startAt; a cron range runs forwards; a retry's fromStep is one of the orchestration's
+  steps, and the steps from it on refer to no call before it): a client that reads the document
+  does not send such requests, and the API answers them 400, as documented. (fromStep depends on
+  the orchestration the case retries, which the hook does not know: a positive case retries from
+  step 1, which every orchestration has and which drops no step, instead of filtering out almost
+  every generated fromStep);
 - every positive creation gets an Idempotency-Key of its own (generated keys repeat across cases,
   and a key reused with another body is a 409 before anything is created);
 - schedules fire at most every 5 minutes, so that the worker spends the run's few minutes on the
@@ -43,6 +47,7 @@ FUTURE_MARGIN = timedelta(minutes=2)
 LEAST_EVERY_MS = 300_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRY_ORCHESTRATION = "/orchestrations/{id}/retry"
 # The stateful phase's creations of runs, by the field that delays them.
 STATEFUL_DELAY_FIELDS = {"/tasks": "delayMs", "/orchestrations": "initialDelayMs"}
 STATEFUL_LEAD = timedelta(hours=1)
@@ -104,6 +109,8 @@ def map_case(context: Any, case: Any) -> Any:
         every = case.body.get("everyMs")
         if isinstance(every, int) and not isinstance(every, bool) and every < LEAST_EVERY_MS:
             case.body["everyMs"] = LEAST_EVERY_MS
+    if case.operation.path == RETRY_ORCHESTRATION and isinstance(case.body, dict) and "fromStep" in case.body:
+        case.body["fromStep"] = 1
     if case.meta.phase.name == "stateful" and case.method.upper() == "POST" and isinstance(case.body, dict):
         delay_field = STATEFUL_DELAY_FIELDS.get(case.operation.path)
         if delay_field is not None:

@@ -248,6 +248,10 @@ describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
       const conflict = await api().post(`/tasks/${pending.id}/retry`).send({}).expect(409);
       expect(conflict.body.message).toBe('task is scheduled; only a failed or cancelled task can be retried');
       await api().post(`/tasks/${pending.id}/cancel`).expect(200);
+      // No body at all (the document's requestBody is optional): due now, as with {}.
+      const { body: noBody } = await api().post(`/tasks/${pending.id}/retry`).expect(201);
+      expect(noBody).toMatchObject({ retryOf: pending.id, status: 'scheduled' });
+      expect(Math.abs(Date.parse(noBody.runAt) - Date.now())).toBeLessThan(10_000);
       const bob = await system.as('bob-retry');
       await bob.post(`/tasks/${task.id}/retry`).send({}).expect(404);
     });

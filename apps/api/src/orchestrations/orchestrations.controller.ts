@@ -57,6 +57,11 @@ const ORCHESTRATIONS: RunRouteDoc = {
       'Names each bad field (e.g. steps[0].url, steps[1].parallel[0][0].url): also duplicate ids, references to unknown or later calls, more than 100 calls; nothing is created.',
   },
   modify: { summary: 'Move or change an orchestration that is still scheduled (its start, name, steps, check, fallback)' },
+  retry: {
+    body: RetryOrchestrationDto,
+    badRequest:
+      "Names each bad field: also a fromStep beyond the orchestration's steps, or one after a step whose call a step from it on refers to.",
+  },
   getSummary: 'One orchestration with every step, check and fallback attempt',
 };
 
