@@ -18,6 +18,7 @@ import {
 import {
   CALL_DEFAULTS,
   CALL_LIMITS,
+  FLOW_MIN_RATE_PER_SECOND,
   HTTP_DEFAULTS,
   HTTP_METHODS,
   LAMBDA_DEFAULTS,
@@ -198,15 +199,16 @@ export class FlowControlDto {
 
   @ApiPropertyOptional({
     type: 'number',
-    // OpenAPI 3.1 (the document's version) says an exclusive bound with a number.
-    ...({ exclusiveMinimum: 0 } as object),
+    minimum: FLOW_MIN_RATE_PER_SECOND,
     maximum: 10_000,
-    description: 'At most this many calls a second (fractions allowed: 0.5 = one every 2 s).',
+    description: `At most this many calls a second (fractions allowed: 0.5 = one every 2 s; at least ${FLOW_MIN_RATE_PER_SECOND}, one every ${1 / FLOW_MIN_RATE_PER_SECOND} s).`,
     example: 5,
   })
   @Omittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive({ message: 'flowControl.ratePerSecond must be greater than 0' })
+  @Min(FLOW_MIN_RATE_PER_SECOND, {
+    message: `flowControl.ratePerSecond must be at least ${FLOW_MIN_RATE_PER_SECOND} (one call every ${1 / FLOW_MIN_RATE_PER_SECOND} s)`,
+  })
   @Max(10_000)
   ratePerSecond?: number;
 
@@ -332,14 +334,6 @@ function HasALimit(): PropertyDecorator {
         (value as FlowControlDto).maxInFlight !== undefined,
       defaultMessage: () => 'flowControl needs ratePerSecond, maxInFlight, or both',
     },
-  });
-}
-
-/** A number greater than 0. */
-function IsPositive(options: { message: string }): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPositive',
-    validator: { validate: (value: unknown) => typeof value === 'number' && value > 0, defaultMessage: () => options.message },
   });
 }
 
