@@ -265,15 +265,16 @@ describe('bulk cancel and retry (e2e, dev server)', () => {
   describe('bad input', () => {
     it.each([
       [{ action: 'delete' }, 'action', 'action must be one of cancel, retry'],
+      [{ action: 'cancel', filter: { status: 'completed' } }, 'filter.status', 'status must be one of scheduled, failed, cancelled'],
       [
-        { action: 'cancel', filter: { status: 'completed' } },
+        { action: 'cancel', filter: { status: 'failed' } },
         'filter.status',
-        'filter.status must be scheduled to cancel: a completed task cannot be',
+        'filter.status must be scheduled to cancel: a failed task cannot be',
       ],
       [
-        { action: 'retry', filter: { status: 'running' } },
+        { action: 'retry', filter: { status: 'scheduled' } },
         'filter.status',
-        'filter.status must be failed or cancelled to retry: a running task cannot be',
+        'filter.status must be failed or cancelled to retry: a scheduled task cannot be',
       ],
       [
         { action: 'cancel', filter: { tag: ['has space:x'] } },
@@ -286,10 +287,31 @@ describe('bulk cancel and retry (e2e, dev server)', () => {
         'createdAfter must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T09:00:00Z',
       ],
       [{ action: 'cancel', filter: { ids: ['nope'] } }, 'filter.ids', 'each of ids must be a task or orchestration id'],
+      // An empty selection would otherwise mean "every run that matches".
+      [{ action: 'cancel', filter: { ids: [] } }, 'filter.ids', 'ids must name at least 1 run (leave it out for every run that matches)'],
       [{ action: 'cancel', dryRun: 'yes' }, 'dryRun', 'dryRun must be true or false'],
+      [{ action: 'cancel', dryRun: null }, 'dryRun', 'dryRun must be true or false'],
     ])('answers 400 naming the field for %j', async (request, field, message) => {
       const { body } = await api().post('/tasks/bulk').send(request).expect(400);
       expect(body.errors).toEqual([{ field, messages: [message] }]);
+    });
+
+    it('takes null for no field (null is not "left out"), and a tag filter only as an array', async () => {
+      const requests: Array<[Record<string, unknown>, string]> = [
+        [{ filter: null }, 'filter'],
+        ...['owner', 'status', 'tag', 'createdBefore'].map((field): [Record<string, unknown>, string] => [
+          { filter: { [field]: null } },
+          `filter.${field}`,
+        ]),
+        [{ filter: { tag: 'campaign:x' } }, 'filter.tag'],
+      ];
+      for (const [request, field] of requests) {
+        const { body } = await api()
+          .post('/tasks/bulk')
+          .send({ action: 'cancel', dryRun: true, ...request })
+          .expect(400);
+        expect(body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+      }
     });
   });
 });

@@ -100,6 +100,28 @@ describe('SQS targets against moto (e2e, dev server)', () => {
     expect((done.attempts as Array<{ error: string }>)[0].error).toMatch(/NonExistentQueue|QueueDoesNotExist/);
   });
 
+  it('sends the message of a task that a PATCH turned from an HTTP call into an SQS one (with flowControl and retryOn), and never the HTTP call', async () => {
+    await sqs.send(new CreateQueueCommand({ QueueName: 'patched' }));
+    const { body: task } = await system
+      .api()
+      .post('/tasks')
+      .send({ url: system.target.url('/sqs/never'), method: 'PUT', delayMs: 3_000 })
+      .expect(201);
+    const sqsCall = { queueUrl: queueUrl('patched'), messageBody: { patched: true } };
+    const { body: patched } = await system
+      .api()
+      .patch(`/tasks/${task.id}`)
+      .send({ sqs: sqsCall, flowControl: { maxInFlight: 1 }, retryOn: 'transient' })
+      .expect(200);
+    expect(patched).toMatchObject({ status: 'scheduled', sqs: sqsCall, flowControl: { maxInFlight: 1 }, retryOn: 'transient' });
+    expect(patched).not.toHaveProperty('url');
+    const done = await finished(system, 'tasks', task.id);
+    const [message] = await received('patched');
+    expect(JSON.parse(message.Body!)).toEqual({ patched: true });
+    expect(done).toMatchObject({ status: 'completed', result: { body: { messageId: message.MessageId } } });
+    expect(system.target.requests('/sqs/never')).toEqual([]);
+  });
+
   it("sends an orchestration step's message with an earlier call's answer in it", async () => {
     system.target.respond('/sqs/quote', () => ({ status: 200, body: { price: 9.5 } }));
     const { body: orch } = await system

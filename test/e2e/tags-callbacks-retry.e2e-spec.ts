@@ -319,6 +319,10 @@ describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
       const conflict = await api().post(`/tasks/${pending.id}/retry`).send({}).expect(409);
       expect(conflict.body.message).toBe('task is scheduled; only a failed or cancelled task can be retried');
       await api().post(`/tasks/${pending.id}/cancel`).expect(200);
+      // No body at all (the document's requestBody is optional): due now, as with {}.
+      const { body: noBody } = await api().post(`/tasks/${pending.id}/retry`).expect(201);
+      expect(noBody).toMatchObject({ retryOf: pending.id, status: 'scheduled' });
+      expect(Math.abs(Date.parse(noBody.runAt) - Date.now())).toBeLessThan(10_000);
       const bob = await system.as('bob-retry');
       await bob.post(`/tasks/${task.id}/retry`).send({}).expect(404);
     });
@@ -343,6 +347,30 @@ describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
       expect(system.target.calledPaths('/oretry/')).toEqual(['a', 'check', 'b', 'b', 'check', 'c', 'check']);
       const badStep = await api().post(`/orchestrations/${orch.id}/retry`).send({ fromStep: 4 }).expect(400);
       expect(badStep.body.errors).toEqual([{ field: 'fromStep', messages: ['fromStep must be a step of the orchestration: 1 to 3'] }]);
+    });
+
+    it('refuses, on fromStep, a retry that drops a call a kept step refers to, and retries from before it', async () => {
+      system.target.failTimes('/oref/b/200', 1, 500);
+      const { body: orch } = await api()
+        .post('/orchestrations')
+        .send({
+          steps: [{ id: 'first', url: system.target.url('/oref/a') }, { url: system.target.url('/oref/b/{{calls.first.status}}') }],
+          conditionCheck: { url: system.target.url('/oref/check') },
+        })
+        .expect(201);
+      expect((await finished('orchestrations', orch.id)).status).toBe('failed');
+      // The default is the step that failed (2): its url refers to step 1's call.
+      const refused = await api().post(`/orchestrations/${orch.id}/retry`).expect(400);
+      expect(refused.body.errors).toEqual([
+        {
+          field: 'fromStep',
+          messages: [
+            'fromStep 2 drops calls that the steps kept refer to ({{calls.first.status}} refers to no call of this orchestration (no id first)): retry from an earlier step',
+          ],
+        },
+      ]);
+      const { body: again } = await api().post(`/orchestrations/${orch.id}/retry`).send({ fromStep: 1 }).expect(201);
+      expect((await finished('orchestrations', again.id)).status).toBe('completed');
     });
   });
 });

@@ -269,6 +269,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
         'runAt must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T09:00:00Z',
       ],
       [{ url: 'http://127.0.0.1:9/x', method: 'GET', body: { a: 1 } }, 'body', 'body cannot be sent with GET'],
+      [{ url: 'http://127.0.0.1:9/x', headers: { 'x-ok': 'v', '': '' } }, 'headers', 'headers has names that are not header names: ""'],
       [{}, 'url', 'url must be an http or https URL'],
     ])('rejects %j on %s', async (payload, field, message) => {
       const res = await api().post('/tasks').send(payload).expect(400);
@@ -296,6 +297,15 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
         .expect(201);
       const res = await api().patch(`/tasks/${task.id}`).send({}).expect(400);
       expect(res.body.message).toBe('nothing to change: give runAt or delayMs, or a call or retry field');
+      // Header names are checked at every PATCH as at create.
+      const badHeader = await api()
+        .patch(`/tasks/${task.id}`)
+        .send({ headers: { '': 'x' } })
+        .expect(400);
+      expect(badHeader.body.errors).toEqual([{ field: 'headers', messages: ['headers has names that are not header names: ""'] }]);
+      // flowControl needs a limit, as its schema says (anyOf ratePerSecond, maxInFlight).
+      const noLimit = await api().patch(`/tasks/${task.id}`).send({ flowControl: {} }).expect(400);
+      expect(noLimit.body.errors).toEqual([{ field: 'flowControl', messages: ['flowControl needs ratePerSecond, maxInFlight, or both'] }]);
       await api().get('/tasks').query({ status: 'sleeping' }).expect(400);
       await api().get('/tasks').query({ cursor: 'bm90LWEtdG9rZW4' }).expect(400);
       await api().post(`/tasks/${task.id}/cancel`).expect(200);

@@ -117,7 +117,7 @@ describe('secrets at rest (real processes, SQLite dev server)', () => {
   it("leaves no marker in the API's or the worker's logs, which do log the task and the orchestration's failed attempt", async () => {
     // Every attempt's line: the task's two, the step's two (the first a 500), the check's one.
     const attempts = () => system.output('worker').match(/"msg":"call attempt"/g)?.length ?? 0;
-    await eventually(async () => (attempts() >= 5 ? true : undefined), 10_000);
+    await eventually(() => Promise.resolve(attempts() >= 5 ? true : undefined), 10_000);
     const [api, worker] = [system.output('api'), system.output('worker')];
     expect(worker).toContain(taskId);
     expect(worker).toMatch(new RegExp(`"workflowId":"${orchestrationId}"[^\n]*"statusCode":500`));

@@ -28,7 +28,7 @@ function loadFixtures(): Fixture[] {
         .map((file) => {
           const name = `${set}/${file.replace(/\.json$/, '')}`;
           const { workflowId, ...history } = JSON.parse(readFileSync(join(HISTORIES_DIR, set, file), 'utf8')) as { workflowId?: string };
-          return { name, workflowId: workflowId ?? name, history: history as HistoryAndWorkflowId['history'] };
+          return { name, workflowId: workflowId ?? name, history: history };
         }),
     );
 }

@@ -18,6 +18,7 @@ import {
 import {
   CALL_DEFAULTS,
   CALL_LIMITS,
+  FLOW_MIN_RATE_PER_SECOND,
   HTTP_DEFAULTS,
   HTTP_METHODS,
   LAMBDA_DEFAULTS,
@@ -42,7 +43,7 @@ import {
   Omittable,
   RESERVED_HEADER_PATTERN,
 } from '../core/validation';
-import { ApiClosedResponse, ANY_JSON, ApiOneOf } from '../openapi/schema-decorators';
+import { ApiClosedResponse, ANY_JSON, ApiOneOf, ApiSchemaKeywords, type OneOfAlternative } from '../openapi/schema-decorators';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
@@ -72,6 +73,17 @@ export const HTTP_CALL_FIELDS = ['url', 'method', 'headers', 'body'] as const;
 export const NO_BODY_WITH_GET = {
   not: { required: ['method', 'body'], properties: { method: { pattern: `^${caseInsensitive('GET')}$` } } },
 };
+
+/**
+ * The target fields a `PATCH` of a call may give (a task's, a schedule's task): HTTP fields (merged
+ * into an HTTP call; with a url, a new one), a new Lambda invocation or a new SQS message; never
+ * two kinds together. The same exclusions as a call's at create, none required.
+ */
+export const CALL_CHANGE_TARGETS: readonly OneOfAlternative[] = [
+  { title: 'HTTP fields', fields: HTTP_CALL_FIELDS, schema: NO_BODY_WITH_GET },
+  { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
+  { title: 'SQS message', fields: ['sqs'], required: ['sqs'] },
+];
 
 /** A Lambda function to invoke, and how. */
 export class LambdaInvocationDto {
@@ -170,7 +182,8 @@ export class SqsMessageDto {
   delaySeconds?: number;
 }
 
-/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key. */
+/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key (at least one of them). */
+@ApiSchemaKeywords({ anyOf: [{ required: ['ratePerSecond'] }, { required: ['maxInFlight'] }] })
 export class FlowControlDto {
   @ApiPropertyOptional({
     description:
@@ -186,15 +199,16 @@ export class FlowControlDto {
 
   @ApiPropertyOptional({
     type: 'number',
-    // OpenAPI 3.1 (the document's version) says an exclusive bound with a number.
-    ...({ exclusiveMinimum: 0 } as object),
+    minimum: FLOW_MIN_RATE_PER_SECOND,
     maximum: 10_000,
-    description: 'At most this many calls a second (fractions allowed: 0.5 = one every 2 s).',
+    description: `At most this many calls a second (fractions allowed: 0.5 = one every 2 s; at least ${FLOW_MIN_RATE_PER_SECOND}, one every ${1 / FLOW_MIN_RATE_PER_SECOND} s).`,
     example: 5,
   })
   @Omittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive({ message: 'flowControl.ratePerSecond must be greater than 0' })
+  @Min(FLOW_MIN_RATE_PER_SECOND, {
+    message: `flowControl.ratePerSecond must be at least ${FLOW_MIN_RATE_PER_SECOND} (one call every ${1 / FLOW_MIN_RATE_PER_SECOND} s)`,
+  })
   @Max(10_000)
   ratePerSecond?: number;
 
@@ -320,14 +334,6 @@ function HasALimit(): PropertyDecorator {
         (value as FlowControlDto).maxInFlight !== undefined,
       defaultMessage: () => 'flowControl needs ratePerSecond, maxInFlight, or both',
     },
-  });
-}
-
-/** A number greater than 0. */
-function IsPositive(options: { message: string }): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPositive',
-    validator: { validate: (value: unknown) => typeof value === 'number' && value > 0, defaultMessage: () => options.message },
   });
 }
 

@@ -87,8 +87,8 @@ export function toCallView(request: CallRequestSpec): CallView {
 }
 
 /**
- * The call fields a `PATCH` gives (HTTP fields, `lambda`, `timeoutMs`): a change for modifiedCall,
- * the one merge rule of a task's call and of a schedule's.
+ * The call fields a `PATCH` gives (HTTP fields, `lambda`, `sqs`, `timeoutMs`, `flowControl`): a
+ * change for modifiedCall, the one merge rule of a task's call and of a schedule's.
  */
 export function toCallChange(dto: Partial<CallDto>): Partial<CallRequestSpec> {
   return definedFields({

@@ -5,11 +5,13 @@ import { ArrayMinSize, ArrayUnique, IsArray, IsIn, ValidateBy, ValidateNested, t
 import {
   CALLBACK_STATUSES,
   DEFAULT_CALLBACK_ON,
+  LAMBDA_INVOCATION_TYPES,
   RUN_ENDS,
   TAG_KEY_PATTERN,
   TAG_LIMITS,
   TAG_VALUE_PATTERN,
   type CallbackStatus,
+  type LambdaInvocationType,
   type RunEnd,
   type Tags,
 } from '../../../../common';
@@ -22,10 +24,8 @@ import {
   FlowControlResponseDto,
   HTTP_CALL_FIELDS,
   LambdaInvocationDto,
-  LambdaInvocationResponseDto,
   RetryingCallDto,
   SqsMessageDto,
-  SqsMessageResponseDto,
 } from './call.dto';
 
 const TAG_KEY = anchored(TAG_KEY_PATTERN);
@@ -129,7 +129,31 @@ export function CallbackField(): PropertyDecorator {
   );
 }
 
-/** A callback and how it went, as a resource shows it. */
+/** A callback's Lambda invocation, as a resource shows it: no payload (the run's outcome is). */
+@ApiClosedResponse()
+export class CallbackLambdaResponseDto {
+  @ApiProperty({ example: 'arn:aws:lambda:eu-central-1:123456789012:function:report' })
+  function!: string;
+  @ApiPropertyOptional({ example: 'live' })
+  qualifier?: string;
+  @ApiProperty({ enum: LAMBDA_INVOCATION_TYPES, example: 'Event' })
+  invocationType!: LambdaInvocationType;
+}
+
+/** A callback's SQS message, as a resource shows it: no messageBody (the run's outcome is). */
+@ApiClosedResponse()
+export class CallbackSqsResponseDto {
+  @ApiProperty({ example: 'https://sqs.eu-central-1.amazonaws.com/123456789012/outcomes' })
+  queueUrl!: string;
+  @ApiPropertyOptional()
+  messageGroupId?: string;
+  @ApiPropertyOptional()
+  messageDeduplicationId?: string;
+  @ApiPropertyOptional({ type: 'integer' })
+  delaySeconds?: number;
+}
+
+/** A callback and how it went, as a resource shows it (its target without the body: that is the run's outcome). */
 @ApiClosedResponse()
 export class CallbackResponseDto {
   @ApiPropertyOptional({ example: 'https://example.com/hooks/done' })
@@ -138,10 +162,10 @@ export class CallbackResponseDto {
   method?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } })
   headers?: Record<string, string>;
-  @ApiPropertyOptional({ type: LambdaInvocationResponseDto })
-  lambda?: LambdaInvocationResponseDto;
-  @ApiPropertyOptional({ type: SqsMessageResponseDto })
-  sqs?: SqsMessageResponseDto;
+  @ApiPropertyOptional({ type: CallbackLambdaResponseDto })
+  lambda?: CallbackLambdaResponseDto;
+  @ApiPropertyOptional({ type: CallbackSqsResponseDto })
+  sqs?: CallbackSqsResponseDto;
   @ApiProperty({ type: 'integer' })
   timeoutMs!: number;
   @ApiPropertyOptional({ type: FlowControlResponseDto })

@@ -4,7 +4,16 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import type { NextFunction, Request, Response } from 'express';
 import { requestScope, setScopedCaller } from './request-context';
-import { CallTarget, CallUrl, createValidationPipe, flattenValidationErrors, IsHttpUrl, MaxChars, Omittable } from './validation';
+import {
+  CallTarget,
+  CallUrl,
+  createValidationPipe,
+  flattenValidationErrors,
+  IsHeaderRecord,
+  IsHttpUrl,
+  MaxChars,
+  Omittable,
+} from './validation';
 import { PUBLIC_ONLY } from '../../../../libs/outbound';
 
 describe('flattenValidationErrors', () => {
@@ -64,6 +73,11 @@ class Page {
   @IsOptional()
   @IsInt()
   limit?: number;
+}
+
+class Headers {
+  @IsHeaderRecord()
+  headers!: Record<string, string>;
 }
 
 /** The global pipe, with loopback not allowed, as in production. */
@@ -136,6 +150,18 @@ describe('the validation pipe', () => {
     expect(await validated({ url: 'http://metadata.google.internal/' }, 'body', PatchCall)).toEqual([
       { field: 'url', messages: ['destination not allowed: metadata.google.internal (cloud metadata)'] },
     ]);
+  });
+
+  it('refuses header names that are not tokens, the empty name too', async () => {
+    expect(await validated({ headers: { 'x-api-key': 'k', '': '' } }, 'body', Headers)).toEqual([
+      { field: 'headers', messages: ['headers has names that are not header names: ""'] },
+    ]);
+    expect(await validated({ headers: { 'a b': '1', 'x-ok': '2', 'c:d': '3' } }, 'body', Headers)).toEqual([
+      { field: 'headers', messages: ['headers has names that are not header names: "a b", "c:d"'] },
+    ]);
+    expect(await validated({ headers: { 'x-ok': 'v' } }, 'body', Headers)).toEqual(
+      Object.assign(new Headers(), { headers: { 'x-ok': 'v' } }),
+    );
   });
 
   it("checks Lambda targets against the caller's LAMBDA_ALLOW, naming each refused one by path", async () => {

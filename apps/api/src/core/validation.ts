@@ -279,19 +279,17 @@ const HOP_BY_HOP_HEADERS = anchored(HOP_BY_HOP_HEADER_PATTERN);
 function headersProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of header names to string values';
   const entries = Object.entries(value as Record<string, unknown>);
-  const named = (test: (name: string, v: unknown) => boolean) =>
-    entries
-      .filter(([name, v]) => test(name, v))
-      .map(([name]) => name)
-      .join(', ');
+  // The names that fail a test, as a list (never joined before the count: an empty name is a name too).
+  const named = (test: (name: string, v: unknown) => boolean) => entries.filter(([name, v]) => test(name, v)).map(([name]) => name);
   const hopByHop = named((name) => HOP_BY_HOP_HEADERS.test(name));
-  if (hopByHop) return `may not set ${hopByHop}: hop-by-hop headers belong to a connection, not to a call`;
+  if (hopByHop.length > 0) return `may not set ${hopByHop.join(', ')}: hop-by-hop headers belong to a connection, not to a call`;
   const scheduler = named((name) => SCHEDULER_HEADERS.test(name));
-  if (scheduler) return `may not set ${scheduler}: Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`;
+  if (scheduler.length > 0)
+    return `may not set ${scheduler.join(', ')}: Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`;
   const badNames = named((name) => !HEADER_NAME.test(name));
-  if (badNames) return `has names that are not header names: ${JSON.stringify(badNames)}`;
+  if (badNames.length > 0) return `has names that are not header names: ${badNames.map((name) => JSON.stringify(name)).join(', ')}`;
   const badValues = named((_name, v) => typeof v !== 'string' || !HEADER_VALUE.test(v));
-  if (badValues) return `has values that are not strings of tab, printable ASCII and Latin-1 for ${badValues}`;
+  if (badValues.length > 0) return `has values that are not strings of tab, printable ASCII and Latin-1 for ${badValues.join(', ')}`;
   return null;
 }
 

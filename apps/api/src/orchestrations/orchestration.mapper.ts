@@ -250,6 +250,11 @@ function targetOf(request: OrchestrationState['conditionCheck']['request']) {
   return { url: view.url, method: view.method };
 }
 
+/** The step a retry starts again from: `fromStep`, else the step that failed (1 when it was cancelled). */
+export function retryStartStep(state: OrchestrationState, fromStep: number | undefined): number {
+  return fromStep ?? state.failure?.step ?? 1;
+}
+
 /**
  * A new orchestration of the steps of `state` from `fromStep` on (default: the step that failed;
  * 1 when it was cancelled), with its check, fallback, tags and callback, due at `runAt`, retrying
@@ -264,7 +269,7 @@ export function toRetryOrchestrationInput(
   now: Date,
   issueToken: IssueResumeToken,
 ): OrchestrationWorkflowInput {
-  const from = fromStep ?? state.failure?.step ?? 1;
+  const from = retryStartStep(state, fromStep);
   if (from > state.steps.length)
     throw new InvalidRequestError(`fromStep must be a step of the orchestration: 1 to ${state.steps.length}`, 'fromStep');
   return {

@@ -17,8 +17,7 @@ import { answerCreated } from '../core/created';
 import { ResourceNotFoundError, TooLargeError, WrongStateError } from '../core/errors';
 import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
-import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
-import { ANY_JSON } from '../openapi/schema-decorators';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { ListRunsQuery, RunCountsQuery } from '../runs/list-runs.query';
 import { OrchestrationCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
 import { listOwner } from '../runs/list-scope';
@@ -58,6 +57,11 @@ const ORCHESTRATIONS: RunRouteDoc = {
       'Names each bad field (e.g. steps[0].url, steps[1].parallel[0][0].url): also duplicate ids, references to unknown or later calls, more than 100 calls; nothing is created.',
   },
   modify: { summary: 'Move or change an orchestration that is still scheduled (its start, name, steps, check, fallback)' },
+  retry: {
+    body: RetryOrchestrationDto,
+    badRequest:
+      "Names each bad field: also a fromStep beyond the orchestration's steps, or one after a step whose call a step from it on refers to.",
+  },
   getSummary: 'One orchestration with every step, check and fallback attempt',
 };
 
@@ -77,9 +81,12 @@ const idParam = ApiParam({
 const resumeBody = ApiBody({
   required: false,
   description:
-    'Any JSON object or array (up to 256 KB): the wait step completes with it as its body. The dashboard sends { "approved": true | false }.',
-  schema: { ...ANY_JSON, example: { approved: true } },
+    'Any JSON object or array (up to 256 KB): the wait step completes with it as its body; no body: {}. The dashboard sends { "approved": true | false }.',
+  // The JSON parser takes an object or an array only (strict): any other JSON text is a 400.
+  schema: { anyOf: [{ type: 'object' }, { type: 'array' }], example: { approved: true } },
 });
+/** The 400 of a resume: its body. */
+const RESUME_BAD_BODY = 'The body is not JSON, or is JSON but not an object or an array.';
 
 /** Orchestrations: each one an `orchestrationWorkflow` execution (see ORCHESTRATION_RUN). */
 @ApiTags('orchestrations')
@@ -170,10 +177,12 @@ export class OrchestrationsController {
   @resumeBody
   @ApiAcceptedResponse({ type: ResumedDto })
   @ApiErrors({
+    400: RESUME_BAD_BODY,
     401: UNAUTHORIZED,
     404: 'No such orchestration, or not yours.',
     409: 'The orchestration is not waiting.',
     413: 'The JSON is larger than 256 KB.',
+    415: UNSUPPORTED_ENCODING,
     503: `No worker took the resume in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
   })
   resume(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<ResumedDto> {
@@ -192,9 +201,11 @@ export class OrchestrationsController {
   @resumeBody
   @ApiAcceptedResponse({ type: ResumedDto })
   @ApiErrors({
+    400: RESUME_BAD_BODY,
     404: 'No such resume URL.',
     409: 'Its wait step is not waiting: resumed already, timed out, or not reached yet.',
     413: 'The JSON is larger than 256 KB.',
+    415: UNSUPPORTED_ENCODING,
     503: TEMPORAL_DOWN,
   })
   resumeByUrl(@Param('id') id: string, @Param('token') token: string, @Body() body: unknown): Promise<ResumedDto> {

@@ -1,5 +1,5 @@
 import { applyDecorators, Get, HttpCode, Patch, Post, UseGuards, type Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiLink, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiLink, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_PATTERN } from '../core/patterns';
 import { CountsAgainstQuota, CreationQuota, type QuotaKind } from '../core/quotas';
 import { CreationRateLimit } from '../core/rate-limit';
@@ -21,6 +21,8 @@ export interface RunRouteDoc {
   counts: Type<unknown>;
   create: { summary: string; description?: string; badRequest: string };
   modify: { summary: string };
+  /** The body of a retry (none at all: due now, as `{}`), and what its 400 names. */
+  retry: { body: Type<unknown>; badRequest: string };
   getSummary: string;
 }
 
@@ -121,6 +123,8 @@ export const RunRoutes = {
           "Counted as a creation (rate limit and the owner's quota). An Idempotency-Key makes it safe to retry, as for a creating POST.",
       }),
       idParam(doc),
+      // Optional: a retry with no body at all is due now, as one with `{}`.
+      ApiBody({ type: doc.retry.body, required: false, description: `When the new ${doc.noun} is due; no body: now.` }),
       ApiHeader({
         name: 'Idempotency-Key',
         required: false,
@@ -130,7 +134,7 @@ export const RunRoutes = {
       ApiCreatedResponse({ type: doc.response, description: `The new ${doc.noun}.` }),
       ApiOkResponse({ type: doc.response, description: `The ${doc.noun} this Idempotency-Key created before.` }),
       ApiErrors({
-        400: 'Names each bad field.',
+        400: doc.retry.badRequest,
         401: UNAUTHORIZED,
         404: notFound(doc),
         403: QUOTA_REACHED(doc.noun),

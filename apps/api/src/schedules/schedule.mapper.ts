@@ -2,7 +2,6 @@ import { callbackState, modifiedCall, type CallbackSpec, type RunStatus, type Ta
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
 import { toCallChange, toCallView, toRetryChange, toRetryingCallSpec } from '../calls/call.mapper';
 import { toCallbackSpec, toCallbackView } from '../calls/run-extras.mapper';
-import type { CallbackDto } from '../calls/run-extras.dto';
 import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
 import type { ModifyScheduleDto, ModifyScheduleTaskDto } from './dto/modify-schedule.dto';
@@ -90,15 +89,14 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
 
 /**
  * What later runs call after a `PATCH` with `task`: the one merge rule of a task's `PATCH`
- * (modifiedCall), and the retry fields given.
+ * (modifiedCall), the retry fields given, and a new callback if one is given (else it stays).
  * @throws InvalidRequestError for a `task` with no field.
  * @throws WrongStateError when the change does not fit the call (HTTP fields for a Lambda call), as for a task.
  */
 function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTaskDto): ScheduleDefinition['task'] {
   const change = toCallChange(dto);
   const retry = toRetryChange(dto);
-  const given = dto.callback as CallbackDto | undefined;
-  if (Object.keys(change).length + Object.keys(retry).length === 0 && given === undefined) {
+  if (Object.keys(change).length + Object.keys(retry).length === 0 && dto.callback === undefined) {
     throw new InvalidRequestError(
       'task has nothing to change: give a call field (url, method, headers, body, lambda, sqs, timeoutMs, flowControl), a retry field or callback',
       'task',
@@ -106,8 +104,7 @@ function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTa
   }
   const request = Object.keys(change).length > 0 ? modifiedCall(current.request, change) : current.request;
   if (typeof request === 'string') throw new WrongStateError(request);
-  // The callback stays unless a new one is given.
-  const callback = given === undefined ? current.callback : toCallbackSpec(given);
+  const callback = dto.callback !== undefined ? toCallbackSpec(dto.callback) : current.callback;
   return { request, retry: { ...current.retry, ...retry }, ...(callback ? { callback } : {}) };
 }
 

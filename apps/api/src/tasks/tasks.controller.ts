@@ -32,6 +32,7 @@ const TASKS: RunRouteDoc = {
     badRequest: 'Names each bad field (unknown ones too); nothing is created.',
   },
   modify: { summary: 'Move or change a task that is still scheduled' },
+  retry: { body: RetryTaskDto, badRequest: 'Names each bad field.' },
   getSummary: 'One task with every attempt and its result',
 };
 

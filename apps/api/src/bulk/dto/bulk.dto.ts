@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsObject, Matches, ValidateNested } from 'class-validator';
 import {
+  BULK_ACTION_STATUSES,
   BULK_ACTIONS,
   BULK_LIMITS,
   RUN_STATUSES,
@@ -11,30 +12,32 @@ import {
   type RunStatus,
 } from '../../../../../common';
 import { anchored, DATE_TIME_PATTERN, ORCHESTRATION_ID_PATTERN, SCHEDULE_ID_PATTERN, TASK_ID_PATTERN } from '../../core/patterns';
-import { IsIsoDateTimeWithOffset } from '../../core/validation';
-import { ApiClosedResponse } from '../../openapi/schema-decorators';
+import { IsIsoDateTimeWithOffset, Omittable } from '../../core/validation';
+import { ApiClosedResponse, ApiOneOf } from '../../openapi/schema-decorators';
 import { OwnerQuery } from '../../runs/list-scope';
 import { TagFilter } from '../../runs/list-runs.query';
 
 const RUN_ID_PATTERN = `(?:${TASK_ID_PATTERN}|${ORCHESTRATION_ID_PATTERN})`;
+/** Every status some action selects (which one may, the request's schema says by action). */
+const BULK_STATUSES = [...new Set(Object.values(BULK_ACTION_STATUSES).flat())];
 
 /** Which runs a bulk job acts on: every one that meets all the given fields. */
 export class BulkFilterDto extends OwnerQuery {
   @ApiPropertyOptional({
-    enum: RUN_STATUSES,
+    enum: BULK_STATUSES,
     description: 'cancel: `scheduled` (the default); retry: `failed` (the default) or `cancelled`.',
     example: 'failed',
   })
-  @IsOptional()
-  @IsIn(RUN_STATUSES, { message: `status must be one of ${RUN_STATUSES.join(', ')}` })
+  @Omittable()
+  @IsIn(BULK_STATUSES, { message: `status must be one of ${BULK_STATUSES.join(', ')}` })
   status?: RunStatus;
 
   @ApiPropertyOptional({ description: "Only this recurring schedule's runs (tasks).", pattern: `^${SCHEDULE_ID_PATTERN}$` })
-  @IsOptional()
+  @Omittable()
   @Matches(anchored(SCHEDULE_ID_PATTERN), { message: 'scheduleId must be a schedule id (sched-<uuid>)' })
   scheduleId?: string;
 
-  @TagFilter()
+  @TagFilter({ in: 'body' })
   tag?: string[];
 
   @ApiPropertyOptional({
@@ -42,7 +45,7 @@ export class BulkFilterDto extends OwnerQuery {
     pattern: `^${DATE_TIME_PATTERN}$`,
     example: '2026-12-06T18:00:00Z',
   })
-  @IsOptional()
+  @Omittable()
   @IsIsoDateTimeWithOffset()
   createdAfter?: string;
 
@@ -51,40 +54,53 @@ export class BulkFilterDto extends OwnerQuery {
     pattern: `^${DATE_TIME_PATTERN}$`,
     example: '2026-12-07T09:00:00Z',
   })
-  @IsOptional()
+  @Omittable()
   @IsIsoDateTimeWithOffset()
   createdBefore?: string;
 
   @ApiPropertyOptional({
     type: 'array',
     items: { type: 'string', pattern: `^${RUN_ID_PATTERN}$` },
+    minItems: 1,
     maxItems: BULK_LIMITS.maxIds,
     uniqueItems: true,
-    description: 'Only these runs (a selection), if they meet the other fields too.',
+    description: 'Only these runs (a selection of at least one), if they meet the other fields too.',
   })
-  @IsOptional()
+  @Omittable()
   @IsArray({ message: 'ids must be an array of ids' })
+  // An empty selection is refused: leaving the field out means every run that matches.
+  @ArrayMinSize(1, { message: 'ids must name at least 1 run (leave it out for every run that matches)' })
   @ArrayMaxSize(BULK_LIMITS.maxIds, { message: `ids may name at most ${BULK_LIMITS.maxIds} runs` })
   @ArrayUnique({ message: 'ids must not repeat an id' })
   @Matches(anchored(RUN_ID_PATTERN), { each: true, message: 'each of ids must be a task or orchestration id' })
   ids?: string[];
 }
 
-/** `POST /tasks/bulk`, `POST /orchestrations/bulk`. */
+/** `POST /tasks/bulk`, `POST /orchestrations/bulk`: the statuses `filter.status` may name depend on the action. */
+@ApiOneOf(
+  'action',
+  BULK_ACTIONS.map((action) => ({
+    title: action,
+    fields: [],
+    schema: {
+      properties: { action: { const: action }, filter: { properties: { status: { enum: [...BULK_ACTION_STATUSES[action]] } } } },
+    },
+  })),
+)
 export class CreateBulkJobDto {
   @ApiProperty({ enum: BULK_ACTIONS, example: 'retry' })
   @IsIn(BULK_ACTIONS, { message: `action must be one of ${BULK_ACTIONS.join(', ')}` })
   action!: BulkAction;
 
   @ApiPropertyOptional({ type: BulkFilterDto, description: 'Which runs: every one of the caller that meets all the given fields.' })
-  @IsOptional()
+  @Omittable()
   @IsObject({ message: 'filter must be an object' })
   @ValidateNested()
   @Type(() => BulkFilterDto)
   filter?: BulkFilterDto;
 
   @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Only count the runs that match (200): no job, nothing acted on.' })
-  @IsOptional()
+  @Omittable()
   @IsBoolean({ message: 'dryRun must be true or false' })
   dryRun?: boolean;
 }

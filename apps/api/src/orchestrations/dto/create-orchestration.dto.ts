@@ -333,7 +333,8 @@ export class RetryOrchestrationDto extends PickType(CreateOrchestrationDto, ['ru
     type: 'integer',
     minimum: 1,
     maximum: ORCHESTRATION_LIMITS.maxSteps,
-    description: 'The 1-based step to start again from (default: the step that failed; 1 for a cancelled orchestration).',
+    description:
+      "The 1-based step to start again from (default: the step that failed; 1 for a cancelled orchestration): one of the orchestration's steps (at most its stepCount), whose steps from it on refer to no call of the steps before it; else a 400.",
     example: 2,
   })
   @Omittable()

@@ -15,7 +15,7 @@ import {
   type RunStatus,
   type StepStatus,
 } from '../../../../../common';
-import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { AttemptDto, CallResultDto, LambdaInvocationResponseDto, SqsMessageResponseDto } from '../../calls/call.dto';
 import { ApiClosedResponse } from '../../openapi/schema-decorators';
 import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
@@ -64,6 +64,8 @@ export class BranchCallDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function it invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message it sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({
     enum: CALL_STATUSES,
     example: 'completed',
@@ -115,6 +117,8 @@ export class OrchestrationStepDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the step invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the step sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiPropertyOptional({ enum: JOIN_MODES, example: 'all', description: 'A parallel group: how its branches join.' })
   join?: JoinMode;
   @ApiPropertyOptional({ type: 'integer', nullable: true, example: null, description: 'A parallel group: branches at once (null: all).' })
@@ -180,6 +184,8 @@ export class ConditionCheckResponseDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the check invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the check sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({ type: 'integer', example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
   delayMs!: number;
   @ApiProperty({ type: 'integer', example: 3, description: 'Re-checks after a failed check.' })
@@ -202,6 +208,8 @@ export class FallbackResponseDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the fallback invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the fallback sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({
     enum: FALLBACK_STATUSES,
     example: 'not_run',
