@@ -7,6 +7,7 @@ import {
   HttpFailureType,
   isLambdaRequest,
   isSqsRequest,
+  isTransientFailure,
   LambdaFailureType,
   SqsFailureType,
   LOCAL_HOLD_MAX_MS,
@@ -278,6 +279,7 @@ async function attemptAwsCall(
     },
     result: outcome.result,
     retryable: outcome.retryable,
+    transient: error !== null && (outcome.transient ?? isTransientFailure(outcome.statusCode)),
     ...(outcome.output ? { output: outcome.output } : {}),
   };
 }
@@ -333,9 +335,15 @@ async function recordedAttempt(
   call: TargetedAttempt,
   cancellation: AbortSignal,
   metrics: CallMetrics,
-): Promise<{ record: AttemptRecord; result: AttemptOutcome['result']; retryable: boolean; output?: AttemptOutcome['output'] }> {
+): Promise<{
+  record: AttemptRecord;
+  result: AttemptOutcome['result'];
+  retryable: boolean;
+  transient?: boolean;
+  output?: AttemptOutcome['output'];
+}> {
   const ctx = Context.current();
-  const { record, result, retryable, output } = await call.attempt(attemptNumber, cancellation);
+  const { record, result, retryable, transient, output } = await call.attempt(attemptNumber, cancellation);
   const { target } = call;
   const latenessMs = attemptNumber === 1 && input.notBefore ? Date.parse(record.startedAt) - Date.parse(input.notBefore) : null;
   metrics.attempt(target, record.error === null ? 'succeeded' : retryable ? 'failed' : 'refused', record.durationMs);
@@ -357,6 +365,7 @@ async function recordedAttempt(
     record: { ...record, scheduledAt: new Date(ctx.info.currentAttemptScheduledTimestampMs).toISOString() },
     result,
     retryable,
+    ...(transient !== undefined ? { transient } : {}),
     ...(output ? { output } : {}),
   };
 }

@@ -29,6 +29,8 @@ export interface AttemptOutcome {
   result: CallResult | null;
   /** False when no retry can help (the attempt fails the call at once). */
   retryable: boolean;
+  /** Whether `retryOn: transient` retries it, when the status code alone cannot tell (AWS targets). */
+  transient?: boolean;
   /** The answer for later calls to refer to (asked for with `keepOutput`), its body kept whole up to REFERENCED_BODY_LIMIT_BYTES. */
   output?: CallOutput;
 }
@@ -117,6 +119,10 @@ export async function attemptHttpCall(
   };
 }
 
+/** An HTTP date as senders must write it (IMF-fixdate, RFC 9110): Date.parse alone takes almost anything. */
+const HTTP_DATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
 /**
  * A `Retry-After` header (seconds, or an HTTP date) as a wait in ms from `nowMs`, at most
  * MAX_RETRY_AFTER_MS; undefined when absent or not one of those forms.
@@ -124,7 +130,7 @@ export async function attemptHttpCall(
 export function retryAfterOf(header: string | string[] | undefined, nowMs: number): number | undefined {
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
-  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : /[a-z]/i.test(value) ? Date.parse(value) - nowMs : NaN;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : HTTP_DATE.test(value) ? Date.parse(value) - nowMs : NaN;
   return Number.isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }
 

@@ -168,6 +168,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 429,
       error: 'TooManyRequestsException (ReservedFunctionConcurrentInvocationLimitExceeded): Rate Exceeded.',
       retryable: true,
+      transient: true,
       result: null,
     });
     expect((await invoke(spec({ function: 'throttled' }), meta, never)).result?.body).toBe('done');
@@ -181,6 +182,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 500,
       error: 'ServiceException: Lambda encountered an internal error.',
       retryable: true,
+      transient: true,
       result: null,
     });
     expect(target.invocations('faulty')).toHaveLength(1);
@@ -192,6 +194,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 409,
       error: `ResourceConflictException: The operation cannot be performed at this time. An update is in progress for resource: ${target.arn('updating')}`,
       retryable: true,
+      transient: true,
       result: null,
     });
   });
@@ -201,6 +204,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 404,
       error: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -210,6 +214,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 404,
       error: 'ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:echo:staging',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -222,6 +227,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
         'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/scheduler/worker is not authorized to perform: ' +
         'lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:forbidden because no identity-based policy allows the lambda:InvokeFunction action',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -233,6 +239,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       error:
         'InvalidRequestContentException: Could not parse request body into json: Could not parse payload into json: Unexpected end-of-input',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -243,6 +250,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 413,
       error: 'RequestEntityTooLargeException: 1048578 byte payload is too large for the Event invocation type (limit 1048576 bytes)',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -253,6 +261,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: 413,
       error: 'RequestTooLargeException: Request must be smaller than 6291456 bytes for the InvokeFunction operation',
       retryable: false,
+      transient: false,
       result: null,
     });
   });
@@ -316,6 +325,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
       statusCode: null,
       error: `connect ECONNREFUSED 127.0.0.1:${port}`,
       retryable: true,
+      transient: true,
       result: null,
     });
   });
@@ -363,6 +373,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
         error:
           'no AWS credentials: Could not load credentials from any providers (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give the worker a role)',
         retryable: false,
+        transient: false,
         result: null,
       });
       expect(target.invocations()).toHaveLength(before);
@@ -373,6 +384,7 @@ describe('createLambdaInvoker (real loopback Lambda endpoint)', () => {
         statusCode: null,
         error: 'no AWS region: set AWS_REGION or use a full function ARN',
         retryable: false,
+        transient: false,
         result: null,
       });
     });
@@ -404,6 +416,7 @@ describe('lambdaCheckPassed', () => {
     statusCode: 200,
     error: null,
     retryable: true,
+    transient: true,
     result: { statusCode: 200, body, bodyTruncated, executedVersion: '$LATEST' },
   });
 

@@ -1,5 +1,6 @@
 import { InvokeCommand, LambdaClient, type InvocationResponse } from '@aws-sdk/client-lambda';
 import { CALL_HEADERS, type CallOutput, type CallResult, type LambdaRequestSpec } from '../common';
+import { describeAwsFailure, untilAborted } from './aws-call';
 import { outputOf } from './http-attempt';
 import { decodeBody } from './response-body';
 
@@ -13,6 +14,8 @@ export interface LambdaAttemptOutcome {
    * 'ResourceNotFoundException: Function not found: ...', 'timed out after 500 ms'.
    */
   error: string | null;
+  /** A throttle, a service fault, a network error or a timeout (see isTransientAwsError); a FunctionError is not. */
+  transient?: boolean;
   /** false for errors a retry cannot fix (unknown function, access denied, invalid payload, payload too large, no region, no credentials). */
   retryable: boolean;
   /**
@@ -56,7 +59,7 @@ const CLIENT_CONTEXT_LIMIT_BYTES = 3583;
 const ARN_REGION = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):\d{12}:function:/;
 
 /** Statuses of service errors a later attempt can get past: throttling, an update or snapshot in progress, Lambda's own faults. */
-function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number, _name?: string): boolean {
   return status === 429 || status === 409 || status === 408 || status >= 500;
 }
 
@@ -111,7 +114,7 @@ export function createLambdaInvoker(deps: LambdaInvokerDeps): LambdaInvoker {
     } catch (err) {
       if (timeout.aborted) return failed(null, `timed out after ${timeoutMs} ms`, true);
       if (signal.aborted) return failed(null, 'cancelled', true);
-      return describeFailure(err);
+      return { ...describeAwsFailure(err, isRetryableStatus, 'use a full function ARN'), result: null };
     }
   };
 }
@@ -161,34 +164,6 @@ function failed(statusCode: number | null, error: string, retryable: boolean): L
   return { statusCode, error, retryable, result: null };
 }
 
-/** An SDK error as an outcome: a service error by its type and message, else a local or network failure. */
-function describeFailure(err: unknown): LambdaAttemptOutcome {
-  const { name, message, $metadata, Reason, code } = (err ?? {}) as {
-    name?: string;
-    message?: string;
-    $metadata?: { httpStatusCode?: number };
-    Reason?: string;
-    code?: string;
-  };
-  const status = $metadata?.httpStatusCode;
-  if (typeof status === 'number') {
-    const type = Reason ? `${name} (${Reason})` : (name ?? 'UnknownError');
-    return failed(status, `${type}: ${message ?? ''}`, isRetryableStatus(status));
-  }
-  if (message === 'Region is missing') return failed(null, 'no AWS region: set AWS_REGION or use a full function ARN', false);
-  // The credential chain found nothing (or a profile it cannot use): configuration, which no retry mends.
-  if (name === 'CredentialsProviderError') {
-    return failed(
-      null,
-      `no AWS credentials: ${message ?? 'none found'} (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or give the worker a role)`,
-      false,
-    );
-  }
-  // The SDK wraps what is not an instance of its realm's Error (e.g. a socket error under jest) in this prefix.
-  const text = (message ?? String(err)).replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
-  return failed(null, code && !text.includes(code) ? `${text}: ${code}` : text, true);
-}
-
 /** `errorType: errorMessage` of a function error payload (Node.js, Python and Java runtimes all use these keys). */
 function functionErrorText(payload: Uint8Array): string {
   const text = new TextDecoder().decode(payload);
@@ -199,24 +174,6 @@ function functionErrorText(payload: Uint8Array): string {
     // Not the runtime's error shape: show what the function sent.
   }
   return text;
-}
-
-/** Rejects as soon as `signal` aborts, whatever `promise` is doing. */
-async function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-    // The loser of the race settles later; nobody awaits it.
-    promise.catch(() => undefined);
-    aborted.catch(() => undefined);
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CALL_HEADERS, type CallResult, type SqsRequestSpec } from '../common';
-import { describeAwsFailure, untilAborted } from './aws-call';
+import { describeAwsFailure, isTransientAwsError, untilAborted } from './aws-call';
 import type { LambdaAttemptOutcome } from './lambda-invoke';
 
 /** What one SendMessage attempt came to (the shape of every AWS attempt). */
@@ -26,11 +26,6 @@ export interface SqsSenderDeps {
 /** The region of an AWS queue URL (`https://sqs.<region>.amazonaws.com/...`). */
 const QUEUE_URL_REGION = /^https?:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com/;
 
-/** Errors a later attempt can get past: throttling, and SQS's own faults. */
-function isRetryableSqsError(status: number, name: string): boolean {
-  return status >= 500 || status === 429 || /Throttl|OverLimit/i.test(name);
-}
-
 /**
  * Builds the sender the SQS activity calls once per attempt: one SendMessage with the SDK's own
  * retries off, bounded by `spec.timeoutMs` and `signal`. The idempotency key, task id and attempt
@@ -39,7 +34,9 @@ function isRetryableSqsError(status: number, name: string): boolean {
  */
 export function createSqsSender(deps: SqsSenderDeps = {}): SqsSender {
   const clients = new Map<string, SQSClient>();
-  const clientFor = deps.clientFor ?? ((region) => new SQSClient({ region, maxAttempts: 1 }));
+  // The request goes to the regional (or AWS_ENDPOINT_URL_SQS) endpoint, never to the queue URL's
+  // own host: a queue URL is the user's text, and would otherwise be an address the worker calls.
+  const clientFor = deps.clientFor ?? ((region) => new SQSClient({ region, maxAttempts: 1, useQueueUrlAsEndpoint: false }));
   const cachedClient = (region: string | undefined): SQSClient => {
     let client = clients.get(region ?? '');
     if (!client) clients.set(region ?? '', (client = clientFor(region)));
@@ -71,9 +68,10 @@ export function createSqsSender(deps: SqsSenderDeps = {}): SqsSender {
       const result: CallResult = { statusCode, body, bodyTruncated: false };
       return { statusCode, error: null, retryable: true, result, ...(meta.keepOutput ? { output: { status: statusCode, body } } : {}) };
     } catch (err) {
-      if (timeout.aborted) return { statusCode: null, error: `timed out after ${timeoutMs} ms`, retryable: true, result: null };
-      if (signal.aborted) return { statusCode: null, error: 'cancelled', retryable: true, result: null };
-      return { ...describeAwsFailure(err, isRetryableSqsError), result: null };
+      if (timeout.aborted)
+        return { statusCode: null, error: `timed out after ${timeoutMs} ms`, retryable: true, transient: true, result: null };
+      if (signal.aborted) return { statusCode: null, error: 'cancelled', retryable: true, transient: true, result: null };
+      return { ...describeAwsFailure(err, isTransientAwsError, 'use a queue URL of sqs.<region>.amazonaws.com'), result: null };
     }
   };
 }

@@ -6,7 +6,7 @@
  *
  *   npm run bench                 # full scale (about 80 minutes on 2 cores)
  *   npm run bench -- --quick      # smaller and shorter (about 12 minutes)
- *   npm run bench -- --only burst,floor   # some of: api, lateness, sustained, burst, floor, schedules, at-rest
+ *   npm run bench -- --only burst,floor   # some of: api, lateness, sustained, burst, flow, bulk, floor, schedules, at-rest
  *   npm run bench -- --only sustained --sustain-rates 50,100 [--sustain-seconds 600]
  *                                 # the sustained steps to try (in order, until one does not hold)
  *   npm run bench -- --address host:7233 [--namespace ns] [--metrics-url http://host:9090/metrics[,...]]
@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { newPayloadKeyEntry } from '../libs/codec';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { freePort, startDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
@@ -31,7 +32,9 @@ import { startFloor, type Floor } from './floor/floor';
 import {
   apiThroughput,
   atRest,
+  bulkJobs,
   burst,
+  flowBurst,
   productSource,
   scheduleLateness,
   steadyLateness,
@@ -61,6 +64,8 @@ const SCALES = {
     sample: 100,
     scheduleSeconds: 60,
     schedulesSameSecond: 100,
+    flow: { count: 1_000, ratePerSecond: 50, leadMs: 60_000 },
+    bulk: { cancel: 10_000, retry: 1_000 },
   },
   quick: {
     lateness: { rate: 20, seconds: 20, runs: 1 },
@@ -73,6 +78,8 @@ const SCALES = {
     sample: 50,
     scheduleSeconds: 20,
     schedulesSameSecond: 100,
+    flow: { count: 300, ratePerSecond: 50, leadMs: 20_000 },
+    bulk: { cancel: 1_000, retry: 200 },
   },
 };
 
@@ -114,6 +121,7 @@ async function main(): Promise<void> {
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     WEBHOOK_SECRET: `whsec_${randomBytes(32).toString('base64')}`,
+    PAYLOAD_KEYS: newPayloadKeyEntry(),
     JWT_SECRET: randomBytes(32).toString('base64url'),
     // The bench's target listens on loopback.
     OUTBOUND_ALLOW_CIDRS: '127.0.0.0/8',
@@ -165,6 +173,8 @@ async function main(): Promise<void> {
       record(`lateness run ${run}`, result);
     }
     if (wanted('sustained')) record('sustained', (results.sustained = await sustainedRate(ctx, scale.sustainRates, scale.sustainSeconds)));
+    if (wanted('flow'))
+      record('flow', (results.flow = await flowBurst(ctx, scale.flow.count, scale.flow.ratePerSecond, scale.flow.leadMs)));
     for (const plan of wanted('burst') ? scale.bursts : []) {
       const result = await burst(ctx, plan.count, 32, plan.leadMs);
       results.bursts.push(result);
@@ -182,6 +192,7 @@ async function main(): Promise<void> {
         record(`floor (${mode})`, { sustained, burst: burstResult });
       }
     }
+    if (wanted('bulk')) record('bulk', (results.bulk = await bulkJobs(ctx, scale.bulk.cancel, scale.bulk.retry)));
     if (wanted('schedules'))
       record('schedules', (results.schedules = await scheduleLateness(ctx, scale.scheduleSeconds, scale.schedulesSameSecond)));
     if (wanted('at-rest')) record('at rest', (results.atRest = await atRest(ctx, scale.atRest, scale.sample)));
@@ -277,6 +288,7 @@ interface Results {
   server: string;
   scale: string;
   api?: Awaited<ReturnType<typeof apiThroughput>>;
+  bulk?: Awaited<ReturnType<typeof bulkJobs>>;
   lateness: Awaited<ReturnType<typeof steadyLateness>>[];
   sustained?: Awaited<ReturnType<typeof sustainedRate>>;
   bursts: Awaited<ReturnType<typeof burst>>[];
@@ -288,6 +300,7 @@ interface Results {
   };
   atRest?: Awaited<ReturnType<typeof atRest>>;
   schedules?: Awaited<ReturnType<typeof scheduleLateness>>;
+  flow?: Awaited<ReturnType<typeof flowBurst>>;
 }
 
 /** `server 12.1 + worker 9.3 + api 2.0 = 23.4 ms` */
@@ -338,6 +351,23 @@ function printTable(r: Results): void {
       `${r.api.perSecond}/s; latency p50 ${r.api.latencyMs.p50} / p99 ${r.api.latencyMs.p99} ms`,
       '>= 300/s, p99 <= 100 ms',
     ]);
+  }
+  if (r.flow) {
+    const f = r.flow;
+    rows.push([
+      `flow control: ${f.tasks} due at once at ${f.ratePerSecond}/s`,
+      `${f.achievedPerSecond}/s; at most ${f.mostInAnySecond} in any second; last ${f.lastArrivalAfterDueMs} ms after due; missing ${f.missing}, repeated ${f.repeated}; CPU per fire ${cpuText(f.cpuPerFireMs)}`,
+      `${f.ratePerSecond}/s +-10 %, never more than ${f.ratePerSecond} in any second, none lost or twice`,
+    ]);
+  }
+  if (r.bulk) {
+    for (const job of [r.bulk.cancel, r.bulk.retry]) {
+      rows.push([
+        `bulk ${job.action} of ${job.matched} tasks`,
+        `${job.perSecond}/s (${job.seconds} s); first progress after ${job.firstProgressAfterMs} ms; done ${job.done}, failed ${job.failed}; CPU per run ${cpuText(job.cpuPerRunMs)}`,
+        'finishes, progress as it goes',
+      ]);
+    }
   }
   if (r.schedules) {
     const { lone, sameSecond } = r.schedules;

@@ -68,16 +68,24 @@ async function settle(processes: CpuProcesses, timeoutMs = 600_000): Promise<voi
   }
 }
 
-/** POST /tasks; returns the id and due time, and the request's latency. */
+/** POST /tasks (with `extra` fields, e.g. flowControl); returns the id and due time, and the request's latency. */
 async function createTask(
   ctx: Pick<BenchContext, 'apiUrl' | 'headers' | 'target'>,
   runAt: number,
+  extra: Record<string, unknown> = {},
 ): Promise<CreatedTask & { latencyMs: number }> {
   const started = performance.now();
   const res = await fetch(`${ctx.apiUrl}/tasks`, {
     method: 'POST',
     headers: { ...ctx.headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ url: ctx.target.url, runAt: new Date(runAt).toISOString(), timeoutMs: 5000, retries: 2, retryIntervalMs: 500 }),
+    body: JSON.stringify({
+      url: ctx.target.url,
+      runAt: new Date(runAt).toISOString(),
+      timeoutMs: 5000,
+      retries: 2,
+      retryIntervalMs: 500,
+      ...extra,
+    }),
   });
   const latencyMs = performance.now() - started;
   if (res.status !== 201) throw new Error(`POST /tasks answered ${res.status}: ${await res.text()}`);
@@ -274,6 +282,65 @@ export async function burst(
   };
 }
 
+export interface FlowBurstResult {
+  tasks: number;
+  ratePerSecond: number;
+  /** Calls per second between the first arrival and the last. */
+  achievedPerSecond: number;
+  /** The most calls that arrived in any one second: sliding (any 1,000 ms) and by calendar second. */
+  mostInAnySecond: number;
+  mostInACalendarSecond: number;
+  firstArrivalAfterDueMs: number;
+  lastArrivalAfterDueMs: number;
+  missing: number;
+  repeated: number;
+  cpuPerFireMs: CpuPerFire;
+  serverCost: ServerCost | null;
+}
+
+/**
+ * `count` tasks due at one instant under one flow-control key with `ratePerSecond`: how evenly
+ * they arrive (at most `ratePerSecond` in any second, none lost or twice) and what a limited call
+ * costs the server and each process.
+ */
+export async function flowBurst(ctx: BenchContext, count: number, ratePerSecond: number, leadMs = 60_000): Promise<FlowBurstResult> {
+  const dueAt = Date.now() + leadMs;
+  const flowControl = { key: `bench-${dueAt}`, ratePerSecond };
+  ctx.log(`flow burst: ${count} tasks due at ${new Date(dueAt).toISOString()} at ${ratePerSecond}/s`);
+  const metricsBefore = ctx.serverMetricsUrl ? await scrapeMetrics(ctx.serverMetricsUrl) : null;
+  const cpu = measureCpu(ctx.source.processes);
+  const created = await pool(count, 32, () => createTask(ctx, dueAt, { flowControl }));
+  const report = await lateness(ctx, created, Math.max(60_000, (count / ratePerSecond) * 1_000 * 2));
+  await settle(ctx.source.processes);
+  const cost = metricsBefore ? serverCost(metricsBefore, await scrapeMetrics(ctx.serverMetricsUrl!), count) : null;
+  const arrivals = created.flatMap((t) => ctx.target.arrivals.get(t.id)?.slice(0, 1) ?? []).sort((a, b) => a - b);
+  let sliding = 0;
+  for (let i = 0, j = 0; i < arrivals.length; i++) {
+    while (arrivals[i] - arrivals[j] >= 1_000) j++;
+    sliding = Math.max(sliding, i - j + 1);
+  }
+  const perSecond = new Map<number, number>();
+  for (const t of arrivals) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+  const spanS = (arrivals.at(-1)! - arrivals[0]) / 1000;
+  const result: FlowBurstResult = {
+    tasks: count,
+    ratePerSecond,
+    achievedPerSecond: Math.round(((arrivals.length - 1) / spanS) * 10) / 10,
+    mostInAnySecond: sliding,
+    mostInACalendarSecond: Math.max(...perSecond.values()),
+    firstArrivalAfterDueMs: arrivals[0] - dueAt,
+    lastArrivalAfterDueMs: arrivals.at(-1)! - dueAt,
+    missing: report.missing,
+    repeated: report.repeated,
+    cpuPerFireMs: cpu(count),
+    serverCost: cost,
+  };
+  ctx.log(
+    `flow burst: ${result.achievedPerSecond}/s (asked ${ratePerSecond}), at most ${sliding} in any second, missing ${report.missing}, twice ${report.repeated}`,
+  );
+  return result;
+}
+
 /** Samples a process's RSS every 500 ms until stopped; `stop` returns the largest seen, in MB. */
 function sampleRss(pid: number | undefined): { stop(): number | null } {
   if (pid === undefined) return { stop: () => null };
@@ -456,4 +523,103 @@ export async function scheduleLateness(
   const report = runLateness(ctx, ids, count);
   await pool(ids.length, concurrency, (i) => deleteSchedule(ctx, ids[i]));
   return { lone: loneReport, sameSecond: { schedules: count, creationSeconds, lastArrivalAfterDueMs: report.max, lateness: report } };
+}
+
+export interface BulkJobResult {
+  action: 'cancel' | 'retry';
+  matched: number;
+  done: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  /** When the job first showed progress, and how done grew: [seconds since the job was created, done]. */
+  firstProgressAfterMs: number;
+  progress: Array<[number, number]>;
+  cpuPerRunMs: CpuPerFire;
+}
+
+export interface BulkResult {
+  cancel: BulkJobResult;
+  retry: BulkJobResult;
+}
+
+/** POSTs a bulk job and reads GET /bulk/{id} every 250 ms until it completes. */
+async function bulkJob(ctx: BenchContext, action: 'cancel' | 'retry', filter: Record<string, unknown>): Promise<BulkJobResult> {
+  const cpu = measureCpu(ctx.source.processes);
+  const started = performance.now();
+  const res = await fetch(`${ctx.apiUrl}/tasks/bulk`, {
+    method: 'POST',
+    headers: { ...ctx.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ action, filter }),
+  });
+  if (res.status !== 202) throw new Error(`POST /tasks/bulk answered ${res.status}: ${await res.text()}`);
+  const { id } = (await res.json()) as { id: string };
+  const progress: Array<[number, number]> = [];
+  let firstProgressAfterMs = -1;
+  for (;;) {
+    const job = (await (await fetch(`${ctx.apiUrl}/bulk/${id}`, { headers: ctx.headers })).json()) as {
+      status: string;
+      matched: number;
+      done: number;
+      failed: number;
+    };
+    const at = performance.now() - started;
+    if (job.done + job.failed > 0 && firstProgressAfterMs < 0) firstProgressAfterMs = Math.round(at);
+    if (progress.at(-1)?.[1] !== job.done) progress.push([Math.round(at / 100) / 10, job.done]);
+    if (job.status === 'completed') {
+      const seconds = at / 1000;
+      const result = {
+        action,
+        matched: job.matched,
+        done: job.done,
+        failed: job.failed,
+        seconds: Math.round(seconds * 10) / 10,
+        perSecond: Math.round((job.done + job.failed) / seconds),
+        firstProgressAfterMs,
+        progress: everyTenth(progress, job.matched),
+        cpuPerRunMs: cpu(job.done + job.failed),
+      };
+      ctx.log(`bulk ${action}: ${job.done} done, ${job.failed} failed of ${job.matched} in ${result.seconds} s (${result.perSecond}/s)`);
+      return result;
+    }
+    await sleep(250);
+  }
+}
+
+/** The first reading in each tenth of the way, and the last. */
+function everyTenth(progress: Array<[number, number]>, total: number): Array<[number, number]> {
+  const tenth = (done: number) => Math.floor((done * 10) / Math.max(1, total));
+  return progress.filter(([, done], i) => i === 0 || i === progress.length - 1 || tenth(done) > tenth(progress[i - 1][1]));
+}
+
+/**
+ * Bulk jobs: `cancelCount` tasks due in 6 h cancelled in one job; then `retryCount` others
+ * cancelled and retried in one job (each retry a new task, due now: its call is made).
+ */
+export async function bulkJobs(ctx: BenchContext, cancelCount: number, retryCount: number): Promise<BulkResult> {
+  const dueAt = Date.now() + 6 * 3_600_000;
+  const run = Date.now().toString(36);
+  const tagged = async (tag: string, count: number) => {
+    ctx.log(`bulk: creating ${count} tasks tagged ${tag}`);
+    await pool(count, 32, () => createTask(ctx, dueAt, { tags: { bulk: tag } }));
+    // Visibility is eventually consistent: a job matches what it lists when created.
+    for (;;) {
+      const res = await fetch(`${ctx.apiUrl}/tasks/counts?tag=bulk:${tag}`, { headers: ctx.headers });
+      if (((await res.json()) as { scheduled: number }).scheduled === count) return;
+      await sleep(500);
+    }
+  };
+  await tagged(`c${run}`, cancelCount);
+  await settle(ctx.source.processes);
+  const cancel = await bulkJob(ctx, 'cancel', { tag: [`bulk:c${run}`] });
+  await tagged(`r${run}`, retryCount);
+  await bulkJob(ctx, 'cancel', { tag: [`bulk:r${run}`] });
+  for (;;) {
+    const res = await fetch(`${ctx.apiUrl}/tasks/counts?tag=bulk:r${run}`, { headers: ctx.headers });
+    if (((await res.json()) as { cancelled: number }).cancelled === retryCount) break;
+    await sleep(500);
+  }
+  await settle(ctx.source.processes);
+  const retry = await bulkJob(ctx, 'retry', { tag: [`bulk:r${run}`], status: 'cancelled' });
+  return { cancel, retry };
 }

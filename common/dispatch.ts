@@ -36,6 +36,11 @@ export interface AttemptMade {
   result: CallResult | null;
   /** False when no retry can help. */
   retryable: boolean;
+  /**
+   * Whether the failure is one `retryOn: transient` retries, when the target knows better than its
+   * status code (an SQS throttle answers 400); absent: judged by the status (isTransientFailure).
+   */
+  transient?: boolean;
   /** What later calls may refer to (asked for with `keepOutput`), when an answer came. */
   output?: CallOutput;
 }

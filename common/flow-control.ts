@@ -87,6 +87,13 @@ export const FLOW_MAX_ASKS = 4;
  */
 export const FLOW_SPACING_MARGIN = 1.02;
 
+/**
+ * The lowest `ratePerSecond`: one call every 10,000 s (2 h 47 min), a timer Temporal takes. Any rate
+ * above 0 was taken before, and a rate as small as 2e-311 (what a fuzzer sends) made the spacing
+ * Infinity: the limiter's workflow task then failed on every attempt, and every call of its key waited.
+ */
+export const FLOW_MIN_RATE_PER_SECOND = 0.0001;
+
 /** A limiter with nothing queued or in flight for this long ends (the next call starts it again). */
 export const FLOW_LIMITER_IDLE_MS = 60_000;
 

@@ -15,6 +15,9 @@ export * from './task';
 export * from './orchestration';
 export * from './references';
 export * from './flow-control';
+export * from './tags';
+export * from './callback';
 
 /** Default task queue of the worker; overridable with TEMPORAL_TASK_QUEUE. */
 export const DEFAULT_TASK_QUEUE = 'http-tasks';
+export * from './bulk';

@@ -1,6 +1,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AttemptRecord, CallRequestSpec, CallResult, RetrySpec } from './call';
-import { RUN_STATUSES, type RunDescriptor, type RunInput, type RunLifecycle, type RunStatus } from './runs';
+import { callbackState, type CallbackSpec } from './callback';
+import { RUN_STATUSES, type RunDescriptor, type RunExtras, type RunInput, type RunLifecycle, type RunStatus } from './runs';
+import type { Tags } from './tags';
 import { CHANGE_CUTOFF_MS } from './timing';
 
 /** Defaults of the condition check's optional fields. */
@@ -186,7 +188,7 @@ export interface OrchestrationFailure {
 }
 
 /** The full, current state of an orchestration: what queries return and the workflow ends with. */
-export interface OrchestrationState extends RunLifecycle {
+export interface OrchestrationState extends RunLifecycle, RunExtras {
   name: string | null;
   status: RunStatus;
   /** 1-based number of the step being worked on (the last one reached once finished); null before start. */
@@ -247,6 +249,9 @@ export function initialOrchestrationState(input: OrchestrationWorkflowInput): Or
     fallback: input.fallback ? { ...input.fallback, status: 'not_run', attempts: [], result: null } : null,
     failure: null,
     ...(input.dispatchLeadMs !== undefined ? { dispatchLeadMs: input.dispatchLeadMs } : {}),
+    ...(input.tags ? { tags: input.tags } : {}),
+    ...(input.callback ? { callback: callbackState(input.callback) } : {}),
+    ...(input.retryOf ? { retryOf: input.retryOf } : {}),
   };
 }
 
@@ -257,6 +262,10 @@ export function initialOrchestrationState(input: OrchestrationWorkflowInput): Or
 export interface OrchestrationModification extends Partial<OrchestrationPlan> {
   runAt?: string;
   name?: string | null;
+  /** Replaces its tags (`{}` removes them). */
+  tags?: Tags;
+  /** Replaces its callback (null removes it). */
+  callback?: CallbackSpec | null;
   /** The dispatch lead the API planned for a new `runAt`. */
   dispatchLeadMs?: number;
 }

@@ -6,6 +6,8 @@
  * Plain types only: this file is bundled into workflow code.
  */
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import type { CallbackSpec, CallbackState } from './callback';
+import type { Tags } from './tags';
 
 /** Lifecycle of a run. `waiting`: an orchestration paused in a `waitFor` step until the outside world resumes it. */
 export const RUN_STATUSES = ['scheduled', 'running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -41,6 +43,12 @@ export const INVALID_MODIFICATION_FAILURE = 'InvalidModification';
 export interface RunInput {
   ownerId: string;
   name: string | null;
+  /** The user's tags (see common/tags.ts). */
+  tags?: Tags;
+  /** A call made once the run ends (see common/callback.ts). */
+  callback?: CallbackSpec;
+  /** The run this one retries (`POST .../retry`). */
+  retryOf?: string;
   /** ISO time the run is due (for a schedule's run, overridden by its nominal time). */
   runAt: string;
   createdAt: string;
@@ -58,6 +66,13 @@ export interface RunLifecycle {
   runAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+}
+
+/** What every run's state carries beside its lifecycle: its tags, its callback and how it went, the run it retries. */
+export interface RunExtras {
+  tags?: Tags;
+  callback?: CallbackState;
+  retryOf?: string;
 }
 
 /** The moving part every modification may carry. */

@@ -15,6 +15,8 @@ export const SearchAttr = {
   owner: defineSearchAttributeKey('TaskOwner', SearchAttributeType.KEYWORD),
   /** When it is due to run (moved by modify). A schedule's runs have none: their due time is their nominal time. */
   runAt: defineSearchAttributeKey('TaskRunAt', SearchAttributeType.DATETIME),
+  /** The user's tags, each `key:value` (a run's, or a schedule's given to each of its runs). */
+  tags: defineSearchAttributeKey('TaskTags', SearchAttributeType.KEYWORD_LIST),
 } as const;
 
 /** Search attributes the Temporal server itself sets on every run a Schedule starts. */

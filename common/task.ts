@@ -4,7 +4,8 @@ import { HTTP_DEFAULTS, type HttpRequestSpec } from './http';
 import type { LambdaRequestSpec } from './lambda';
 import type { SqsRequestSpec } from './sqs';
 import { CHANGE_CUTOFF_MS } from './timing';
-import { TASK_STATUSES, type RunDescriptor, type RunInput, type RunLifecycle, type ScheduledStart } from './runs';
+import { callbackState } from './callback';
+import { TASK_STATUSES, type RunDescriptor, type RunExtras, type RunInput, type RunLifecycle, type ScheduledStart } from './runs';
 
 /** What a scheduled-task workflow is started with (also a schedule's action, for each of its runs). */
 export interface TaskWorkflowInput extends RunInput {
@@ -13,7 +14,7 @@ export interface TaskWorkflowInput extends RunInput {
 }
 
 /** The full, current state of a task: what queries return and the workflow ends with. */
-export interface TaskState extends TaskWorkflowInput, RunLifecycle {
+export interface TaskState extends Omit<TaskWorkflowInput, 'callback'>, RunLifecycle, RunExtras {
   /** The schedule that started it; null for a task created directly. */
   scheduleId: string | null;
   attempts: AttemptRecord[];
@@ -55,8 +56,10 @@ export function callMemo(request: CallRequestSpec): CallMemo {
  * belongs to its schedule; its input, the schedule's action, is the same for every run.
  */
 export function initialTaskState(input: TaskWorkflowInput, scheduledStart: ScheduledStart | null = null): TaskState {
+  const { callback, ...rest } = input;
   return {
-    ...input,
+    ...rest,
+    ...(callback ? { callback: callbackState(callback) } : {}),
     ...(scheduledStart ? { runAt: scheduledStart.nominalTime, createdAt: scheduledStart.nominalTime } : {}),
     scheduleId: scheduledStart?.scheduleId ?? null,
     status: 'scheduled',

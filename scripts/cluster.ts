@@ -10,7 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { appEnvironment } from '../libs/runtime/app-environment';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
-import { loadClusterSettings, loadConfig } from '../libs/runtime/config';
+import { loadClusterSettings, loadConfig, type ClusterSettings } from '../libs/runtime/config';
 import { projectRoot } from '../libs/runtime/paths';
 import { TEMPORAL_SERVER_VERSION } from '../libs/runtime/temporal-binaries';
 import { waitForWorkerPolling } from '../libs/runtime/worker-polling';
@@ -19,6 +19,7 @@ import {
   CLUSTER_STATE_FILE_NAME,
   clusterPorts,
   startTemporalCluster,
+  type ClusterPorts,
   type ClusterState,
   type RunningTemporalCluster,
 } from '../libs/runtime/temporal-cluster';
@@ -56,12 +57,36 @@ async function stop(exitCode: number): Promise<void> {
   console.log('cluster: stopped');
 }
 
+/** Every port of the running system: Temporal's services, PostgreSQL, the UI, the APIs, the workers' metrics. */
+function systemPorts(ports: ClusterPorts, settings: ClusterSettings): number[] {
+  return [
+    ...Object.values(ports.grpc),
+    ...Object.values(ports.membership),
+    ...Object.values(ports.metrics),
+    ports.frontendHttp,
+    ports.postgres,
+    ...(ports.ui ? [ports.ui] : []),
+    ...Array.from({ length: REPLICAS }, (_, i) => settings.apiPort + i),
+    ...Array.from({ length: REPLICAS }, (_, i) => settings.workerMetricsPort + i),
+  ];
+}
+
 async function main(): Promise<void> {
   const settings = loadClusterSettings();
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   const log = (line: string) => console.log(`cluster: ${line}`);
   const ports = clusterPorts(settings.temporalPort, settings.postgresPort, settings.uiPort || null);
+  const env = appEnvironment(root, dataDir);
+  const apiHost = env.API_HOST === '0.0.0.0' || env.API_HOST === '::' || !env.API_HOST ? '127.0.0.1' : env.API_HOST;
+  const apiUrls = Array.from(
+    { length: REPLICAS },
+    (_, i) => `http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${settings.apiPort + i}`,
+  );
+  // Calls never reach the system's own ports (every loopback one is allowed otherwise): Temporal's
+  // services (the frontend's HTTP API serves every user's history), PostgreSQL, the UI, the APIs
+  // and the workers' metrics.
+  env.OUTBOUND_DENY = [env.OUTBOUND_DENY, ...systemPorts(ports, settings).map((port) => `127.0.0.1:${port}`)].filter(Boolean).join(',');
   cluster = await startTemporalCluster({
     dataDir: clusterDir,
     ports,
@@ -69,15 +94,15 @@ async function main(): Promise<void> {
     retentionMs: settings.retentionMs,
     historyShards: settings.historyShards,
     logLevel: settings.logLevel,
+    // Its Web UI decodes payloads through the first API replica's codec server (for a signed-in admin).
+    uiCodecEndpoint: `${apiUrls[0]}/codec`,
     log,
   });
   if (stopping) return;
 
-  const env = appEnvironment(root, dataDir);
   env.TEMPORAL_ADDRESS = cluster.address;
   env.TEMPORAL_NAMESPACE = cluster.namespace;
   if (cluster.uiUrl) env.TEMPORAL_UI_URL ??= cluster.uiUrl;
-  env.API_HOST ??= '127.0.0.1';
   // Each replica plans its own wakes and their rates add up: the replicas share one API's budget.
   env.DISPATCH_WAKES_PER_SECOND ??= String(Math.max(1, Math.floor(loadConfig({}).dispatch.wakesPerSecond / REPLICAS)));
   const apiEnvs = Array.from({ length: REPLICAS }, (_, i) => ({ ...env, API_PORT: String(settings.apiPort + i) }));
@@ -101,8 +126,6 @@ async function main(): Promise<void> {
       if (!stopping) console.error(`cluster: ${name} exited (code ${code}, signal ${signal}); the other replicas keep running`);
     });
   }
-  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrls = apiEnvs.map((e) => `http://${apiHost}:${e.API_PORT}`);
   await Promise.all([
     ...apiUrls.map((url, i) => waitForHttpOk(`${url}/health`, apis[i])),
     ...workers.map((child) =>

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { appEnvironment } from '../libs/runtime/app-environment';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { loadConfig } from '../libs/runtime/config';
-import { startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
+import { freePort, startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
 import { projectRoot } from '../libs/runtime/paths';
 
 const root = projectRoot();
@@ -34,6 +34,11 @@ const devServerSettings = {
   logLevel: (process.env.TEMPORAL_LOG_LEVEL ?? 'error') as 'debug' | 'info' | 'warn' | 'error',
 };
 
+/** An IPv6 address in brackets, for a URL. */
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 let server: RunningDevServer | null = null;
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -56,10 +61,24 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   const env = appEnvironment(root, dataDir);
+  const apiUrl = `http://${bracketed(env.API_HOST === '0.0.0.0' || env.API_HOST === '::' ? '127.0.0.1' : env.API_HOST!)}:${env.API_PORT ?? 3000}`;
   if (!process.env.TEMPORAL_ADDRESS) {
-    server = await startDevServer({ ...devServerSettings, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', stdio: 'inherit' });
+    // The dev server's HTTP API and metrics ports are pinned (the CLI would pick random ones), so
+    // that calls can be refused them: its HTTP API serves every user's history.
+    const [httpPort, metricsPort] = [await freePort(devServerSettings.ip), await freePort(devServerSettings.ip)];
+    server = await startDevServer({
+      ...devServerSettings,
+      httpPort,
+      metricsPort,
+      // Its Web UI decodes payloads through the API's codec server (for a signed-in admin).
+      uiCodecEndpoint: `${apiUrl}/codec`,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      stdio: 'inherit',
+    });
     env.TEMPORAL_ADDRESS = server.address;
     if (server.uiUrl) env.TEMPORAL_UI_URL ??= server.uiUrl;
+    const own = [`${devServerSettings.ip}:${httpPort}`, `${devServerSettings.ip}:${metricsPort}`];
+    env.OUTBOUND_DENY = [env.OUTBOUND_DENY, ...own].filter(Boolean).join(',');
   }
   const config = loadConfig(env); // fail here, once, with every bad variable named
 
@@ -72,8 +91,6 @@ async function main(): Promise<void> {
     });
   }
 
-  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrl = `http://${apiHost}:${config.api.port}`;
   await waitForHttpOk(`${apiUrl}/health`, children[1]);
   const ui = server?.uiUrl ?? '(the Web UI of your Temporal cluster)';
   console.log(
@@ -90,7 +107,8 @@ async function main(): Promise<void> {
       env.JWT_SECRET
         ? '  A token        TOKEN=$(npm run -s token -- --sub alice)   (--admin for an admin; then -H "authorization: Bearer $TOKEN")'
         : '  Tokens         from your identity provider (JWT_ISSUER / JWT_JWKS_URL)',
-      `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS)`,
+      `  Destinations   public addresses and ${env.OUTBOUND_ALLOW_CIDRS || 'nothing else'} (OUTBOUND_ALLOW_CIDRS), never this system's own ports`,
+      `  Secrets        payloads encrypted in Temporal with key ${config.payloadKeys?.encrypting.id} (PAYLOAD_KEYS); codec server ${apiUrl}/codec`,
       `  Metrics        ${apiUrl}/metrics (API)${config.worker.metricsAddress ? `, http://127.0.0.1:${config.worker.metricsAddress.split(':').at(-1)}/metrics (worker)` : ''}`,
       'Ctrl-C stops everything.',
       '',

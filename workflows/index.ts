@@ -2,3 +2,4 @@
 export { scheduledTaskWorkflow } from './task.workflow';
 export { orchestrationWorkflow } from './orchestration.workflow';
 export { flowLimiterWorkflow } from './flow-limiter.workflow';
+export { bulkJobWorkflow } from './bulk-job.workflow';

@@ -7,10 +7,14 @@ import {
   patched,
   setHandler,
   upsertMemo,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  callbackState,
   CHANGE_CUTOFF_MS,
+  SearchAttr,
+  tagValues,
   initialStepState,
   isParallelStepState,
   isWaitStepState,
@@ -43,7 +47,8 @@ import { attemptHeld, callEndedAt, retryUntilDone, type AttemptEnd, type CallLog
 import { attemptInTurn, FlowGate } from './flow-control';
 import { orchestrationV1 } from './orchestration-v1';
 import { PendingRun } from './pending-run';
-import { finishRun, heldUntil } from './run-state';
+import { sendCallback } from './callback';
+import { endRun, heldUntil, settleRun } from './run-state';
 
 /** The patch that put orchestrations on the pending-run model and the v2 attempt path: those started before it replay v1. */
 export const ORCHESTRATION_V2_PATCH = 'orchestration-v2';
@@ -107,7 +112,10 @@ class Orchestration {
 
   async run(): Promise<OrchestrationState> {
     const { state } = this;
-    if (!(await this.pending.untilWake())) return state;
+    if (!(await this.pending.untilWake())) {
+      await sendCallback(state, this.outcome());
+      return state;
+    }
     state.status = 'running';
     // The first call is held until runAt: the run started then.
     state.startedAt = new Date(heldUntil(state.runAt)).toISOString();
@@ -143,7 +151,25 @@ class Orchestration {
       await this.runFallback();
     }
     const finishedAt = new Date(Math.max(Date.now(), this.lastEnd)).toISOString();
-    return finishRun(state, state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null, finishedAt);
+    const ending = state.failure ? { type: ORCHESTRATION_FAILED_FAILURE, message: state.failure.message } : null;
+    settleRun(state, ending, finishedAt);
+    await sendCallback(state, this.outcome());
+    return endRun(state, ending);
+  }
+
+  /** What its callback says of it: how many attempts its calls made, its last step's answer, why it failed. */
+  private outcome() {
+    const { state } = this;
+    const attempts = state.steps.reduce(
+      (sum, step) =>
+        sum +
+        step.attempts.length +
+        step.checkAttempts.length +
+        (isParallelStepState(step) ? step.branches.reduce((n, b) => n + b.calls.reduce((m, c) => m + c.attempts.length, 0), 0) : 0),
+      state.fallback?.attempts.length ?? 0,
+    );
+    const reached = state.steps.filter((s) => s.status !== 'pending' && s.status !== 'skipped').at(-1);
+    return { kind: ORCHESTRATION_RUN.kind, attempts, result: reached?.result ?? null, error: state.failure?.message ?? null };
   }
 
   /** A step that is one call: made under its own retry policy. */
@@ -409,6 +435,14 @@ class Orchestration {
       state.fallback = change.fallback ? { ...change.fallback, status: 'not_run', attempts: [], result: null } : null;
     }
     if (change.name !== undefined || change.steps) upsertMemo({ name: state.name, stepCount: state.steps.length });
+    if (change.tags !== undefined) {
+      state.tags = change.tags;
+      upsertSearchAttributes([{ key: SearchAttr.tags, value: tagValues(change.tags) }]);
+    }
+    if (change.callback !== undefined) {
+      if (change.callback === null) delete state.callback;
+      else state.callback = callbackState(change.callback);
+    }
     this.referenced = referencedIds(state);
   }
 

@@ -67,9 +67,19 @@ export function publishCallMemo(request: CallRequestSpec, previous: CallRequestS
  * the final state in the details), so Temporal's UI shows it failed and the API reads it back.
  */
 export function finishRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null, finishedAt?: string): S {
+  settleRun(state, failure, finishedAt);
+  return endRun(state, failure);
+}
+
+/** Marks a run completed or failed, at `finishedAt` (default: now), and publishes it: the first half of finishRun. */
+export function settleRun(state: RunLifecycle, failure: { type: string; message: string } | null, finishedAt?: string): void {
   state.status = failure ? 'failed' : 'completed';
   state.finishedAt = finishedAt ?? new Date().toISOString();
   publishStatus(state.status);
+}
+
+/** Ends the workflow of a settled run: its state, or its failure (typed, the state in the details): the second half of finishRun. */
+export function endRun<S extends RunLifecycle>(state: S, failure: { type: string; message: string } | null): S {
   if (failure) {
     throw ApplicationFailure.create({ type: failure.type, message: failure.message, details: [state], nonRetryable: true });
   }

@@ -13,7 +13,8 @@ import {
 import { attemptLocally, callEndedAt, retryUntilDone } from './calls';
 import { attemptInTurn, FlowGate, retryInTurn } from './flow-control';
 import { PendingRun, type PendingRunRules } from './pending-run';
-import { finishRun, publishCallMemo, rejectModification } from './run-state';
+import { sendCallback } from './callback';
+import { endRun, publishCallMemo, rejectModification, settleRun } from './run-state';
 import { taskV1 } from './task-v1';
 
 /** The patch that put tasks on the pending-run model (dispatch v2): tasks started before it replay the v1 path. */
@@ -70,7 +71,10 @@ async function dispatchedTask(state: TaskState, rules: PendingRunRules<TaskModif
           attemptInTurn(gateOf(), { request: state.request, flow: flow()!, requestId: `${taskId}:attempt-1`, dueAt }, send, interrupted)
       : undefined,
   );
-  if (first === null) return state;
+  if (first === null) {
+    await sendCallback(state, taskOutcome(state));
+    return state;
+  }
 
   state.error = await retryUntilDone(
     state,
@@ -85,5 +89,13 @@ async function dispatchedTask(state: TaskState, rules: PendingRunRules<TaskModif
   );
   // Not before the last attempt ended: workflow time stands still while a local activity runs.
   const finishedAt = new Date(callEndedAt(state)).toISOString();
-  return finishRun(state, state.error === null ? null : { type: TASK_FAILED_FAILURE, message: state.error }, finishedAt);
+  const failure = state.error === null ? null : { type: TASK_FAILED_FAILURE, message: state.error };
+  settleRun(state, failure, finishedAt);
+  await sendCallback(state, taskOutcome(state));
+  return endRun(state, failure);
+}
+
+/** What a task's callback says of it, beside its id, status, owner and times. */
+function taskOutcome(state: TaskState) {
+  return { kind: TASK_RUN.kind, attempts: state.attempts.length, result: state.result, error: state.error };
 }

@@ -49,6 +49,8 @@ export default defineConfig({
   base: '/ui/',
   build: { outDir: '../../dist/dashboard', emptyOutDir: true, target: 'es2022' },
   server: {
-    proxy: Object.fromEntries(['/tasks', '/orchestrations', '/schedules', '/me', '/dashboard', '/docs'].map((path) => [path, api])),
+    proxy: Object.fromEntries(
+      ['/tasks', '/orchestrations', '/schedules', '/bulk', '/functions', '/me', '/dashboard', '/codec', '/docs'].map((path) => [path, api]),
+    ),
   },
 });

@@ -1,8 +1,16 @@
-import { PUBLIC_ONLY, addressRange, addressRefusal, ipLiteralHost, parseOutboundPolicy, urlRefusal } from './address-policy';
+import {
+  PUBLIC_ONLY,
+  addressRange,
+  addressRefusal,
+  ipLiteralHost,
+  parseOutboundPolicy,
+  urlRefusal,
+  withDeniedEndpoints,
+} from './address-policy';
 
 /** The policy `text` parses to, failing the test if it has problems. */
-function policyOf(text: string) {
-  const { policy, problems } = parseOutboundPolicy(text);
+function policyOf(text: string, denied?: string) {
+  const { policy, problems } = parseOutboundPolicy(text, denied);
   expect(problems).toEqual([]);
   return policy;
 }
@@ -112,13 +120,22 @@ describe('urlRefusal', () => {
     expect(urlRefusal(url, PUBLIC_ONLY)).toBeNull();
   });
 
+  it.each([['http://localhost/'], ['http://127.0.0.1.nip.io/'], ['https://abc123.lambda-url.eu-central-1.on.aws/jobs/report']])(
+    'leaves the host name in %s to the check at connect time',
+    (url) => {
+      expect(urlRefusal(url, PUBLIC_ONLY)).toBeNull();
+    },
+  );
+
   it.each([
-    ['http://localhost/'],
-    ['http://127.0.0.1.nip.io/'],
-    ['http://metadata.google.internal/computeMetadata/v1/'],
-    ['https://abc123.lambda-url.eu-central-1.on.aws/jobs/report'],
-  ])('leaves the host name in %s to the check at connect time', (url) => {
-    expect(urlRefusal(url, PUBLIC_ONLY)).toBeNull();
+    ['http://metadata.google.internal/computeMetadata/v1/', 'metadata.google.internal'],
+    ['http://METADATA.Google.Internal./computeMetadata/v1/', 'metadata.google.internal'],
+    ['http://metadata.goog/', 'metadata.goog'],
+    ['http://metadata/computeMetadata/v1/', 'metadata'],
+    ['http://instance-data/latest/meta-data/', 'instance-data'],
+    ['http://instance-data.ec2.internal/latest/', 'instance-data.ec2.internal'],
+  ])('refuses the cloud metadata name in %s at create', (url, name) => {
+    expect(urlRefusal(url, PUBLIC_ONLY)).toBe(`destination not allowed: ${name} (cloud metadata)`);
   });
 
   it('leaves a URL that does not parse to URL validation', () => {
@@ -166,9 +183,9 @@ describe('addressRange', () => {
 
 describe('parseOutboundPolicy (OUTBOUND_ALLOW_CIDRS)', () => {
   it('allows nothing extra when unset or empty', () => {
-    expect(parseOutboundPolicy(undefined)).toEqual({ policy: { allow: [] }, problems: [] });
-    expect(parseOutboundPolicy('')).toEqual({ policy: { allow: [] }, problems: [] });
-    expect(parseOutboundPolicy(' , ')).toEqual({ policy: { allow: [] }, problems: [] });
+    expect(parseOutboundPolicy(undefined)).toEqual({ policy: { allow: [], deny: [] }, problems: [] });
+    expect(parseOutboundPolicy('')).toEqual({ policy: { allow: [], deny: [] }, problems: [] });
+    expect(parseOutboundPolicy(' , ', ' , ')).toEqual({ policy: { allow: [], deny: [] }, problems: [] });
   });
 
   it('reads a comma-separated list of IPv4 and IPv6 CIDRs, spaces allowed', () => {
@@ -230,7 +247,89 @@ describe('the allow-list', () => {
 
   it('allows an IPv6 range by an IPv6 CIDR only', () => {
     const policy = policyOf('fd00:ec2::/32');
-    expect(addressRefusal('fd00:ec2::254', policy)).toBeNull();
+    expect(addressRefusal('fd00:ec2::1', policy)).toBeNull();
     expect(addressRefusal('fd00:ec3::254', policy)).toBe('destination not allowed: fd00:ec3::254 (uniqueLocal)');
+  });
+});
+
+describe('cloud metadata endpoints', () => {
+  // An operator who allows every private range still never lets a call reach instance credentials.
+  const everything = policyOf('0.0.0.0/0,::/0');
+
+  it.each([
+    ['169.254.169.254', 'AWS, GCP and Azure'],
+    ['169.254.170.2', 'AWS ECS task metadata'],
+    ['fd00:ec2::254', 'AWS over IPv6'],
+    ['168.63.129.16', "Azure's wireserver, a public address"],
+    ['100.100.100.200', 'Alibaba'],
+    ['192.0.0.192', 'Oracle'],
+  ])('refuses %s (%s) even where the allow-list admits it', (address) => {
+    expect(addressRefusal(address, everything)).toBe(`destination not allowed: ${address} (cloud metadata)`);
+  });
+
+  it('refuses them in IPv4-mapped and NAT64 spellings too', () => {
+    expect(urlRefusal('http://[::ffff:169.254.169.254]/', everything)).toBe('destination not allowed: ::ffff:a9fe:a9fe (cloud metadata)');
+    expect(urlRefusal('http://[64:ff9b::a9fe:a9fe]/', everything)).toBe('destination not allowed: 64:ff9b::a9fe:a9fe (cloud metadata)');
+  });
+
+  it('refuses 168.63.129.16 under the default policy, where every other public address passes', () => {
+    expect(urlRefusal('http://168.63.129.16/machine?comp=goalstate', PUBLIC_ONLY)).toBe(
+      'destination not allowed: 168.63.129.16 (cloud metadata)',
+    );
+    expect(urlRefusal('http://168.63.129.17/', PUBLIC_ONLY)).toBeNull();
+  });
+});
+
+describe("the system's own endpoints (denied host:port)", () => {
+  const loopback = '127.0.0.0/8,::1/128';
+
+  it('reads OUTBOUND_DENY as host:port, [ipv6]:port or a URL, and names every bad entry', () => {
+    const { policy, problems } = parseOutboundPolicy(
+      '',
+      'temporal:7233, 127.0.0.1:8233,[::1]:3000,http://Grafana.internal/,nope,host:0,x:y',
+    );
+    expect(policy.deny).toEqual([
+      { host: 'temporal', port: 7233, text: 'temporal:7233' },
+      { host: '127.0.0.1', port: 8233, text: '127.0.0.1:8233' },
+      { host: '::1', port: 3000, text: '[::1]:3000' },
+      { host: 'grafana.internal', port: 80, text: 'http://Grafana.internal/' },
+    ]);
+    expect(problems).toEqual([
+      'OUTBOUND_DENY: "nope" is not host:port (a host name, an IPv4 address or a bracketed IPv6 address)',
+      'OUTBOUND_DENY: "host:0" is not host:port (a host name, an IPv4 address or a bracketed IPv6 address)',
+      'OUTBOUND_DENY: "x:y" is not host:port (a host name, an IPv4 address or a bracketed IPv6 address)',
+    ]);
+  });
+
+  it('refuses a denied port even where loopback is allowed, and leaves the other ports to the allow-list', () => {
+    const policy = withDeniedEndpoints(policyOf(loopback), ['127.0.0.1:7233', 'http://127.0.0.1:8233']);
+    expect(urlRefusal('http://127.0.0.1:8233/api/v1/namespaces/default/workflows', policy)).toBe(
+      'destination not allowed: 127.0.0.1:8233 (system endpoint)',
+    );
+    expect(urlRefusal('http://127.0.0.1:7233/', policy)).toBe('destination not allowed: 127.0.0.1:7233 (system endpoint)');
+    expect(urlRefusal('http://127.0.0.1:8234/', policy)).toBeNull();
+  });
+
+  it('refuses the port on every address of this machine: a server on 127.0.0.1 or 0.0.0.0 answers on all of them', () => {
+    const policy = policyOf(loopback, '127.0.0.1:8233');
+    expect(
+      ['http://127.0.0.2:8233/', 'http://127.1:8233/', 'http://[::1]:8233/', 'http://[::ffff:127.0.0.1]:8233/', 'http://0.0.0.0:8233/'].map(
+        (url) => urlRefusal(url, withDeniedEndpoints(policyOf(`${loopback},0.0.0.0/32`), ['127.0.0.1:8233'])) ?? url,
+      ),
+    ).toEqual([
+      'destination not allowed: 127.0.0.2:8233 (system endpoint)',
+      'destination not allowed: 127.0.0.1:8233 (system endpoint)',
+      'destination not allowed: [::1]:8233 (system endpoint)',
+      'destination not allowed: [::ffff:7f00:1]:8233 (system endpoint)',
+      'destination not allowed: 0.0.0.0:8233 (system endpoint)',
+    ]);
+    expect(addressRefusal('127.0.0.1', policy, 8233)).toBe('destination not allowed: 127.0.0.1:8233 (system endpoint)');
+  });
+
+  it('matches a remote denied address exactly, and only on its port', () => {
+    const policy = policyOf('10.0.0.0/8', '10.0.0.5:9090');
+    expect(addressRefusal('10.0.0.5', policy, 9090)).toBe('destination not allowed: 10.0.0.5:9090 (system endpoint)');
+    expect(addressRefusal('10.0.0.6', policy, 9090)).toBeNull();
+    expect(addressRefusal('10.0.0.5', policy, 9091)).toBeNull();
   });
 });

@@ -1,11 +1,11 @@
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { PUBLIC_ONLY, parseOutboundPolicy, type OutboundPolicy } from './address-policy';
+import { PUBLIC_ONLY, parseOutboundPolicy, withDeniedEndpoints, type OutboundPolicy } from './address-policy';
 import { OutboundRefusedError, createGuardedLookup, createOutboundFetch, isOutboundRefusal, type OutboundFetch } from './guarded-fetch';
 
-function policyOf(text: string): OutboundPolicy {
-  const { policy, problems } = parseOutboundPolicy(text);
+function policyOf(text: string, denied?: string): OutboundPolicy {
+  const { policy, problems } = parseOutboundPolicy(text, denied);
   expect(problems).toEqual([]);
   return policy;
 }
@@ -244,6 +244,48 @@ describe('createOutboundFetch (real loopback target)', () => {
       new OutboundRefusedError('169.254.169.254', 'linkLocal'),
     );
     expect(target.requests.map((r) => r.url)).toEqual(['/moved']);
+  });
+
+  it("refuses a system endpoint's port where loopback is allowed, by IP literal and by a name that resolves there, and calls the other ports", async () => {
+    const system = await LoopbackTarget.start();
+    try {
+      const lookup = scriptedLookup(['127.0.0.1']);
+      outboundFetch = createOutboundFetch(withDeniedEndpoints(policyOf('127.0.0.0/8,::1/128'), [`127.0.0.1:${system.port}`]), { lookup });
+      await expect(outboundFetch(`http://127.0.0.1:${system.port}/api/v1/namespaces`)).rejects.toThrow(
+        new OutboundRefusedError(`127.0.0.1:${system.port}`, 'system endpoint'),
+      );
+      await expect(outboundFetch(`http://127.0.0.3:${system.port}/`)).rejects.toThrow(
+        new OutboundRefusedError(`127.0.0.3:${system.port}`, 'system endpoint'),
+      );
+      await expect(outboundFetch(`http://sneaky.example:${system.port}/`)).rejects.toThrow(
+        new OutboundRefusedError(`127.0.0.1:${system.port}`, 'system endpoint'),
+      );
+      expect([system.connections, system.requests.length]).toEqual([0, 0]);
+      expect((await outboundFetch(`http://sneaky.example:${target.port}/`)).status).toBe(200);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it('refuses a denied endpoint given by name (localhost:<port>) on every loopback address', async () => {
+    outboundFetch = createOutboundFetch(policyOf('127.0.0.0/8,::1/128', `localhost:${target.port}`));
+    await expect(outboundFetch(`http://127.0.0.1:${target.port}/`)).rejects.toThrow(
+      new OutboundRefusedError(`127.0.0.1:${target.port}`, 'system endpoint'),
+    );
+    expect([target.connections, target.requests.length]).toEqual([0, 0]);
+  });
+
+  it('refuses cloud metadata by name before any lookup, and by address whatever the allow-list', async () => {
+    const lookup = scriptedLookup(['168.63.129.16']);
+    outboundFetch = createOutboundFetch(policyOf('0.0.0.0/0,::/0'), { lookup });
+    await expect(outboundFetch('http://metadata.google.internal/computeMetadata/v1/')).rejects.toThrow(
+      new OutboundRefusedError('metadata.google.internal', 'cloud metadata'),
+    );
+    await expect(outboundFetch('http://wireserver.example/')).rejects.toThrow(new OutboundRefusedError('168.63.129.16', 'cloud metadata'));
+    await expect(outboundFetch('http://169.254.169.254/latest/meta-data/')).rejects.toThrow(
+      new OutboundRefusedError('169.254.169.254', 'cloud metadata'),
+    );
+    expect(lookup.hostnames).toEqual(['wireserver.example']);
   });
 
   it("leaves other failures as undici's, which are no refusal", async () => {

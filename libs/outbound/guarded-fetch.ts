@@ -1,7 +1,16 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
-import { refusalMessage, refusedRange, type OutboundPolicy } from './address-policy';
+import {
+  CLOUD_METADATA,
+  endpointText,
+  isMetadataName,
+  refusalMessage,
+  refusedRange,
+  SYSTEM_ENDPOINT,
+  type OutboundPolicy,
+} from './address-policy';
+import { DeniedNames } from './denied-names';
 
 /**
  * A destination the policy refuses. createOutboundFetch rejects with this error itself;
@@ -40,17 +49,46 @@ export function isOutboundRefusal(err: unknown): OutboundRefusedError | null {
 type LookupCallback = Parameters<LookupFunction>[2];
 
 /**
+ * Why `address:port` may not be called, as an OutboundRefusedError; null when it may: the
+ * policy's ranges, cloud metadata, and (on `port`) the denied endpoints, those given by name too.
+ */
+async function endpointRefusal(
+  address: string,
+  port: number | undefined,
+  policy: OutboundPolicy,
+  names: DeniedNames,
+): Promise<OutboundRefusedError | null> {
+  const range = refusedRange(address, policy, port);
+  if (range === SYSTEM_ENDPOINT) return new OutboundRefusedError(endpointText(address, port!), range);
+  if (range !== null) return new OutboundRefusedError(address, range);
+  if (port !== undefined && names.hasPort(port) && (await names.match(address, port)) !== null) {
+    return new OutboundRefusedError(endpointText(address, port), SYSTEM_ENDPOINT);
+  }
+  return null;
+}
+
+/**
  * A dns.lookup-compatible function for `net.connect`'s (and undici's `connect`) `lookup`
  * option. It resolves with `lookup` (default dns.lookup), always asking it for every address,
- * and fails with OutboundRefusedError when ANY of them is refused; otherwise it answers as
- * asked: the list with `options.all` (what Node 20's happy eyeballs asks for), else the first
- * address. The socket connects only to addresses checked here, so no DNS answer can change
- * between check and connect.
+ * and fails with OutboundRefusedError when ANY of them is refused (with `port`, also as one of
+ * the policy's denied endpoints); otherwise it answers as asked: the list with `options.all`
+ * (what Node 20's happy eyeballs asks for), else the first address. The socket connects only to
+ * addresses checked here, so no DNS answer can change between check and connect. Cloud metadata
+ * names are refused before any lookup.
  */
-export function createGuardedLookup(policy: OutboundPolicy, lookup: LookupFunction = dnsLookup): LookupFunction {
+export function createGuardedLookup(
+  policy: OutboundPolicy,
+  lookup: LookupFunction = dnsLookup,
+  port?: number,
+  names: DeniedNames = new DeniedNames(policy, lookup),
+): LookupFunction {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     const [opts, done] = normaliseLookupArguments(options, callback);
     const wantsAll = opts.all === true;
+    if (isMetadataName(hostname)) {
+      process.nextTick(() => done(new OutboundRefusedError(hostname.toLowerCase().replace(/\.$/, ''), CLOUD_METADATA), wantsAll ? [] : ''));
+      return;
+    }
 
     lookup(hostname, { ...opts, all: true }, (err, answer, answerFamily) => {
       if (err) {
@@ -62,15 +100,12 @@ export function createGuardedLookup(policy: OutboundPolicy, lookup: LookupFuncti
         done(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), wantsAll ? [] : '');
         return;
       }
-      for (const { address } of addresses) {
-        const range = refusedRange(address, policy);
-        if (range !== null) {
-          done(new OutboundRefusedError(address, range), wantsAll ? [] : '');
-          return;
-        }
-      }
-      if (wantsAll) done(null, addresses);
-      else done(null, addresses[0].address, addresses[0].family);
+      void Promise.all(addresses.map(({ address }) => endpointRefusal(address, port, policy, names))).then((refusals) => {
+        const refusal = refusals.find((r) => r !== null);
+        if (refusal) done(refusal, wantsAll ? [] : '');
+        else if (wantsAll) done(null, addresses);
+        else done(null, addresses[0].address, addresses[0].family);
+      });
     });
   };
 }
@@ -126,22 +161,32 @@ export interface OutboundFetch {
  * connection was checked when it was opened.
  */
 export function createOutboundFetch(policy: OutboundPolicy, options: OutboundFetchOptions = {}): OutboundFetch {
-  const connectChecked = buildConnector({
-    lookup: createGuardedLookup(policy, options.lookup),
-    ...(options.connectTimeoutMs === undefined ? {} : { timeout: options.connectTimeoutMs }),
-  });
+  const names = new DeniedNames(policy, options.lookup);
+  const connector = (port?: number) =>
+    buildConnector({
+      lookup: createGuardedLookup(policy, options.lookup, port, names),
+      ...(options.connectTimeoutMs === undefined ? {} : { timeout: options.connectTimeoutMs }),
+    });
+  // The lookup sees no port: connections to a port some denied endpoint has get a connector
+  // whose lookup checks that port (a handful: the system's own ports and OUTBOUND_DENY's).
+  const anyPort = connector();
+  const byDeniedPort = new Map(policy.deny.map(({ port }) => [port, connector(port)]));
   const dispatcher = new Agent({
     ...options.agent,
     connect(connectOptions, callback) {
       // undici hands IPv6 hosts over without brackets; net.connect skips lookup for any IP.
-      const { hostname } = connectOptions;
-      const range = isIP(hostname) === 0 ? null : refusedRange(hostname, policy);
-      if (range === null) {
-        connectChecked(connectOptions, callback);
+      const { hostname, protocol } = connectOptions;
+      const port = Number(connectOptions.port) || (protocol === 'https:' ? 443 : 80);
+      const connect = byDeniedPort.get(port) ?? anyPort;
+      if (isIP(hostname) === 0) {
+        connect(connectOptions, callback);
         return;
       }
       // Asynchronously, like every other connect failure.
-      process.nextTick(() => callback(new OutboundRefusedError(hostname, range), null));
+      endpointRefusal(hostname, port, policy, names).then(
+        (refusal) => (refusal ? callback(refusal, null) : connect(connectOptions, callback)),
+        (err: Error) => callback(err, null),
+      );
     },
   });
 

@@ -20,12 +20,13 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream | null, out: No
 
 /**
  * Starts the built API or worker as a child process with `env`. Its output is prefixed with
- * its name (`output: 'prefixed'`) or discarded.
+ * its name (`output: 'prefixed'`), discarded, or left in the child's pipes for the caller to read
+ * (`'pipe'`).
  */
 export function spawnApp(
   name: AppName,
   env: NodeJS.ProcessEnv,
-  output: 'prefixed' | 'ignore' = 'prefixed',
+  output: 'prefixed' | 'ignore' | 'pipe' = 'prefixed',
   label: string = name,
 ): ChildProcess {
   const child = spawn(process.execPath, [join(projectRoot(), APP_ENTRIES[name])], {

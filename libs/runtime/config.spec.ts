@@ -11,12 +11,24 @@ describe('loadConfig', () => {
         createRatePerSecond: 200,
         createBurst: 400,
         temporalUiUrl: null,
-        devSignIn: false,
         publicUrl: null,
+        devSignIn: false,
+        oidcClientId: null,
       },
       dispatch: { wakesPerSecond: 40, maxLeadMs: 900_000 },
       auth: null,
-      outbound: { allow: [] },
+      outbound: {
+        allow: [],
+        // The system's own endpoints: Temporal, the API, the worker's metrics.
+        deny: [
+          { host: '127.0.0.1', port: 7233, text: '127.0.0.1:7233' },
+          { host: '0.0.0.0', port: 3000, text: '0.0.0.0:3000' },
+          { host: '0.0.0.0', port: 9464, text: '0.0.0.0:9464' },
+        ],
+      },
+      payloadKeys: null,
+      targets: { lambda: [], sqs: [] },
+      quotas: { openTasks: 100_000, openOrchestrations: 10_000, schedules: 1_000 },
       log: { level: 'info', format: 'json' },
       worker: {
         maxConcurrentActivities: 20_000,
@@ -64,6 +76,64 @@ describe('loadConfig', () => {
   it('names bad authentication and allow-list variables with the rest', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short', OUTBOUND_ALLOW_CIDRS: '10.0.0.0/33' })).toThrow(
       new ConfigError(['OUTBOUND_ALLOW_CIDRS: "10.0.0.0/33" is not a CIDR', 'JWT_SECRET must be at least 32 characters']),
+    );
+  });
+
+  it('reads the payload keys, newest first, and names bad ones with the rest', () => {
+    const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+    const config = loadConfig({ PAYLOAD_KEYS: `new:${key(1)},old:${key(2)}` });
+    expect(config.payloadKeys?.encrypting.id).toBe('new');
+    expect([...config.payloadKeys!.byId.keys()]).toEqual(['new', 'old']);
+    expect(() => loadConfig({ PAYLOAD_KEYS: 'k1:c2hvcnQ=', API_PORT: 'x' })).toThrow(
+      new ConfigError([
+        'PAYLOAD_KEYS entry 1 (id "k1") must hold base64 of exactly 32 bytes (openssl rand -base64 32)',
+        'API_PORT must be an integer from 0 to 65535, got "x"',
+      ]),
+    );
+  });
+
+  it('refuses the development sign-in on an API that listens beyond loopback', () => {
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), API_DEV_SIGN_IN: 'true', API_HOST: '127.0.0.1' }).api.devSignIn).toBe(true);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), API_DEV_SIGN_IN: 'true', API_HOST: '::1' }).api.devSignIn).toBe(true);
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), API_DEV_SIGN_IN: 'true' })).toThrow(
+      new ConfigError(['API_DEV_SIGN_IN=true needs the API to listen on loopback alone (API_HOST=127.0.0.1), not on "0.0.0.0"']),
+    );
+  });
+
+  it("denies calls to the system's own endpoints and OUTBOUND_DENY's", () => {
+    const config = loadConfig({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+      API_HOST: '127.0.0.1',
+      API_PORT: '3001',
+      WORKER_METRICS_PORT: '0',
+      OUTBOUND_DENY: '127.0.0.1:7243, grafana:3000',
+    });
+    expect(config.outbound.deny.map((e) => e.text)).toEqual([
+      '127.0.0.1:7243',
+      'grafana:3000',
+      'temporal:7233',
+      'http://127.0.0.1:8233',
+      '127.0.0.1:3001',
+    ]);
+  });
+
+  it('reads the target allow-lists, the quotas and the OIDC client', () => {
+    const config = loadConfig({
+      LAMBDA_ALLOW: 'arn:aws:lambda:*:123456789012:function:{owner}-*, {owner}-*',
+      SQS_ALLOW: '*',
+      QUOTA_OPEN_TASKS: '10',
+      QUOTA_OPEN_ORCHESTRATIONS: '0',
+      QUOTA_SCHEDULES: '2',
+      JWT_ISSUER: 'https://id.example.com',
+      JWT_AUDIENCE: 'scheduler',
+      OIDC_CLIENT_ID: 'dashboard',
+    });
+    expect(config.targets).toEqual({ lambda: ['arn:aws:lambda:*:123456789012:function:{owner}-*', '{owner}-*'], sqs: ['*'] });
+    expect(config.quotas).toEqual({ openTasks: 10, openOrchestrations: 0, schedules: 2 });
+    expect(config.api.oidcClientId).toBe('dashboard');
+    expect(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), OIDC_CLIENT_ID: 'dashboard' })).toThrow(
+      new ConfigError(['OIDC_CLIENT_ID needs JWT_ISSUER: the dashboard finds the provider by its discovery document']),
     );
   });
 

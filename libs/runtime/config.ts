@@ -1,5 +1,6 @@
 import { DEFAULT_TASK_QUEUE } from '../../common';
-import { parseOutboundPolicy, type OutboundPolicy } from '../outbound';
+import { parsePayloadKeys, type PayloadKeyRing } from '../codec';
+import { parseOutboundPolicy, withDeniedEndpoints, type OutboundPolicy } from '../outbound';
 import type { LogConfig } from '../observability/logger';
 import { readAuthConfig, type AuthConfig } from './auth-config';
 
@@ -26,9 +27,12 @@ export interface AppConfig {
     publicUrl: string | null;
     /**
      * The dashboard's one-click development sign-in (any name, no password): only with the
-     * embedded HS256 secret, and only when API_DEV_SIGN_IN=true (npm start sets it).
+     * embedded HS256 secret, only when API_DEV_SIGN_IN=true (npm start sets it), and only while
+     * the API listens on loopback alone (a configuration error otherwise).
      */
     devSignIn: boolean;
+    /** OIDC_CLIENT_ID: the dashboard signs people in at JWT_ISSUER with this public client (authorization code + PKCE); null = paste a token. */
+    oidcClientId: string | null;
   };
   /** How tasks due at the same time are woken ahead of it (see WakeCalendar). */
   dispatch: {
@@ -39,8 +43,21 @@ export interface AppConfig {
   };
   /** How callers authenticate; null when no JWT_* variable is set (the API refuses to start then, the worker needs none). */
   auth: AuthConfig | null;
-  /** Destinations calls may go to beyond public unicast addresses (OUTBOUND_ALLOW_CIDRS). */
+  /**
+   * Destinations calls may go to beyond public unicast addresses (OUTBOUND_ALLOW_CIDRS), and the
+   * endpoints they never may (the system's own: Temporal, its Web UI, the API, the worker's
+   * metrics; and OUTBOUND_DENY).
+   */
   outbound: OutboundPolicy;
+  /** PAYLOAD_KEYS: the keys of the payload codec, newest first; null when unset (the API and the worker refuse to start then). */
+  payloadKeys: PayloadKeyRing | null;
+  /**
+   * Lambda functions (LAMBDA_ALLOW) and SQS queues (SQS_ALLOW) a caller may target: ARN or name
+   * globs, `{owner}` standing for the caller's sub. Empty: none (the production default).
+   */
+  targets: { lambda: readonly string[]; sqs: readonly string[] };
+  /** What one owner may leave open at once (0 = no limit); past it, creation is refused. */
+  quotas: { openTasks: number; openOrchestrations: number; schedules: number };
   log: LogConfig;
   worker: {
     /** Activity slots: calls in flight and calls held until due. */
@@ -79,6 +96,10 @@ export interface AppConfig {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 
+/** Why the API and the worker refuse to start without payload keys: nothing goes into Temporal in the clear. */
+export const PAYLOAD_KEYS_REQUIRED =
+  'PAYLOAD_KEYS is required: everything written to Temporal is encrypted with it (<id>:<base64 of 32 bytes>, newest first; npm start makes data/payload-keys)';
+
 /** A configuration that cannot run; lists every problem at once. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -108,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const address = text('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   if (!/^[^\s:]+:\d{1,5}$/.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
   const webhookSecret = env.WEBHOOK_SECRET?.trim() || null;
-  const outbound = parseOutboundPolicy(env.OUTBOUND_ALLOW_CIDRS);
+  const outbound = parseOutboundPolicy(env.OUTBOUND_ALLOW_CIDRS, env.OUTBOUND_DENY);
   problems.push(...outbound.problems);
   const auth = readAuthConfig(env, problems);
   const publicUrl = env.API_PUBLIC_URL?.trim() || null;
@@ -118,6 +139,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (webhookSecret && !/^(whsec_)?[A-Za-z0-9+/]{22,}={0,2}$/.test(webhookSecret)) {
     problems.push('WEBHOOK_SECRET must be whsec_ followed by base64 of at least 16 bytes');
   }
+  const payloadKeys = parsePayloadKeys(env.PAYLOAD_KEYS);
+  problems.push(...payloadKeys.problems);
+  const apiHost = text('API_HOST', '0.0.0.0');
+  const apiPort = integer('API_PORT', 3000, 0, 65_535);
+  const devSignIn = bool('API_DEV_SIGN_IN', false);
+  // Anyone who reaches the API could mint an admin token with one request.
+  if (devSignIn && !isLoopbackHost(apiHost)) {
+    problems.push(`API_DEV_SIGN_IN=true needs the API to listen on loopback alone (API_HOST=127.0.0.1), not on "${apiHost}"`);
+  }
+  const oidcClientId = env.OIDC_CLIENT_ID?.trim() || null;
+  if (oidcClientId !== null && !(auth?.mode === 'jwks' && auth.issuer !== null)) {
+    problems.push('OIDC_CLIENT_ID needs JWT_ISSUER: the dashboard finds the provider by its discovery document');
+  }
+  const metricsHost = text('WORKER_METRICS_HOST', '0.0.0.0');
+  const uiUrl = env.TEMPORAL_UI_URL?.trim() || null;
+  // The system's own endpoints: a call must never reach Temporal (its history holds every
+  // user's input), its Web UI (which proxies Temporal's API), the API or the worker's metrics.
+  const ownEndpoints = [address, ...(uiUrl ? [uiUrl] : []), ...(apiPort ? [`${bracketed(apiHost)}:${apiPort}`] : [])];
+  if (metricsPort !== 0) ownEndpoints.push(`${bracketed(metricsHost)}:${metricsPort}`);
 
   const config: AppConfig = {
     temporal: {
@@ -126,21 +166,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       taskQueue: text('TEMPORAL_TASK_QUEUE', DEFAULT_TASK_QUEUE),
     },
     api: {
-      host: text('API_HOST', '0.0.0.0'),
-      port: integer('API_PORT', 3000, 0, 65_535),
+      host: apiHost,
+      port: apiPort,
       bodyLimitBytes: integer('API_BODY_LIMIT_BYTES', 256 * 1024, 1024, 64 * 1024 * 1024),
       createRatePerSecond: integer('API_CREATE_RATE_PER_SECOND', 200, 1, 1_000_000),
       createBurst: integer('API_CREATE_BURST', 400, 1, 1_000_000),
-      temporalUiUrl: env.TEMPORAL_UI_URL?.trim() || null,
+      temporalUiUrl: uiUrl,
       publicUrl,
-      devSignIn: bool('API_DEV_SIGN_IN', false),
+      devSignIn,
+      oidcClientId,
     },
     dispatch: {
       wakesPerSecond: integer('DISPATCH_WAKES_PER_SECOND', 40, 1, 100_000),
       maxLeadMs: integer('DISPATCH_MAX_LEAD_MS', 15 * 60_000, 0, 24 * 3_600_000),
     },
     auth,
-    outbound: outbound.policy,
+    outbound: withDeniedEndpoints(outbound.policy, ownEndpoints),
+    payloadKeys: payloadKeys.ring,
+    targets: { lambda: globList(env.LAMBDA_ALLOW), sqs: globList(env.SQS_ALLOW) },
+    quotas: {
+      openTasks: integer('QUOTA_OPEN_TASKS', 100_000, 0, 100_000_000),
+      openOrchestrations: integer('QUOTA_OPEN_ORCHESTRATIONS', 10_000, 0, 100_000_000),
+      schedules: integer('QUOTA_SCHEDULES', 1_000, 0, 100_000_000),
+    },
     log: { level: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), format: oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json') },
     worker: {
       maxConcurrentActivities: integer('WORKER_MAX_CONCURRENT_ACTIVITIES', 20_000, 1, 1_000_000),
@@ -152,7 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       // completion replays a short history. 0 turns the cache off.
       maxCachedWorkflows: integer('WORKER_MAX_CACHED_WORKFLOWS', 250, 0, 1_000_000),
       workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
-      metricsAddress: metricsPort === 0 ? null : `${text('WORKER_METRICS_HOST', '0.0.0.0')}:${metricsPort}`,
+      metricsAddress: metricsPort === 0 ? null : `${metricsHost}:${metricsPort}`,
       heartbeatIntervalMs,
       deadAfterMs: deadAfterMs === 0 ? null : deadAfterMs,
     },
@@ -261,4 +309,23 @@ export function loadClusterSettings(env: NodeJS.ProcessEnv = process.env): Clust
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return settings;
+}
+
+/** True for a host that is loopback alone: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** An IPv6 address in brackets, as `host:port` needs it. */
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** A comma-separated list of globs (`LAMBDA_ALLOW`), blanks dropped. */
+function globList(text: string | undefined): readonly string[] {
+  return (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

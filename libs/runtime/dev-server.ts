@@ -67,8 +67,12 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   /** The server's own log level (default warn). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** Serve the server's Prometheus metrics on this port (`/metrics`); default none. */
+  /** Serve the server's Prometheus metrics on this port (`/metrics`); default a random free one (the CLI's choice). */
   metricsPort?: number;
+  /** Serve the frontend's HTTP API on this port; default a random free one (the CLI's choice). */
+  httpPort?: number;
+  /** The Web UI's codec server (`--ui-codec-endpoint`): it decodes payloads through `<endpoint>/decode`. */
+  uiCodecEndpoint?: string;
   /** Where the server's output goes (default: discarded). */
   stdio?: 'inherit' | 'ignore';
 }
@@ -109,8 +113,12 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     for (const pragma of DEFAULT_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   if (options.metricsPort) args.push('--metrics-port', String(options.metricsPort));
+  if (options.httpPort) args.push('--http-port', String(options.httpPort));
   if (options.headless) args.push('--headless');
-  else args.push('--ui-port', String(uiPort));
+  else {
+    args.push('--ui-port', String(uiPort));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  }
   for (const { name, type } of SEARCH_ATTRIBUTE_DEFINITIONS) args.push('--search-attribute', `${name}=${type}`);
   for (const [key, value] of Object.entries({ ...SERVER_DYNAMIC_CONFIG, ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

@@ -140,6 +140,7 @@ describe('orchestrations in the dashboard (Chromium, API, worker, loopback targe
       ['All', '2'],
       ['Scheduled', '1'],
       ['Running', '0'],
+      ['Waiting', '0'],
       ['Completed', '0'],
       ['Failed', '1'],
       ['Cancelled', '0'],

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
 import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
 import { ensureDashboardBuilt } from './support/dashboard-build';
@@ -145,5 +145,71 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
         ]),
     );
     await screenshot(page, 'schedule-list');
+  });
+  it("edits a schedule's timing and task: a bad cron is a 400 next to its field; fixed, only what changed is sent and saved", async () => {
+    const sub = `edit-${randomUUID()}`;
+    const user = await system.as(sub);
+    const { body: schedule } = await user
+      .post('/schedules')
+      .send({
+        name: 'nightly export',
+        everyMs: 3_600_000,
+        tags: { team: 'data' },
+        task: { url: system.target.url('/s/export'), retries: 1, retryIntervalMs: 2_000 },
+      })
+      .expect(201);
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/schedules/${schedule.id}`);
+    await page.getByRole('heading', { name: 'nightly export' }).waitFor();
+    await expect(page.locator('.tags li').allTextContents()).resolves.toEqual(['team:data']);
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await page.getByRole('heading', { name: 'Edit nightly export' }).waitFor();
+    await expect(page.getByLabel('Every (ms)').inputValue()).resolves.toBe('3600000');
+    const task = page.getByRole('group', { name: 'Each run calls' });
+    await expect(task.getByLabel('URL').inputValue()).resolves.toBe(system.target.url('/s/export'));
+    await expect(task.getByLabel('Retries').inputValue()).resolves.toBe('1');
+    const patches: Request[] = [];
+    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
+    // Nothing changed: nothing is sent.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
+    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
+    expect(patches).toHaveLength(0);
+
+    await page.getByLabel('Cron expression').check();
+    await page.getByLabel('Cron', { exact: true }).fill('every night');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await task.getByLabel('URL').fill(system.target.url('/s/export-v2'));
+    await task.getByLabel('Retries').fill('3');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();
+    const sent = { cron: 'every night', timezone: 'Europe/Berlin', task: { url: system.target.url('/s/export-v2'), retries: 3 } };
+    expect(patches.map((p) => p.postDataJSON())).toEqual([sent]);
+    const refused = await user.patch(`/schedules/${schedule.id}`).send(sent).expect(400);
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['cron']);
+    const message = refused.body.errors[0].messages.join('; ');
+    await expect(page.locator('#f-cron-error').textContent()).resolves.toBe(message);
+    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual([`cron: ${message}`]);
+    await screenshot(page, 'schedule-edit-400');
+
+    await page.getByLabel('Cron', { exact: true }).fill('30 2 * * *');
+    await eventuallyExpect(
+      () => page.locator('.preview').textContent(),
+      (preview) => expect(preview).toBe('At 02:30 (Europe/Berlin)'),
+    );
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Schedule saved: nightly export.').waitFor();
+    expect(patches.map((p) => p.postDataJSON())[1]).toEqual({ ...sent, cron: '30 2 * * *' });
+    await expect(page.locator('.words').textContent()).resolves.toBe('At 02:30 (Europe/Berlin)');
+    const { body: saved } = await user.get(`/schedules/${schedule.id}`).expect(200);
+    expect(saved).toMatchObject({
+      cron: '30 2 * * *',
+      timezone: 'Europe/Berlin',
+      tags: { team: 'data' },
+      task: { url: system.target.url('/s/export-v2'), method: 'POST', retries: 3, retryIntervalMs: 2_000 },
+    });
+    expect(saved.everyMs).toBeUndefined();
+    const shown = (await page.locator('.next-runs li').allTextContents()).map((t) => t.split(' · ')[0]);
+    expect(shown).toEqual(saved.nextRuns.map((t: string) => `${shownTime(t, 'Europe/Berlin')} Europe/Berlin`));
+    expect(shown.every((t) => t.includes(' 02:30:00 '))).toBe(true);
   });
 });

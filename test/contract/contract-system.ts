@@ -7,6 +7,7 @@ import { freePort, startDevServer, type RunningDevServer } from '../../libs/runt
 import { projectRoot } from '../../libs/runtime/paths';
 import { HttpTarget } from '../support/http-target';
 import { hs256Token } from '../support/jwt';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 import { waitForWorkerPolling } from '../../libs/runtime/worker-polling';
 
@@ -118,6 +119,9 @@ export class ContractSystem {
       API_HOST: '127.0.0.1',
       API_PORT: String(this.apiPort),
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      LAMBDA_ALLOW: '*',
+      SQS_ALLOW: '*',
       JWT_SECRET: CONTRACT_JWT_SECRET,
       // As npm start runs it, so the documented development sign-in is exercised, not only its 404.
       API_DEV_SIGN_IN: 'true',

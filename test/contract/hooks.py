@@ -11,8 +11,15 @@ They change what is generated, never what is checked:
   zone and a few with unusual offsets or spellings;
 - a positive case never breaks a rule the document states in words because JSON Schema cannot
   say it (a cursor is a nextCursor this API gave; every `at` time is in the future; endAt is
-  after startAt; a cron range runs forwards): a client that reads the document does not send
-  such requests, and the API answers them 400, as documented;
+  after startAt; a cron range runs forwards; an orchestration's call ids are unique, and a
+  reference `{{calls.<id>...}}` names a call that answers before; a retry's fromStep is one of the
+  orchestration's steps, and the steps from it on refer to no call before it): a client that
+  reads the document does not send such requests, and the API answers them 400, as documented.
+  Where the rule depends on the resource, which the hook does not know, positive cases keep to
+  what holds for any: a PATCH of an orchestration changes its whole plan (steps, conditionCheck
+  and fallback) or none of it (the parts it gives are checked with the parts it keeps), and a
+  retry of one starts from step 1 (every orchestration has it, and it drops no step; without a
+  body, the failed step may drop one);
 - every positive creation gets an Idempotency-Key of its own (generated keys repeat across cases,
   and a key reused with another body is a 409 before anything is created);
 - schedules fire at most every 5 minutes, so that the worker spends the run's few minutes on the
@@ -43,6 +50,12 @@ FUTURE_MARGIN = timedelta(minutes=2)
 LEAST_EVERY_MS = 300_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+RETRY_ORCHESTRATION = "/orchestrations/{id}/retry"
+# An orchestration's plan, and the rules between its calls (apps/api/src/orchestrations/orchestration-plan.ts).
+PLAN_PARTS = ("steps", "conditionCheck", "fallback")
+MAX_CALLS = 100
+REFERENCE = re.compile(r"\{\{\s*calls\.([a-z][a-z0-9_]{0,39})\.(status|body)((?:\.[^.{}\s]+)*)\s*\}\}")
+LOOKS_LIKE_REFERENCE = re.compile(r"\{\{\s*calls\.")
 # The stateful phase's creations of runs, by the field that delays them.
 STATEFUL_DELAY_FIELDS = {"/tasks": "delayMs", "/orchestrations": "initialDelayMs"}
 STATEFUL_LEAD = timedelta(hours=1)
@@ -78,13 +91,25 @@ def _rewrite_examples(node: Any, tomorrow: str) -> Any:
 
 @schemathesis.hook
 def filter_case(context: Any, case: Any) -> bool:
-    if not _is_positive(case) or not isinstance(case.body, dict):
+    if not _is_positive(case):
+        return True
+    if case.operation.path == RETRY_ORCHESTRATION:
+        return isinstance(case.body, dict)
+    if not isinstance(case.body, dict):
         return True
     description = getattr(case.meta.phase.data, "description", None) or ""
     if description.startswith(TIME_ZONE_COVERAGE) and case.body.get("timezone") not in TIME_ZONE_SAMPLE:
         return False
     if case.operation.path in ("/schedules", "/schedules/{id}") and case.method.upper() in ("POST", "PATCH"):
         return _schedule_rules_hold(case.body)
+    if case.operation.path == "/orchestrations" and case.method.upper() == "POST":
+        return _plan_rules_hold(case.body)
+    if case.operation.path == "/orchestrations/{id}" and case.method.upper() == "PATCH":
+        given = [part for part in PLAN_PARTS if part in case.body]
+        if len(given) == len(PLAN_PARTS):
+            return _plan_rules_hold(case.body)
+        # A part of the plan alone is dropped (map_case): something else must be left to change.
+        return any(key not in PLAN_PARTS for key in case.body)
     return True
 
 
@@ -104,6 +129,12 @@ def map_case(context: Any, case: Any) -> Any:
         every = case.body.get("everyMs")
         if isinstance(every, int) and not isinstance(every, bool) and every < LEAST_EVERY_MS:
             case.body["everyMs"] = LEAST_EVERY_MS
+    if case.operation.path == RETRY_ORCHESTRATION and isinstance(case.body, dict):
+        case.body["fromStep"] = 1
+    if case.operation.path == "/orchestrations/{id}" and case.method.upper() == "PATCH" and isinstance(case.body, dict):
+        if not all(part in case.body for part in PLAN_PARTS):
+            for part in PLAN_PARTS:
+                case.body.pop(part, None)
     if case.meta.phase.name == "stateful" and case.method.upper() == "POST" and isinstance(case.body, dict):
         delay_field = STATEFUL_DELAY_FIELDS.get(case.operation.path)
         if delay_field is not None:
@@ -141,6 +172,68 @@ def _schedule_rules_hold(body: dict[str, Any]) -> bool:
         return False
     cron = body.get("cron")
     return not isinstance(cron, str) or _cron_ranges_run_forwards(cron)
+
+
+def _plan_rules_hold(body: dict[str, Any]) -> bool:
+    """
+    The rules between an orchestration's calls, kept on the safe side: ids unique, at most 100
+    calls, and references only from a step's call to a call or wait step before it (the API takes
+    more: references from the check, the fallback and branch calls too).
+    """
+    ids: list[str] = []
+    answered: set[str] = set()
+    calls = 0
+    steps = body.get("steps")
+    for step in steps if isinstance(steps, list) else []:
+        if not isinstance(step, dict):
+            continue
+        if "parallel" in step:
+            branches = step["parallel"] if isinstance(step["parallel"], list) else []
+            group = [call for branch in branches if isinstance(branch, list) for call in branch if isinstance(call, dict)]
+            calls += len(group)
+            ids += [call["id"] for call in group if "id" in call]
+            if any(_mentions_reference(call) for call in group):
+                return False
+            continue
+        if "waitFor" not in step:
+            calls += 1
+            if not _refers_only_to(step, answered):
+                return False
+        if "id" in step:
+            ids.append(step["id"])
+            answered.add(step["id"])
+    for part in ("conditionCheck", "fallback"):
+        call = body.get(part)
+        if isinstance(call, dict):
+            calls += 1
+            ids += [call["id"]] if "id" in call else []
+            if _mentions_reference(call):
+                return False
+    return len(ids) == len(set(ids)) and calls <= MAX_CALLS
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _mentions_reference(call: dict[str, Any]) -> bool:
+    return any(LOOKS_LIKE_REFERENCE.search(text) for text in _strings(call))
+
+
+def _refers_only_to(call: dict[str, Any], answered: set[str]) -> bool:
+    """Every reference in the call is well-formed and names one of `answered`."""
+    for text in _strings(call):
+        if any(match.group(1) not in answered for match in REFERENCE.finditer(text)):
+            return False
+        if LOOKS_LIKE_REFERENCE.search(REFERENCE.sub("", text)):
+            return False
+    return True
 
 
 def _instant(value: Any) -> datetime | None:

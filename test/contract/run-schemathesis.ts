@@ -20,17 +20,24 @@ interface Pass {
 }
 
 /**
- * The passes of a contract run. Every operation but POST /functions is tested as a user who is
- * not an admin, in every phase. POST /functions is admin-only and deploys to AWS: an admin sends
- * it only requests the document calls invalid (each must be refused before anything reaches
- * Lambda, which answers nothing here), in the phases that generate them.
+ * The passes of a contract run. Every operation but POST /functions and the codec server is
+ * tested as a user who is not an admin, in every phase. POST /functions is admin-only and deploys
+ * to AWS: an admin sends it only requests the document calls invalid (each must be refused before
+ * anything reaches Lambda, which answers nothing here), in the phases that generate them. The codec
+ * server answers admins only: an admin sends it everything, in every phase but the stateful one.
  */
 const PASSES: readonly Pass[] = [
   {
-    title: 'every operation but POST /functions, as a user',
+    title: 'every operation but POST /functions and the codec server, as a user',
     sub: 'contract-user',
     admin: false,
-    args: ['--phases', PHASES.join(','), '--exclude-path', '/functions'],
+    args: ['--phases', PHASES.join(','), '--exclude-path', '/functions', '--exclude-path-regex', '^/codec/'],
+  },
+  {
+    title: 'the codec server, as an admin',
+    sub: 'contract-admin',
+    admin: true,
+    args: ['--phases', 'examples,coverage,fuzzing', '--include-path-regex', '^/codec/'],
   },
   {
     title: 'POST /functions, as an admin, invalid requests only',

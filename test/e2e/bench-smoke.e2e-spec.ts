@@ -2,7 +2,9 @@ import { ArrivalTarget } from '../../bench/arrival-target';
 import {
   apiThroughput,
   atRest,
+  bulkJobs,
   burst,
+  flowBurst,
   productSource,
   scheduleLateness,
   steadyLateness,
@@ -65,6 +67,19 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
     expect(result.lone.count).toBeGreaterThanOrEqual(2);
     expect(result.lone).toMatchObject({ early: 0, repeated: 0 });
     expect(result.sameSecond).toMatchObject({ schedules: 3, lateness: { count: 3, early: 0, missing: 0, repeated: 0 } });
+  });
+
+  it('measures a flow-controlled burst: paced, none lost or twice', async () => {
+    const result = await flowBurst(ctx, 12, 10, 3_000);
+    expect(result).toMatchObject({ tasks: 12, ratePerSecond: 10, missing: 0, repeated: 0 });
+    expect(result.mostInAnySecond).toBeLessThanOrEqual(10);
+  });
+
+  it('measures bulk jobs: a cancel, then a retry, each acting on every matching task', async () => {
+    const result = await bulkJobs(ctx, 12, 4);
+    expect(result.cancel).toMatchObject({ action: 'cancel', matched: 12, done: 12, failed: 0 });
+    expect(result.retry).toMatchObject({ action: 'retry', matched: 4, done: 4, failed: 0 });
+    expect(result.cancel.progress.at(-1)).toEqual([expect.any(Number), 12]);
   });
 
   it('measures API creations', async () => {

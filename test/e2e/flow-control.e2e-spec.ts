@@ -98,19 +98,21 @@ describe('flow control across workers: calls over the limit wait their turn (e2e
     expect(waits[2] - waits[0]).toBeGreaterThanOrEqual(500);
   });
 
-  it('refuses flow control without a limit, a rate of 0, and keys that are not printable', async () => {
+  it('refuses flow control without a limit, a rate of 0 or below one call in 10,000 s, and keys that are not printable', async () => {
     const { body } = await api()
       .post('/tasks')
       .send({ url: system.target.url('/never'), flowControl: { key: 'k' } })
       .expect(400);
     expect(body.errors).toEqual([{ field: 'flowControl', messages: ['flowControl needs ratePerSecond, maxInFlight, or both'] }]);
-    const zero = await api()
-      .post('/tasks')
-      .send({ url: system.target.url('/never'), flowControl: { ratePerSecond: 0 } })
-      .expect(400);
-    expect(zero.body.errors).toEqual([
-      { field: 'flowControl.ratePerSecond', messages: ['flowControl.ratePerSecond must be greater than 0'] },
-    ]);
+    for (const ratePerSecond of [0, 2.225073858507e-311, 0.00009]) {
+      const slow = await api()
+        .post('/tasks')
+        .send({ url: system.target.url('/never'), flowControl: { ratePerSecond } })
+        .expect(400);
+      expect(slow.body.errors).toEqual([
+        { field: 'flowControl.ratePerSecond', messages: ['flowControl.ratePerSecond must be at least 0.0001 (one call every 10000 s)'] },
+      ]);
+    }
     const key = await api()
       .post('/tasks')
       .send({ url: system.target.url('/never'), flowControl: { key: 'a\nb', maxInFlight: 1 } })

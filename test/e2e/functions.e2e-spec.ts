@@ -170,6 +170,67 @@ describe('POST /functions (e2e, moto Lambda)', () => {
     expect([Configuration?.CodeSha256, Configuration?.CodeSize]).toEqual([sha256(zip), zip.byteLength]);
   });
 
+  it('creates a task invoking the new function in the same request, owned by the caller', async () => {
+    const res = await api()
+      .post('/functions')
+      .send({
+        name: 'with-task',
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        code: { source: PYTHON },
+        roleArn,
+        task: { delayMs: 3_600_000, payload: { reportId: 7 }, retries: 2, name: 'made with the function' },
+      })
+      .expect(201);
+    expect(res.body).toMatchObject({ name: 'with-task', arn: arnOf('with-task'), taskId: expect.stringMatching(/^task-/) });
+    const { body: task } = await api().get(`/tasks/${res.body.taskId}`).expect(200);
+    expect(task).toMatchObject({
+      owner: 'ops',
+      status: 'scheduled',
+      name: 'made with the function',
+      retries: 2,
+      lambda: { function: arnOf('with-task'), payload: { reportId: 7 }, invocationType: 'RequestResponse' },
+    });
+    await api().post(`/tasks/${res.body.taskId}/cancel`).expect(200);
+  });
+
+  it('creates a schedule whose runs invoke the new function', async () => {
+    const res = await api()
+      .post('/functions')
+      .send({
+        name: 'with-schedule',
+        runtime: 'python3.12',
+        handler: 'app.handler',
+        code: { source: PYTHON },
+        roleArn,
+        schedule: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', paused: true, task: { payload: { report: 'daily' }, retries: 3 } },
+      })
+      .expect(201);
+    expect(res.body.scheduleId).toMatch(/^sched-/);
+    const { body: schedule } = await api().get(`/schedules/${res.body.scheduleId}`).expect(200);
+    expect(schedule).toMatchObject({
+      cron: '0 9 * * 1-5',
+      state: 'paused',
+      task: { lambda: { function: arnOf('with-schedule'), payload: { report: 'daily' } }, retries: 3 },
+    });
+    await api().delete(`/schedules/${res.body.scheduleId}`).expect(200);
+  });
+
+  it('refuses a task with a target of its own, or both a task and a schedule, and deploys nothing', async () => {
+    const body = { name: 'never-deployed', runtime: 'python3.12', handler: 'app.handler', code: { source: PYTHON }, roleArn };
+    const own = await api()
+      .post('/functions')
+      .send({ ...body, task: { url: 'https://example.com/' } })
+      .expect(400);
+    expect(own.body.errors).toEqual([{ field: 'task.url', messages: ['property url should not exist'] }]);
+    const both = await api()
+      .post('/functions')
+      .send({ ...body, task: {}, schedule: { everyMs: 60_000 } })
+      .expect(400);
+    expect(both.body.errors.map((e: { field: string }) => e.field)).toEqual(['task']);
+    expect(await functionNames()).not.toContain('never-deployed');
+  });
+
   it('refuses a runtime it does not deploy, naming the field, and creates nothing', async () => {
     const res = await api()
       .post('/functions')

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { loadConfig } from '../../libs/runtime/config';
 import { TEST_JWT_SECRET } from '../support/jwt';
+import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
@@ -36,6 +37,7 @@ describe('health and metrics (e2e, dev server)', () => {
         TEMPORAL_ADDRESS: '127.0.0.1:1',
         JWT_SECRET: TEST_JWT_SECRET,
         WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+        PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
         LOG_LEVEL: 'silent',
       }),
     );

@@ -111,6 +111,11 @@ describe('/orchestrations: parallel groups, data between calls, waits, changes b
     const anonymous = request(system.baseUrl);
     const madeUp = resumePath.replace(/[^/]+$/, 'A'.repeat(40));
     expect((await anonymous.post(madeUp).send({ approved: true }).expect(404)).body.message).toMatch(/not found/);
+    // JSON that is neither an object nor an array is a 400, as the document says; the wait goes on.
+    for (const json of ['null', '"yes"', '42']) {
+      const refused = await anonymous.post(resumePath).set('content-type', 'application/json').send(json).expect(400);
+      expect(refused.body.message).toMatch(/^malformed JSON body/);
+    }
     const accepted = await anonymous.post(resumePath).send({ approved: true }).expect(202);
     expect(accepted.body).toEqual({ id: created.id, resumed: true, step: 2 });
     const again = await anonymous.post(resumePath).send({ approved: false }).expect(409);

@@ -172,6 +172,8 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
       runAt: orch.runAt,
       // The list and the resource agree, to the millisecond.
       createdAt: orch.createdAt,
+      tags: {},
+      finishedAt: null,
     });
 
     const cancelled = await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);
@@ -291,7 +293,9 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         })
         .expect(201);
       const nothing = await api().patch(`/orchestrations/${orch.id}`).send({}).expect(400);
-      expect(nothing.body.message).toBe('nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck or fallback');
+      expect(nothing.body.message).toBe(
+        'nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck, fallback, tags or callback',
+      );
       const other = await api().patch(`/orchestrations/${orch.id}`).send({ steps: [] }).expect(400);
       expect(other.body.errors).toEqual([{ field: 'steps', messages: ['steps must contain at least 1 step'] }]);
       await api().post(`/orchestrations/${orch.id}/cancel`).expect(200);
@@ -325,11 +329,13 @@ describe('/orchestrations (e2e, dev server, loopback target)', () => {
         .sort(),
     ).toEqual([
       '/orchestrations',
+      '/orchestrations/bulk',
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
       '/orchestrations/{id}/resume',
       '/orchestrations/{id}/resume/{token}',
+      '/orchestrations/{id}/retry',
       '/orchestrations/{id}/status',
     ]);
     const create = doc.body.components.schemas.CreateOrchestrationDto;

@@ -172,31 +172,56 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
 
   it('merges a PATCH of its task as a task PATCH merges: the fields given change, the others stay', async () => {
     const call = { url: system.target.url('/merge'), method: 'PUT', headers: { 'x-team': 'ops' }, body: { n: 1 }, timeoutMs: 5000 };
+    const callback = { url: system.target.url('/merge/done'), on: ['failed'] };
     const { body: schedule } = await api()
       .post('/schedules')
-      .send({ cron: '@daily', task: { ...call, retries: 3 } })
+      .send({ cron: '@daily', task: { ...call, retries: 3, callback } })
       .expect(201);
     const { body: task } = await api()
       .post('/tasks')
       .send({ ...call, retries: 3, delayMs: 3_600_000 })
       .expect(201);
     const callOf = (resource: Record<string, unknown>) => {
-      const { url, method, headers, body, lambda, timeoutMs, retries, retryIntervalMs, retryBackoff } = resource;
-      return { url, method, headers, body, lambda, timeoutMs, retries, retryIntervalMs, retryBackoff };
+      const { url, method, headers, body, lambda, sqs, timeoutMs, flowControl, retries, retryIntervalMs, retryBackoff, retryOn } = resource;
+      return { url, method, headers, body, lambda, sqs, timeoutMs, flowControl, retries, retryIntervalMs, retryBackoff, retryOn };
     };
-    for (const change of [{ url: system.target.url('/merge/v2') }, { retries: 0, timeoutMs: 2000 }, { lambda: { function: 'report' } }]) {
+    const queueUrl = 'https://sqs.eu-central-1.amazonaws.com/123456789012/reports';
+    for (const change of [
+      { url: system.target.url('/merge/v2') },
+      { retries: 0, timeoutMs: 2000, retryOn: 'transient', flowControl: { maxInFlight: 2 } },
+      { sqs: { queueUrl, messageBody: { report: 'daily' } } },
+      { lambda: { function: 'report' } },
+    ]) {
       const { body: patched } = await api().patch(`/schedules/${schedule.id}`).send({ task: change }).expect(200);
       const { body: patchedTask } = await api().patch(`/tasks/${task.id}`).send(change).expect(200);
       expect(callOf(patched.task)).toEqual(callOf(patchedTask));
+      if ('sqs' in change) expect(patched.task).toMatchObject({ sqs: change.sqs, flowControl: { maxInFlight: 2 } });
     }
     const { body: now } = await api().get(`/schedules/${schedule.id}`).expect(200);
+    // The callback given at create stays through every PATCH of the call.
+    const waiting = { timeoutMs: 10000, retries: 0, retryIntervalMs: 1000, retryBackoff: 1, status: 'waiting', attempts: [], result: null };
     expect(now.task).toEqual({
       lambda: { function: 'report', invocationType: 'RequestResponse' },
       timeoutMs: 2000,
+      flowControl: { maxInFlight: 2 },
       retries: 0,
       retryIntervalMs: 1000,
       retryBackoff: 1,
+      retryOn: 'transient',
+      callback: { url: callback.url, method: 'POST', headers: {}, on: ['failed'], ...waiting },
     });
+    // A callback given replaces it.
+    const { body: recalled } = await api()
+      .patch(`/schedules/${schedule.id}`)
+      .send({ task: { callback: { sqs: { queueUrl }, on: ['completed'] } } })
+      .expect(200);
+    expect(recalled.task.callback).toEqual({ sqs: { queueUrl }, on: ['completed'], ...waiting });
+    // Two targets at once: refused, as the document says.
+    const both = await api()
+      .patch(`/schedules/${schedule.id}`)
+      .send({ task: { url: system.target.url('/merge/v3'), sqs: { queueUrl, messageBody: 1 } } })
+      .expect(400);
+    expect(both.body.errors).toEqual([{ field: 'task.url', messages: ['url and sqs cannot be given together'] }]);
     // HTTP fields for a Lambda call: the same 409 a task answers.
     const refused = await api()
       .patch(`/schedules/${schedule.id}`)
@@ -209,7 +234,9 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
     expect(empty.body.errors).toEqual([
       {
         field: 'task',
-        messages: ['task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field'],
+        messages: [
+          'task has nothing to change: give a call field (url, method, headers, body, lambda, sqs, timeoutMs, flowControl), a retry field or callback',
+        ],
       },
     ]);
     await api().delete(`/schedules/${schedule.id}`).expect(200);
@@ -263,6 +290,7 @@ describe('/schedules (e2e, dev server, loopback target)', () => {
       cron: '0 9 * * 1-5',
       timezone: 'UTC',
       nextRuns: expect.any(Array),
+      tags: {},
     });
     expect(weekday.nextRuns).toHaveLength(5);
     const first = await api().get('/schedules').query({ limit: 2 }).expect(200);

@@ -88,8 +88,14 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       // The list and the resource agree, to the millisecond.
       createdAt: task.createdAt,
       scheduleId: null,
+      tags: {},
+      finishedAt: null,
     });
-    await eventually(listed('completed'), 10_000);
+    const completed = await eventually(listed('completed'), 10_000);
+    // The list says when it ended, as the resource does (visibility's close time: within a few ms of it).
+    const closed = completed.items.find((t: { id: string }) => t.id === task.id);
+    const { body: done } = await api().get(`/tasks/${task.id}`).expect(200);
+    expect(Math.abs(Date.parse(closed.finishedAt) - Date.parse(done.finishedAt))).toBeLessThan(1_000);
     const stillScheduled = await api().get('/tasks').query({ status: 'scheduled' }).expect(200);
     expect(stillScheduled.body.items.map((t: { id: string }) => t.id)).not.toContain(task.id);
   });
@@ -263,6 +269,7 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
         'runAt must be an ISO 8601 date-time with an offset, e.g. 2026-11-23T09:00:00Z',
       ],
       [{ url: 'http://127.0.0.1:9/x', method: 'GET', body: { a: 1 } }, 'body', 'body cannot be sent with GET'],
+      [{ url: 'http://127.0.0.1:9/x', headers: { 'x-ok': 'v', '': '' } }, 'headers', 'headers has names that are not header names: ""'],
       [{}, 'url', 'url must be an http or https URL'],
     ])('rejects %j on %s', async (payload, field, message) => {
       const res = await api().post('/tasks').send(payload).expect(400);
@@ -290,6 +297,15 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
         .expect(201);
       const res = await api().patch(`/tasks/${task.id}`).send({}).expect(400);
       expect(res.body.message).toBe('nothing to change: give runAt or delayMs, or a call or retry field');
+      // Header names are checked at every PATCH as at create.
+      const badHeader = await api()
+        .patch(`/tasks/${task.id}`)
+        .send({ headers: { '': 'x' } })
+        .expect(400);
+      expect(badHeader.body.errors).toEqual([{ field: 'headers', messages: ['headers has names that are not header names: ""'] }]);
+      // flowControl needs a limit, as its schema says (anyOf ratePerSecond, maxInFlight).
+      const noLimit = await api().patch(`/tasks/${task.id}`).send({ flowControl: {} }).expect(400);
+      expect(noLimit.body.errors).toEqual([{ field: 'flowControl', messages: ['flowControl needs ratePerSecond, maxInFlight, or both'] }]);
       await api().get('/tasks').query({ status: 'sleeping' }).expect(400);
       await api().get('/tasks').query({ cursor: 'bm90LWEtdG9rZW4' }).expect(400);
       await api().post(`/tasks/${task.id}/cancel`).expect(200);
@@ -326,6 +342,10 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
     await api().get('/docs').expect(200);
     const doc = await api().get('/docs-json').expect(200);
     expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/bulk/{id}',
+      '/codec/decode',
+      '/codec/encode',
+      '/codec/session',
       '/dashboard/dev-sign-in',
       '/functions',
       '/health',
@@ -334,11 +354,13 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/me',
       '/me/signing-secret',
       '/orchestrations',
+      '/orchestrations/bulk',
       '/orchestrations/counts',
       '/orchestrations/{id}',
       '/orchestrations/{id}/cancel',
       '/orchestrations/{id}/resume',
       '/orchestrations/{id}/resume/{token}',
+      '/orchestrations/{id}/retry',
       '/orchestrations/{id}/status',
       '/schedules',
       '/schedules/{id}',
@@ -346,9 +368,11 @@ describe('/tasks (e2e, dev server, loopback target)', () => {
       '/schedules/{id}/resume',
       '/schedules/{id}/trigger',
       '/tasks',
+      '/tasks/bulk',
       '/tasks/counts',
       '/tasks/{id}',
       '/tasks/{id}/cancel',
+      '/tasks/{id}/retry',
       '/tasks/{id}/status',
     ]);
     // The development sign-in's body is documented, so a script can get a token without the dashboard.

@@ -61,7 +61,16 @@ describe('users: authentication, ownership, signing secrets, outbound safety, id
     it('leaves /health and the OpenAPI document open, and documents the bearer scheme', async () => {
       await anonymous().get('/health').expect(200);
       const doc = await anonymous().get('/docs-json').expect(200);
-      expect(doc.body.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+      expect(doc.body.components.securitySchemes).toEqual({
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        // The codec server's alternative, for the Temporal Web UI in an admin's browser.
+        codecCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'scheduler_codec',
+          description: "The dashboard's codec cookie (POST /codec/session): the codec server only.",
+        },
+      });
       expect(doc.body.security).toEqual([{ bearer: [] }]);
       expect(doc.body.paths['/health'].get.security).toEqual([{}]);
     });

@@ -28,7 +28,7 @@ export const README_FUNCTIONS = ['report', 'heartbeat'];
  * 123456789012, us-east-1: `https://sqs.us-east-1.amazonaws.com/123456789012/<name>`). An example
  * that sends to another queue adds its name here (a `.fifo` name makes a FIFO queue).
  */
-export const README_QUEUES: string[] = [];
+export const README_QUEUES: string[] = ['orders'];
 
 /** The region and static credentials of the README's AWS on loopback. */
 const AWS = { region: AWS_REGION, accessKeyId: 'AKIDREADME', secretAccessKey: 'readme-secret' };

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporalBinary } from '../../libs/runtime/temporal-binaries';
+import { testDataConverter } from '../support/payload-keys';
 import { startTestSystem, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
@@ -34,7 +35,12 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
     // One wake per second: of several tasks due at one instant, the third and later wake more
     // than 1.5 s ahead and hold their calls on the worker (the held-call path).
     system = await startTestSystem({ DISPATCH_WAKES_PER_SECOND: '1' });
-    client = new Client({ connection: await Connection.connect({ address: system.config.temporal.address }) });
+    // The product's codec with the committed test key: the recorded histories are encrypted as
+    // production's are, and the replay test decodes them with the same key.
+    client = new Client({
+      connection: await Connection.connect({ address: system.config.temporal.address }),
+      dataConverter: testDataConverter(),
+    });
   });
   afterAll(async () => {
     await client?.connection.close();
@@ -48,7 +54,8 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
       ['workflow', 'show', '--workflow-id', workflowId, '--address', system.config.temporal.address, '--output', 'json'],
       { encoding: 'utf8' },
     );
-    writeFileSync(join(outDir, `${name}.json`), json);
+    // With its workflow id: code that reads its own id (a flow-controlled call's permits name it) replays only under it.
+    writeFileSync(join(outDir, `${name}.json`), JSON.stringify({ workflowId, ...(JSON.parse(json) as object) }, null, 2));
   }
 
   async function finished(kind: 'tasks' | 'orchestrations', id: string): Promise<string> {
@@ -233,5 +240,169 @@ describe(`record replay fixtures into test/replay/histories/${FIXTURE_SET ?? '<R
     expect(await finished('tasks', runId)).toBe('completed');
     save('task-from-schedule-completed', runId);
     await api().delete(`/schedules/${schedule.id}`).expect(200);
+  });
+  it('records orchestrations of plan model 2: parallel groups (all, any, a failing branch), data between calls, waits (resumed, timed out, open), a plan changed, a retry', async () => {
+    const url = (path: string) => system.target.url(path);
+    system.target.respond('/v2/quote', () => ({ status: 200, body: { price: 42, sku: 'A-1' } }));
+    system.target.respond('/v2/slow', () => ({ status: 200, body: { ok: true }, delayMs: 1_500 }));
+    system.target.failTimes('/v2/broken', Number.MAX_SAFE_INTEGER, 500);
+    const check = { url: url('/v2/check'), delayMs: 100 };
+
+    await orchestration(
+      'orchestration-v2-parallel-all-completed',
+      {
+        steps: [
+          { id: 'quote', url: url('/v2/quote') },
+          {
+            parallel: [
+              [{ id: 'stock', url: url('/v2/stock'), body: { sku: '{{calls.quote.body.sku}}' } }, { url: url('/v2/stock-2') }],
+              [{ url: url('/v2/pay'), headers: { 'x-amount': '{{calls.quote.body.price}}' } }],
+            ],
+            join: 'all',
+            maxConcurrency: 2,
+          },
+          { url: url('/v2/ship'), body: { stock: '{{calls.stock.status}}' } },
+        ],
+        conditionCheck: check,
+        callback: { url: url('/v2/callback') },
+        tags: { replay: 'v2' },
+      },
+      'completed',
+    );
+    await orchestration(
+      'orchestration-v2-parallel-any-completed',
+      { steps: [{ parallel: [[{ url: url('/v2/slow') }], [{ url: url('/v2/fast') }]], join: 'any' }], conditionCheck: check },
+      'completed',
+    );
+    await orchestration(
+      'orchestration-v2-branch-failed-fallback',
+      {
+        steps: [{ parallel: [[{ url: url('/v2/broken'), retries: 1, retryIntervalMs: 100 }], [{ url: url('/v2/slow') }]] }],
+        conditionCheck: check,
+        fallback: { url: url('/v2/fallback') },
+      },
+      'failed',
+    );
+    await orchestration(
+      'orchestration-v2-wait-resumed',
+      {
+        steps: [
+          { id: 'approval', waitFor: { timeoutMs: 3_600_000 } },
+          { url: url('/v2/after'), body: { approved: '{{calls.approval.body.approved}}' } },
+        ],
+        conditionCheck: check,
+      },
+      'completed',
+      async (id) => {
+        await eventually(async () =>
+          (await api().get(`/orchestrations/${id}/status`).expect(200)).body.status === 'waiting' ? true : undefined,
+        );
+        await api().post(`/orchestrations/${id}/resume`).send({ approved: true }).expect(202);
+      },
+    );
+    await orchestration(
+      'orchestration-v2-wait-timed-out',
+      { steps: [{ waitFor: { timeoutMs: 1_000 } }], conditionCheck: check, fallback: { url: url('/v2/fallback') } },
+      'failed',
+    );
+    await orchestration(
+      'orchestration-v2-plan-changed-then-completed',
+      { steps: [{ url: url('/v2/old') }], conditionCheck: check, initialDelayMs: 3_600_000 },
+      'completed',
+      async (id) => {
+        await api()
+          .patch(`/orchestrations/${id}`)
+          .send({
+            steps: [{ id: 'a', url: url('/v2/new') }, { parallel: [[{ url: url('/v2/b1') }], [{ url: url('/v2/b2') }]] }],
+            initialDelayMs: 1_500,
+          })
+          .expect(200);
+      },
+    );
+    const { body: failed } = await api()
+      .post('/orchestrations')
+      .send({ steps: [{ url: url('/v2/first') }, { url: url('/v2/broken') }], conditionCheck: check })
+      .expect(201);
+    expect(await finished('orchestrations', failed.id)).toBe('failed');
+    const { body: retried } = await api().post(`/orchestrations/${failed.id}/retry`).send({ fromStep: 2 }).expect(201);
+    expect(await finished('orchestrations', retried.id)).toBe('failed');
+    save('orchestration-v2-retry-failed', retried.id);
+
+    const { body: waiting } = await api()
+      .post('/orchestrations')
+      .send({ steps: [{ url: url('/v2/before') }, { waitFor: { timeoutMs: 3_600_000 } }], conditionCheck: check })
+      .expect(201);
+    await eventually(async () =>
+      (await api().get(`/orchestrations/${waiting.id}/status`).expect(200)).body.status === 'waiting' ? true : undefined,
+    );
+    save('orchestration-v2-waiting-open', waiting.id);
+    await api().post(`/orchestrations/${waiting.id}/cancel`).expect(409);
+    await client.workflow.getHandle(waiting.id).terminate('replay fixture recorded');
+  });
+
+  it('records calls that fail well: flow control (and its limiter), Retry-After, retryOn transient, a callback, a retry, and a bulk job', async () => {
+    const url = (path: string) => system.target.url(path);
+    system.target.respond('/w/later', (n) => (n === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
+    system.target.failTimes('/w/gone', Number.MAX_SAFE_INTEGER, 404);
+    const flowControl = { key: 'replay-partner', ratePerSecond: 2, maxInFlight: 1 };
+    const paced = await Promise.all(
+      [1, 2, 3].map(
+        async (i) =>
+          (
+            await api()
+              .post('/tasks')
+              .send({ url: url(`/w/paced/${i}`), flowControl })
+              .expect(201)
+          ).body.id as string,
+      ),
+    );
+    for (const id of paced) expect(await finished('tasks', id)).toBe('completed');
+    save('task-flow-controlled-completed', paced[2]);
+    const limiters = client.workflow.list({ query: "WorkflowType = 'flowLimiterWorkflow'" });
+    for await (const limiter of limiters) {
+      save('flow-limiter-open', limiter.workflowId);
+      break;
+    }
+    await task(
+      'task-retry-after-completed',
+      { url: url('/w/later'), retries: 2, retryIntervalMs: 100, tags: { replay: 'v3' } },
+      'completed',
+    );
+    await task('task-transient-only-failed', { url: url('/w/gone'), retries: 3, retryOn: 'transient' }, 'failed');
+    await task(
+      'task-callback-completed',
+      { url: url('/w/done'), callback: { url: url('/w/callback'), on: ['completed', 'failed'] } },
+      'completed',
+    );
+    const { body: source } = await api()
+      .post('/tasks')
+      .send({ url: url('/w/gone'), retries: 0 })
+      .expect(201);
+    expect(await finished('tasks', source.id)).toBe('failed');
+    const { body: retry } = await api().post(`/tasks/${source.id}/retry`).send({}).expect(201);
+    expect(await finished('tasks', retry.id)).toBe('failed');
+    save('task-retry-of-failed', retry.id);
+
+    const doomed = await Promise.all(
+      [1, 2].map(
+        async () =>
+          (
+            await api()
+              .post('/tasks')
+              .send({ url: url('/w/never'), delayMs: 3_600_000, tags: { replay: 'bulk' } })
+              .expect(201)
+          ).body.id as string,
+      ),
+    );
+    await eventually(async () =>
+      (await api().get('/tasks/counts').query({ tag: 'replay:bulk' }).expect(200)).body.scheduled === 2 ? true : undefined,
+    );
+    const { body: job } = await api()
+      .post('/tasks/bulk')
+      .send({ action: 'cancel', filter: { tag: ['replay:bulk'] } })
+      .expect(202);
+    await eventually(async () => ((await api().get(`/bulk/${job.id}`).expect(200)).body.status === 'completed' ? true : undefined), 20_000);
+    expect(await Promise.all(doomed.map((id) => finished('tasks', id)))).toEqual(['cancelled', 'cancelled']);
+    save('bulk-job-cancel-completed', job.id);
   });
 });

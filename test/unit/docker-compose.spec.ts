@@ -295,8 +295,10 @@ describe('docker-compose stack', () => {
     expect(worker.container_name).toBeUndefined();
   });
 
-  it('takes WEBHOOK_SECRET from the environment and refuses to start without it', () => {
+  it('takes WEBHOOK_SECRET and PAYLOAD_KEYS from the environment, one value for the api and the worker, and refuses to start without them', () => {
     expect(services.worker.environment?.WEBHOOK_SECRET).toMatch(/^\$\{WEBHOOK_SECRET:\?[^}]*\}$/);
+    expect(services.worker.environment?.PAYLOAD_KEYS).toMatch(/^\$\{PAYLOAD_KEYS:\?[^}]*\}$/);
+    expect(services.api.environment?.PAYLOAD_KEYS).toBe(services.worker.environment?.PAYLOAD_KEYS);
     // No secret of any kind is written into the file.
     expect(read('docker-compose.yml')).not.toMatch(/whsec_[A-Za-z0-9+/]{8,}/);
   });

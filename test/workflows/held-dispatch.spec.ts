@@ -28,6 +28,7 @@ import { HttpTarget } from '../support/http-target';
 import { TEST_OUTBOUND_ALLOW_CIDRS, testOutboundFetch } from '../support/outbound';
 import { installQuietRuntime, updateRejection } from '../support/time-skipping';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
+import { TEST_PAYLOAD_KEYS, testDataConverter } from '../support/payload-keys';
 
 /**
  * Calls dispatched well ahead of their due time and held on a worker (a burst the API spread
@@ -48,6 +49,7 @@ describe('held calls (dev server, real time)', () => {
       TEMPORAL_ADDRESS: address(),
       TEMPORAL_TASK_QUEUE: queue,
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       LOG_LEVEL: 'warn',
@@ -60,7 +62,7 @@ describe('held calls (dev server, real time)', () => {
     installQuietRuntime();
     target = await HttpTarget.start();
     connection = await Connection.connect({ address: address() });
-    client = new Client({ connection });
+    client = new Client({ connection, dataConverter: testDataConverter() });
     workerConnection = await NativeConnection.connect({ address: address() });
     taskQueue = `held-${randomUUID()}`;
     running = await startWorker(taskQueue);
@@ -143,6 +145,7 @@ describe('held calls (dev server, real time)', () => {
     const worker = await Worker.create({
       connection: workerConnection,
       taskQueue: queue,
+      dataConverter: testDataConverter(),
       workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
       activities: createCallActivities({
         masterSigningKey: decodeWebhookSecret(TEST_WEBHOOK_SECRET),

@@ -160,6 +160,48 @@ describe('scheduledTaskWorkflow (time-skipping)', () => {
     expect(waitedMs(state)).toBe(2 * 10_000);
   });
 
+  it('waits what a 429 or 503 says in Retry-After before its retry, not the shorter interval', async () => {
+    target.respond('/busy', (n) =>
+      n === 0
+        ? { status: 429, headers: { 'retry-after': '30' } }
+        : n === 1
+          ? { status: 503, headers: { 'retry-after': '2' } }
+          : { status: 200, body: { ok: true } },
+    );
+    const now = await harness.env.currentTimeMs();
+    const handle = await start(
+      taskInput('/busy', new Date(now + 1_000), { retry: { retries: 3, retryIntervalMs: 5_000, retryBackoff: 1 } }),
+    );
+    const state = await handle.result();
+
+    expect(state.status).toBe('completed');
+    expect(state.attempts.map((a) => [a.number, a.statusCode, a.retryAfterMs])).toEqual([
+      [1, 429, 30_000],
+      [2, 503, 2_000],
+      [3, 200, undefined],
+    ]);
+    // On workflow time: 30 s (more than the 5 s interval), then 5 s (more than the 2 s asked).
+    const [first, second, third] = state.attempts.map((a) => Date.parse(a.scheduledAt));
+    expect(second - first).toBeGreaterThanOrEqual(30_000);
+    expect(second - first).toBeLessThan(31_000);
+    expect(third - second).toBeGreaterThanOrEqual(5_000);
+    expect(third - second).toBeLessThan(6_000);
+  });
+
+  it('retries only transient failures with retryOn transient: a 404 ends the task at its first attempt', async () => {
+    target.failTimes('/missing', Number.MAX_SAFE_INTEGER, 404);
+    target.failTimes('/flaky-transient', 1, 503);
+    const now = await harness.env.currentTimeMs();
+    const retry = { retries: 3, retryIntervalMs: 1_000, retryBackoff: 1, retryOn: 'transient' as const };
+    const missing = await start(taskInput('/missing', new Date(now + 1_000), { retry }));
+    const { details } = await workflowFailureDetails<TaskState>(missing.result(), TASK_FAILED_FAILURE);
+    expect(details.attempts.map((a) => a.statusCode)).toEqual([404]);
+    expect(details.error).toBe('attempt 1 failed: HTTP 404');
+
+    const flaky = await (await start(taskInput('/flaky-transient', new Date(now + 1_000), { retry }))).result();
+    expect(flaky.attempts.map((a) => a.statusCode)).toEqual([503, 200]);
+  });
+
   it('fails a task whose target always fails after exactly retries + 1 attempts', async () => {
     target.failTimes('/down', Number.MAX_SAFE_INTEGER, 503);
     const now = await harness.env.currentTimeMs();

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '../../../libs/runtime/config';
 import { AuthModule } from './auth/auth.module';
+import { BulkModule } from './bulk/bulk.module';
+import { CodecModule } from './codec/codec.module';
 import { ConfigModule } from './core/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DispatchModule } from './dispatch/dispatch.module';
@@ -31,7 +33,9 @@ export class AppModule {
         OrchestrationsModule,
         SchedulesModule,
         FunctionsModule,
+        BulkModule,
         DashboardModule,
+        CodecModule,
       ],
       controllers: [HealthController, MeController, MetricsController],
       providers: [{ provide: ApiMetrics, useValue: new ApiMetrics() }, DispatchLagMeter],

@@ -1,11 +1,15 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { createLogger } from '../../../libs/observability/logger';
-import { ConfigError, type AppConfig } from '../../../libs/runtime/config';
+import { ConfigError, PAYLOAD_KEYS_REQUIRED, type AppConfig } from '../../../libs/runtime/config';
 import { AppModule } from './app.module';
+import { codecCors } from './codec/codec-cors';
+import { CODEC_BODY_LIMIT_BYTES, CODEC_PATH } from './codec/codec.controller';
 import { ApiExceptionFilter } from './core/api-exception.filter';
+import { requestScope } from './core/request-context';
+import { declaredLengthLimit, defaultResponseHeaders, jsonDepthLimit, swaggerUiPolicy } from './core/request-limits';
 import { createValidationPipe } from './core/validation';
 import { ApiMetrics } from './observability/api-metrics';
 import { createApiDocument } from './openapi/api-document';
@@ -25,6 +29,11 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addCookieAuth(
+      'scheduler_codec',
+      { type: 'apiKey', in: 'cookie', description: "The dashboard's codec cookie (POST /codec/session): the codec server only." },
+      'codecCookie',
+    )
     .addSecurityRequirements('bearer')
     .build();
   return createApiDocument(app, config);
@@ -34,12 +43,13 @@ function buildOpenApiDocument(app: NestExpressApplication): OpenAPIObject {
  * Creates the API application with everything main.ts and the e2e tests share: JSON logs and
  * metrics of every request, body limit, the global validation pipe and exception filter,
  * authentication, Swagger.
- * @throws ConfigError when no authentication mode or webhook secret is configured.
+ * @throws ConfigError when no authentication mode, webhook secret or payload key is configured.
  */
 export async function createApiApp(config: AppConfig): Promise<NestExpressApplication> {
   const missing = [
     ...(config.auth ? [] : ['set JWT_SECRET (npm start makes one in data/jwt-secret), or JWT_ISSUER / JWT_JWKS_URL with JWT_AUDIENCE']),
     ...(config.http.webhookSecret ? [] : ["WEBHOOK_SECRET is required: each user's signing secret is derived from it (whsec_<base64>)"]),
+    ...(config.payloadKeys ? [] : [PAYLOAD_KEYS_REQUIRED]),
   ];
   if (missing.length > 0) throw new ConfigError(missing);
   const logger = createLogger('api', config.log);
@@ -54,14 +64,26 @@ export async function createApiApp(config: AppConfig): Promise<NestExpressApplic
   // First, so that every request is logged and measured, refused ones included.
   app.use(requestLogging(logger));
   app.use(app.get(ApiMetrics).middleware());
+  app.disable('x-powered-by');
+  app.use(defaultResponseHeaders());
+  app.use(swaggerUiPolicy());
+  // The Temporal Web UI calls the codec server from its own origin.
+  app.use(codecCors(config.api.temporalUiUrl));
+  // The codec server takes payloads Temporal took (up to its 2 MB each), base64: more than other routes.
+  const codecLimit = Math.max(config.api.bodyLimitBytes, CODEC_BODY_LIMIT_BYTES);
+  app.use(declaredLengthLimit((path) => (path.startsWith(CODEC_PATH) ? codecLimit : config.api.bodyLimitBytes)));
+  app.use(CODEC_PATH, json({ limit: codecLimit }));
   app.useBodyParser('json', { limit: config.api.bodyLimitBytes });
-  // body-parser fails before Nest's pipeline: answer its errors (400, 413) as the filter would.
+  // body-parser fails before Nest's pipeline: answer its errors (400, 413, 415) as the filter would.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!err) return next();
     const answer = exceptionFilter.toErrorBody(err);
     res.status(answer.statusCode).json(answer);
   });
-  app.useGlobalPipes(createValidationPipe(config.outbound));
+  app.use(jsonDepthLimit());
+  // After the body parser: the caller the guard verifies is then seen by the validation pipe.
+  app.use(requestScope());
+  app.useGlobalPipes(createValidationPipe(config));
   app.useGlobalFilters(exceptionFilter);
   app.enableShutdownHooks();
   const document = buildOpenApiDocument(app);

@@ -18,8 +18,8 @@ export class ApiError extends Error {
   }
 }
 
-/** Query parameters; undefined and null are left out. */
-export type Query = Record<string, string | number | boolean | null | undefined>;
+/** Query parameters; undefined and null are left out; a list repeats its parameter (`tag=a:1&tag=b:2`). */
+export type Query = Record<string, string | number | boolean | string[] | null | undefined>;
 
 let token: string | null = null;
 let onUnauthorized: (message: string) => void = () => undefined;
@@ -38,7 +38,8 @@ export function whenUnauthorized(handler: (message: string) => void): void {
 export function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query))
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    for (const one of Array.isArray(value) ? value : [value])
+      if (one !== undefined && one !== null && one !== '') params.append(key, String(one));
   const search = params.toString();
   return search ? `${path}?${search}` : path;
 }

@@ -1,7 +1,6 @@
 import { useEffect } from 'preact/hooks';
-import { OrchestrationPage, SchedulePage, TaskPage } from './details';
-import { NewOrchestrationPage, NewSchedulePage, NewTaskPage } from './forms';
-import { RunListPage, ScheduleListPage } from './lists';
+import { Lazy, PAGES } from './lazy';
+import { RunListPage } from './lists';
 import { navigate, useLocation, type Route } from './router';
 import { signOut, useSession } from './session';
 import { SignInPage } from './sign-in';
@@ -10,6 +9,7 @@ const SECTIONS = [
   ['tasks', 'Tasks'],
   ['orchestrations', 'Orchestrations'],
   ['schedules', 'Schedules'],
+  ['failed', 'Failed runs'],
 ] as const;
 
 /** The section a page belongs to, for the navigation's current link. */
@@ -22,11 +22,16 @@ function sectionOf(route: Route): string | null {
     case 'orchestrations':
     case 'orchestration':
     case 'new-orchestration':
+    case 'edit-orchestration':
       return 'orchestrations';
     case 'schedules':
     case 'schedule':
     case 'new-schedule':
+    case 'edit-schedule':
       return 'schedules';
+    case 'failed':
+    case 'functions':
+      return route.page;
     default:
       return null;
   }
@@ -39,19 +44,27 @@ function Page({ route }: { route: Route }) {
     case 'orchestrations':
       return <RunListPage collection="orchestrations" />;
     case 'schedules':
-      return <ScheduleListPage />;
+      return <Lazy load={PAGES.schedules} render={(m) => <m.ScheduleListPage />} />;
+    case 'failed':
+      return <Lazy load={PAGES.failed} render={(m) => <m.FailedRunsPage />} />;
+    case 'functions':
+      return <Lazy load={PAGES.functions} render={(m) => <m.FunctionsPage />} />;
     case 'new-task':
-      return <NewTaskPage />;
+      return <Lazy load={PAGES.forms} render={(m) => <m.NewTaskPage />} />;
     case 'new-orchestration':
-      return <NewOrchestrationPage />;
+      return <Lazy load={PAGES.forms} render={(m) => <m.NewOrchestrationPage />} />;
     case 'new-schedule':
-      return <NewSchedulePage />;
+      return <Lazy load={PAGES.forms} render={(m) => <m.NewSchedulePage />} />;
+    case 'edit-orchestration':
+      return <Lazy load={PAGES.edit} render={(m) => <m.EditOrchestrationPage key={route.id} id={route.id} />} />;
+    case 'edit-schedule':
+      return <Lazy load={PAGES.edit} render={(m) => <m.EditSchedulePage key={route.id} id={route.id} />} />;
     case 'task':
-      return <TaskPage key={route.id} id={route.id} />;
+      return <Lazy load={PAGES.details} render={(m) => <m.TaskPage key={route.id} id={route.id} />} />;
     case 'orchestration':
-      return <OrchestrationPage key={route.id} id={route.id} />;
+      return <Lazy load={PAGES.details} render={(m) => <m.OrchestrationPage key={route.id} id={route.id} />} />;
     case 'schedule':
-      return <SchedulePage key={route.id} id={route.id} />;
+      return <Lazy load={PAGES.details} render={(m) => <m.SchedulePage key={route.id} id={route.id} />} />;
     default:
       return (
         <>
@@ -93,6 +106,14 @@ export function App() {
                     </a>
                   </li>
                 ))}
+                {/* Deploying functions is for admins: the API refuses anyone else (403). */}
+                {me.admin && (
+                  <li>
+                    <a href="/ui/functions" aria-current={section === 'functions' ? 'page' : undefined}>
+                      Functions
+                    </a>
+                  </li>
+                )}
               </ul>
             </nav>
           )}

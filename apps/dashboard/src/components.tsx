@@ -17,6 +17,7 @@ const ICONS: Record<string, string> = {
   cancelled: '⊘',
   skipped: '↷',
   pending: '○',
+  waiting: '◔',
   not_run: '–',
   active: '●',
   paused: '❚❚',
@@ -67,8 +68,19 @@ export function Json({ value, label }: { value: unknown; label: string }) {
   );
 }
 
-/** The target of a call on one line: `POST https://…` or `λ report:live`. */
+/** The target of a call on one line: `POST https://…`, `λ report:live` or `SQS https://sqs…/orders`. */
 export function CallLine({ call }: { call: CallView }) {
+  const queue = call.sqs?.queueUrl ?? call.queue;
+  if (queue !== undefined) {
+    return (
+      <span class="call">
+        <span class="method" title="Amazon SQS queue">
+          SQS
+        </span>{' '}
+        <span class="target">{queue}</span>
+      </span>
+    );
+  }
   const fn = call.lambda?.function ?? call.function;
   if (fn !== undefined) {
     const qualifier = call.lambda?.qualifier;
@@ -88,8 +100,54 @@ export function CallLine({ call }: { call: CallView }) {
   );
 }
 
-/** Everything a call sends: method, URL, headers and body, or the function and its payload. */
+/** A call's flow control in words: `at most 5 a second and 2 at once, key partner-api`. */
+export function flowControlInWords(flow: NonNullable<CallView['flowControl']>): string {
+  const limits = [
+    flow.ratePerSecond !== undefined ? `${flow.ratePerSecond} a second` : null,
+    flow.maxInFlight !== undefined ? `${flow.maxInFlight} at once` : null,
+  ].filter(Boolean);
+  return `at most ${limits.join(' and ')}, shared by your calls with key ${flow.key ?? 'the destination (its origin, function or queue)'}`;
+}
+
+/** Everything a call sends: method, URL, headers and body, the function and its payload, or the queue and its message. */
 export function CallDetails({ call }: { call: CallView }) {
+  const flow = call.flowControl && (
+    <>
+      <dt>Flow control</dt>
+      <dd class="flow-control">{flowControlInWords(call.flowControl)}</dd>
+    </>
+  );
+  if (call.sqs) {
+    return (
+      <dl class="facts">
+        <dt>SQS queue</dt>
+        <dd class="target">{call.sqs.queueUrl}</dd>
+        <dt>Message body</dt>
+        <dd>
+          <Json value={call.sqs.messageBody} label="Message body" />
+        </dd>
+        {call.sqs.messageGroupId !== undefined && (
+          <>
+            <dt>Message group</dt>
+            <dd>{call.sqs.messageGroupId}</dd>
+          </>
+        )}
+        {call.sqs.messageDeduplicationId !== undefined && (
+          <>
+            <dt>Deduplication id</dt>
+            <dd>{call.sqs.messageDeduplicationId}</dd>
+          </>
+        )}
+        {call.sqs.delaySeconds !== undefined && (
+          <>
+            <dt>Delivery delay</dt>
+            <dd>{formatDuration(call.sqs.delaySeconds * 1000)}</dd>
+          </>
+        )}
+        {flow}
+      </dl>
+    );
+  }
   if (call.lambda) {
     return (
       <dl class="facts">
@@ -103,6 +161,7 @@ export function CallDetails({ call }: { call: CallView }) {
         <dd>
           <Json value={call.lambda.payload} label="Payload" />
         </dd>
+        {flow}
       </dl>
     );
   }
@@ -131,6 +190,7 @@ export function CallDetails({ call }: { call: CallView }) {
       <dd>
         <Json value={call.body} label="Request body" />
       </dd>
+      {flow}
     </dl>
   );
 }
@@ -163,6 +223,22 @@ export function Attempts({ attempts, origin, label }: { attempts: Attempt[]; ori
               started <Time iso={a.startedAt} ms />
               {origin ? ` (${formatOffset(started - Date.parse(origin))} due)` : ''}
               {wait !== null ? ` after a wait of ${formatDuration(wait)}` : ''} · took {formatDuration(a.durationMs)}
+              {a.waitedMs !== undefined && (
+                <>
+                  {' · '}
+                  <span class="waited" title={`${a.waitedMs} ms`}>
+                    waited its turn {formatDuration(a.waitedMs)} (flow control)
+                  </span>
+                </>
+              )}
+              {a.retryAfterMs !== undefined && (
+                <>
+                  {' · '}
+                  <span class="retry-after" title={`${a.retryAfterMs} ms`}>
+                    Retry-After {formatDuration(a.retryAfterMs)}: the next attempt waited at least that
+                  </span>
+                </>
+              )}
             </div>
             <div class="bar" aria-hidden="true">
               <span style={{ left: `${((started - start) / span) * 100}%`, width: `${Math.max((a.durationMs / span) * 100, 0.8)}%` }} />
@@ -195,16 +271,40 @@ export function Result({ result, label = 'Response' }: { result: CallResult | nu
   );
 }
 
-/** The retry policy in words. */
-export function RetryWords({ p }: { p: { timeoutMs: number; retries: number; retryIntervalMs: number; retryBackoff: number } }) {
+/** The retry policy in words (with `retryOn: transient`, which failures it retries). */
+export function RetryWords({
+  p,
+}: {
+  p: { timeoutMs: number; retries: number; retryIntervalMs: number; retryBackoff: number; retryOn?: 'any' | 'transient' };
+}) {
   const retries =
     p.retries === 0
       ? 'no retries'
       : `${plural(p.retries, 'retry', 'retries')}, the first after ${formatDuration(p.retryIntervalMs)}${p.retryBackoff !== 1 ? `, each wait ×${p.retryBackoff}` : ''}`;
+  const on =
+    p.retries > 0 && p.retryOn === 'transient' ? ' (only network errors, timeouts, 408, 425, 429 and 5xx; any other answer ends it)' : '';
   return (
     <span>
       {formatDuration(p.timeoutMs)} per attempt; {retries}
+      {on}
     </span>
+  );
+}
+
+/**
+ * A run's or a schedule's tags as chips, `key:value` (the filter's syntax); with `to`, each one
+ * links to a list filtered by it.
+ */
+export function TagChips({ tags, to }: { tags: Record<string, string> | undefined; to?: (tag: string) => string }) {
+  const entries = Object.entries(tags ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <ul class="tags" aria-label="Tags">
+      {entries.map(([key, value]) => {
+        const tag = `${key}:${value}`;
+        return <li key={key}>{to ? <a href={to(tag)}>{tag}</a> : tag}</li>;
+      })}
+    </ul>
   );
 }
 

@@ -1,7 +1,8 @@
 import type { ApiError } from './api';
 
 /** What the user tried, for a 409 in words. */
-export type Action = 'cancel' | 'move' | 'change' | 'load' | 'create' | 'pause' | 'resume' | 'trigger' | 'delete';
+export type Action =
+  'cancel' | 'move' | 'change' | 'load' | 'create' | 'pause' | 'resume' | 'trigger' | 'delete' | 'retry' | 'approve' | 'reject' | 'deploy';
 
 /**
  * A refusal in plain words, for the person who clicked: what it means and what to do. The API's
@@ -42,8 +43,11 @@ export function describeError(err: ApiError, action: Action = 'load'): string {
  * `task is running; only a scheduled task can be changed or cancelled`.
  */
 export function conflictInWords(err: ApiError, action: Action): string {
-  const status = /^\w+ is (scheduled|running|completed|failed|cancelled)\b/.exec(err.message)?.[1];
-  const tooLate = action === 'cancel' || action === 'move' || action === 'change' ? `: too late to ${action}` : '';
+  const status = /^\w+ is (scheduled|running|waiting|completed|failed|cancelled)\b/.exec(err.message)?.[1];
+  const tooLate =
+    action === 'cancel' || action === 'move' || action === 'change' || action === 'approve' || action === 'reject'
+      ? `: too late to ${action}`
+      : '';
   const what = status === 'cancelled' ? 'Already cancelled' : status ? `Already ${status}${tooLate}` : `Not possible now${tooLate}`;
   return `${what}. The API said: “${err.message}”.`;
 }

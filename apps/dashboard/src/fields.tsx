@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from './api';
-import { describeError } from './errors';
+import { describeError, type Action } from './errors';
 
 /** Messages by field path (`url`, `steps[1].url`, `at[2]`): the API's 400 and the form's own checks. */
 export type FieldErrors = Record<string, string[]>;
@@ -165,38 +165,59 @@ export function Choice<T extends string>(props: {
  * What is wrong, at the top of the form, focused after a refused submit: the API's words for the
  * whole request, then each field's messages as links to the field.
  */
-export function ErrorSummary({ error, errors, shown }: { error: ApiError | null; errors: FieldErrors; shown: number }) {
+export function ErrorSummary({
+  error,
+  errors,
+  shown,
+  action = 'create',
+}: {
+  error: ApiError | null;
+  errors: FieldErrors;
+  shown: number;
+  action?: Action;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (shown > 0) box.current?.focus();
   }, [shown]);
   const entries = Object.entries(errors).filter(([, messages]) => messages.length > 0);
   if (!error && entries.length === 0) return null;
+  // A message about the whole request (path '') is no field.
+  const fields = entries.filter(([path]) => path !== '').length;
   return (
     <div class="error-summary" role="alert" tabIndex={-1} ref={box}>
       <p>
         <strong>
           {error
-            ? describeError(error, 'create')
-            : `Not sent: ${entries.length === 1 ? 'one field needs' : `${entries.length} fields need`} a change.`}
+            ? describeError(error, action)
+            : fields === 0
+              ? 'Not sent.'
+              : `Not sent: ${fields === 1 ? 'one field needs' : `${fields} fields need`} a change.`}
         </strong>
       </p>
       {entries.length > 0 && (
         <ul>
           {entries.map(([path, messages]) => (
             <li key={path}>
-              <a
-                href={`#${fieldId(path)}`}
-                onClick={(e) => {
-                  const input = document.getElementById(fieldId(path));
-                  if (!input) return;
-                  e.preventDefault();
-                  input.focus();
-                }}
-              >
-                {path}
-              </a>
-              : {messages.join('; ')}
+              {/* A message about the whole request has no field to go to. */}
+              {path === '' ? (
+                messages.join('; ')
+              ) : (
+                <>
+                  <a
+                    href={`#${fieldId(path)}`}
+                    onClick={(e) => {
+                      const input = document.getElementById(fieldId(path));
+                      if (!input) return;
+                      e.preventDefault();
+                      input.focus();
+                    }}
+                  >
+                    {path}
+                  </a>
+                  : {messages.join('; ')}
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -2,10 +2,13 @@ import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api';
 import { CallEditor, emptyCall, liveProblems, parseNumber, toCall, type CallDraft, type Problems } from './call-editor';
 import { setFlash, useHeadingFocus } from './components';
+import type { Action } from './errors';
 import { Choice, ErrorSummary, Field, Group, TextField, type FieldErrors } from './fields';
 import { fromLocalInput, localZone } from './format';
 import { useTitle } from './hooks';
+import { CheckEditor, checkLiveProblems, emptyCheck, emptyStep, StepsEditor, stepsLiveProblems, toCheck, toSteps } from './plan-editor';
 import { href, navigate } from './router';
+import { CallbackEditor, emptyCallback, toCallback, toTags, TagsEditor, type TagDraft } from './run-extras';
 import type { Orchestration, OverlapPolicy, Schedule, Task } from './types';
 import { cronInWords, everyInWords, OVERLAP_IN_WORDS } from './words';
 
@@ -14,7 +17,7 @@ import { cronInWords, everyInWords, OVERLAP_IN_WORDS } from './words';
  * its 400 names the fields, shown next to them and in the summary. One Idempotency-Key per
  * creation, kept when no answer came (so a retry cannot create twice), new after any answer.
  */
-function useSubmit<T>() {
+export function useSubmit<T>(action: Action = 'create') {
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
   const [ownErrors, setOwnErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<ApiError | null>(null);
@@ -54,27 +57,29 @@ function useSubmit<T>() {
   };
   /** Every message to show: the form's live checks, its checks at the last submit, the API's. */
   const errors = (live: Problems): FieldErrors => merge(live, ownErrors, serverErrors);
-  const summary = (live: Problems) => <ErrorSummary error={error} errors={shown > 0 ? errors(live) : {}} shown={shown} />;
+  const summary = (live: Problems) => <ErrorSummary error={error} errors={shown > 0 ? errors(live) : {}} shown={shown} action={action} />;
   return { send, errors, summary, busy };
 }
 
-function merge(...sources: FieldErrors[]): FieldErrors {
+export function merge(...sources: FieldErrors[]): FieldErrors {
   const merged: FieldErrors = {};
   for (const source of sources)
     for (const [path, messages] of Object.entries(source)) merged[path] = [...new Set([...(merged[path] ?? []), ...messages])];
   return merged;
 }
 
-type When = 'now' | 'at' | 'delay';
+export type When = 'now' | 'at' | 'delay';
 
 /** When a run starts: now, at a time (in the browser's zone), or after a delay. */
-function WhenFields(props: {
+export function WhenFields(props: {
   when: When;
   setWhen: (w: When) => void;
   at: string;
   setAt: (v: string) => void;
   delay: string;
   setDelay: (v: string) => void;
+  /** The API's path of the time (default runAt). */
+  atPath?: string;
   delayPath: string;
   errors: FieldErrors;
 }) {
@@ -93,7 +98,7 @@ function WhenFields(props: {
       />
       {props.when === 'at' && (
         <TextField
-          path="runAt"
+          path={props.atPath ?? 'runAt'}
           label="Time"
           type="datetime-local"
           step="1"
@@ -119,7 +124,7 @@ function WhenFields(props: {
 }
 
 /** The timing fields of a request; a problem when the chosen one is empty or not a time. */
-function timing(when: When, at: string, delay: string, delayPath: string, problems: Problems): Record<string, unknown> {
+export function timing(when: When, at: string, delay: string, delayPath: string, problems: Problems): Record<string, unknown> {
   if (when === 'at') {
     const runAt = fromLocalInput(at);
     if (!runAt) problems.runAt = ['give a date and time'];
@@ -133,13 +138,23 @@ function timing(when: When, at: string, delay: string, delayPath: string, proble
   return {};
 }
 
-function NameField({ value, onInput, errors, hint }: { value: string; onInput: (v: string) => void; errors: FieldErrors; hint?: string }) {
+export function NameField({
+  value,
+  onInput,
+  errors,
+  hint,
+}: {
+  value: string;
+  onInput: (v: string) => void;
+  errors: FieldErrors;
+  hint?: string;
+}) {
   return (
     <TextField path="name" label="Name (optional)" value={value} onInput={onInput} errors={errors} hint={hint ?? 'A label of your own.'} />
   );
 }
 
-function FormHead({ title }: { title: string }) {
+export function FormHead({ title }: { title: string }) {
   useTitle(title);
   const heading = useHeadingFocus([title]);
   return (
@@ -149,13 +164,23 @@ function FormHead({ title }: { title: string }) {
   );
 }
 
-function SubmitRow({ busy, label, cancelTo }: { busy: boolean; label: string; cancelTo: string }) {
+export function SubmitRow({
+  busy,
+  label,
+  cancelTo,
+  back = 'Back to the list',
+}: {
+  busy: boolean;
+  label: string;
+  cancelTo: string;
+  back?: string;
+}) {
   return (
     <div class="submit-row">
       <button type="submit" class="primary" disabled={busy} aria-disabled={busy}>
         {busy ? 'Sending…' : label}
       </button>
-      <a href={cancelTo}>Back to the list</a>
+      <a href={cancelTo}>{back}</a>
     </div>
   );
 }
@@ -167,15 +192,26 @@ export function NewTaskPage() {
   const [when, setWhen] = useState<When>('now');
   const [at, setAt] = useState('');
   const [delay, setDelay] = useState('');
+  const [tags, setTags] = useState<TagDraft[]>([]);
+  const [callback, setCallback] = useState(emptyCallback());
   const submit = useSubmit<Task>();
-  const live = liveProblems(call, '', true);
+  const live = merge(
+    liveProblems(call, '', true),
+    callback.enabled ? liveProblems(callback.call, 'callback.', { withRetry: true, callback: true }) : {},
+  );
   const errors = submit.errors(live);
 
-  const build = (problems: Problems) => ({
-    ...(name.trim() ? { name: name.trim() } : {}),
-    ...toCall(call, '', problems, true),
-    ...timing(when, at, delay, 'delayMs', problems),
-  });
+  const build = (problems: Problems) => {
+    const given = toTags(tags, 'tags', problems);
+    const made = toCallback(callback, 'callback.', problems);
+    return {
+      ...(name.trim() ? { name: name.trim() } : {}),
+      ...toCall(call, '', problems, true),
+      ...timing(when, at, delay, 'delayMs', problems),
+      ...(Object.keys(given).length > 0 ? { tags: given } : {}),
+      ...(made ? { callback: made } : {}),
+    };
+  };
   return (
     <form
       class="form"
@@ -206,42 +242,45 @@ export function NewTaskPage() {
         delayPath="delayMs"
         errors={errors}
       />
+      <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} />
+      <CallbackEditor prefix="callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create task" cancelTo="/ui/tasks" />
     </form>
   );
 }
 
-/** `POST /orchestrations` from a form: steps, the condition check, an optional fallback. */
+/** `POST /orchestrations` from a form: steps (calls, parallel groups, waits), the condition check, an optional fallback. */
 export function NewOrchestrationPage() {
   const [name, setName] = useState('');
-  const [steps, setSteps] = useState<CallDraft[]>([emptyCall()]);
-  const [check, setCheck] = useState<CallDraft>(emptyCall('GET'));
-  const [checkTiming, setCheckTiming] = useState({ delayMs: '', retries: '', retryIntervalMs: '' });
+  const [steps, setSteps] = useState([emptyStep()]);
+  const [check, setCheck] = useState(emptyCheck());
   const [withFallback, setWithFallback] = useState(false);
   const [fallback, setFallback] = useState<CallDraft>(emptyCall());
   const [when, setWhen] = useState<When>('now');
   const [at, setAt] = useState('');
   const [delay, setDelay] = useState('');
+  const [tags, setTags] = useState<TagDraft[]>([]);
+  const [callback, setCallback] = useState(emptyCallback());
   const submit = useSubmit<Orchestration>();
   const live = merge(
-    ...steps.map((s, i) => liveProblems(s, `steps[${i}].`, true)),
-    liveProblems(check, 'conditionCheck.', false),
-    withFallback ? liveProblems(fallback, 'fallback.', true) : {},
+    stepsLiveProblems(steps),
+    checkLiveProblems(check),
+    withFallback ? liveProblems(fallback, 'fallback.', FALLBACK) : {},
+    callback.enabled ? liveProblems(callback.call, 'callback.', { withRetry: true, callback: true }) : {},
   );
   const errors = submit.errors(live);
 
   const build = (problems: Problems) => {
-    const conditionCheck = toCall(check, 'conditionCheck.', problems, false);
-    for (const key of ['delayMs', 'retries', 'retryIntervalMs'] as const) {
-      const n = parseNumber(checkTiming[key], `conditionCheck.${key}`, problems);
-      if (n !== undefined) conditionCheck[key] = n;
-    }
+    const given = toTags(tags, 'tags', problems);
+    const made = toCallback(callback, 'callback.', problems);
     return {
       ...(name.trim() ? { name: name.trim() } : {}),
-      steps: steps.map((s, i) => toCall(s, `steps[${i}].`, problems, true)),
-      conditionCheck,
-      ...(withFallback ? { fallback: toCall(fallback, 'fallback.', problems, true) } : {}),
+      steps: toSteps(steps, problems),
+      conditionCheck: toCheck(check, problems),
+      ...(withFallback ? { fallback: toCall(fallback, 'fallback.', problems, FALLBACK) } : {}),
       ...timing(when, at, delay, 'initialDelayMs', problems),
+      ...(Object.keys(given).length > 0 ? { tags: given } : {}),
+      ...(made ? { callback: made } : {}),
     };
   };
   return (
@@ -262,67 +301,15 @@ export function NewOrchestrationPage() {
     >
       <FormHead title="New orchestration" />
       <p class="lead">
-        Calls each step in order. After each step the condition check is called until it answers 2xx; if a step fails or its checks run out,
-        the fallback is called and the orchestration ends failed.
+        Makes each step in order: a call, parallel branches, or a wait to be resumed. After each call or group the condition check is called
+        until it answers 2xx; if a step fails, its checks run out or a wait times out, the fallback is called and the orchestration ends
+        failed.
       </p>
       {submit.summary(live)}
       <NameField value={name} onInput={setName} errors={errors} />
-      {steps.map((step, i) => (
-        <div class="step-editor" key={i}>
-          <CallEditor
-            legend={`Step ${i + 1}`}
-            prefix={`steps[${i}].`}
-            draft={step}
-            onChange={(d) => setSteps(steps.map((s, j) => (j === i ? d : s)))}
-            errors={errors}
-            withRetry
-          />
-          {steps.length > 1 && (
-            <button type="button" class="link" onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
-              Remove step {i + 1}
-            </button>
-          )}
-        </div>
-      ))}
-      {errors.steps && <p class="field-error">{errors.steps.join('; ')}</p>}
-      <button type="button" onClick={() => setSteps([...steps, emptyCall()])} disabled={steps.length >= 20}>
-        Add a step
-      </button>
-      <CallEditor
-        legend="Condition check (after each step)"
-        prefix="conditionCheck."
-        draft={check}
-        onChange={setCheck}
-        errors={errors}
-        withRetry={false}
-      />
-      <div class="row numbers">
-        {(
-          [
-            ['delayMs', 'First check after (ms)', '0'],
-            ['retries', 'Re-checks at most', '0'],
-            ['retryIntervalMs', 'Between checks (ms)', '1000'],
-          ] as const
-        ).map(([key, label, placeholder]) => (
-          <TextField
-            key={key}
-            path={`conditionCheck.${key}`}
-            label={label}
-            value={checkTiming[key]}
-            onInput={(v) => setCheckTiming({ ...checkTiming, [key]: v })}
-            errors={errors}
-            numeric
-            placeholder={placeholder}
-          />
-        ))}
-      </div>
-      <label class="switch">
-        <input type="checkbox" checked={withFallback} onChange={(e) => setWithFallback(e.currentTarget.checked)} /> Call a fallback when a
-        step or its checks fail
-      </label>
-      {withFallback && (
-        <CallEditor legend="Fallback" prefix="fallback." draft={fallback} onChange={setFallback} errors={errors} withRetry />
-      )}
+      <StepsEditor steps={steps} onChange={setSteps} errors={errors} />
+      <CheckEditor check={check} onChange={setCheck} errors={errors} />
+      <FallbackFields enabled={withFallback} setEnabled={setWithFallback} fallback={fallback} setFallback={setFallback} errors={errors} />
       <WhenFields
         when={when}
         setWhen={setWhen}
@@ -333,8 +320,42 @@ export function NewOrchestrationPage() {
         delayPath="initialDelayMs"
         errors={errors}
       />
+      <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} />
+      <CallbackEditor prefix="callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create orchestration" cancelTo="/ui/orchestrations" />
     </form>
+  );
+}
+
+/** A fallback's call: its retry policy and an id. */
+export const FALLBACK = { withRetry: true, withId: true } as const;
+
+/** Whether there is a fallback, and its call. */
+export function FallbackFields(props: {
+  enabled: boolean;
+  setEnabled: (on: boolean) => void;
+  fallback: CallDraft;
+  setFallback: (call: CallDraft) => void;
+  errors: FieldErrors;
+}) {
+  return (
+    <>
+      <label class="switch">
+        <input type="checkbox" checked={props.enabled} onChange={(e) => props.setEnabled(e.currentTarget.checked)} /> Call a fallback when a
+        step or its checks fail
+      </label>
+      {props.enabled && (
+        <CallEditor
+          legend="Fallback"
+          prefix="fallback."
+          draft={props.fallback}
+          onChange={props.setFallback}
+          errors={props.errors}
+          withRetry
+          withId
+        />
+      )}
+    </>
   );
 }
 
@@ -353,16 +374,24 @@ export function NewSchedulePage() {
   const [overlap, setOverlap] = useState<OverlapPolicy>('skip');
   const [paused, setPaused] = useState(false);
   const [task, setTask] = useState<CallDraft>(emptyCall());
+  const [tags, setTags] = useState<TagDraft[]>([]);
+  const [callback, setCallback] = useState(emptyCallback());
   const submit = useSubmit<Schedule>();
-  const live = liveProblems(task, 'task.', true);
+  const live = merge(
+    liveProblems(task, 'task.', true),
+    callback.enabled ? liveProblems(callback.call, 'task.callback.', { withRetry: true, callback: true }) : {},
+  );
   const errors = submit.errors(live);
   const moreHasErrors = ['startAt', 'endAt', 'jitterMs', 'catchupWindowMs', 'overlap', 'paused'].some((p) => errors[p]);
 
   const build = (problems: Problems) => {
+    const made = toCallback(callback, 'task.callback.', problems);
+    const given = toTags(tags, 'tags', problems);
     const body: Record<string, unknown> = {
       ...(name.trim() ? { name: name.trim() } : {}),
-      task: toCall(task, 'task.', problems, true),
+      task: { ...toCall(task, 'task.', problems, true), ...(made ? { callback: made } : {}) },
       timezone: timezone.trim(),
+      ...(Object.keys(given).length > 0 ? { tags: given } : {}),
     };
     if (kind === 'cron') body.cron = cron.trim();
     if (kind === 'everyMs') {
@@ -562,6 +591,14 @@ export function NewSchedulePage() {
         </label>
       </details>
       <CallEditor legend="Each run calls" prefix="task." draft={task} onChange={setTask} errors={errors} withRetry />
+      <TagsEditor
+        path="tags"
+        rows={tags}
+        onChange={setTags}
+        errors={errors}
+        hint="Your own labels, also put on each run: task lists filter by them (key:value)."
+      />
+      <CallbackEditor prefix="task.callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create schedule" cancelTo="/ui/schedules" />
     </form>
   );

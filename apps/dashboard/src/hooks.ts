@@ -19,11 +19,12 @@ export interface Polled<T> {
 }
 
 /**
- * Reads `load` now, whenever `key` changes, and every REFRESH_MS while the page is visible and
- * `live` is true. Hidden tabs read nothing (a background tab should not keep the API busy) and
- * read at once when shown again. One read at a time: a refresh asked for during a read follows it.
+ * Reads `load` now, whenever `key` changes, and every `intervalMs` (REFRESH_MS) while the page is
+ * visible and `live` is true. Hidden tabs read nothing (a background tab should not keep the API
+ * busy) and read at once when shown again. One read at a time: a refresh asked for during a read
+ * follows it.
  */
-export function usePolling<T>(key: string, load: () => Promise<T>, live = true): Polled<T> {
+export function usePolling<T>(key: string, load: () => Promise<T>, live = true, intervalMs = REFRESH_MS): Polled<T> {
   const [state, setState] = useState<{ key: string; data?: T; error?: ApiError; updatedAt?: Date }>({ key });
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -65,7 +66,7 @@ export function usePolling<T>(key: string, load: () => Promise<T>, live = true):
       await running;
       running = null;
       if (!stopped && !gone && liveRef.current && document.visibilityState !== 'hidden') {
-        timer = window.setTimeout(() => void run(), REFRESH_MS);
+        timer = window.setTimeout(() => void run(), intervalMs);
       }
     };
     const onVisibility = () => {

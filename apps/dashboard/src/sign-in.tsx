@@ -4,6 +4,8 @@ import { useHeadingFocus } from './components';
 import { useTitle } from './hooks';
 import { signIn, useSession } from './session';
 import { api, ApiError } from './api';
+import { OIDC_CALLBACK_PATH, oidcRedirectUri } from './router';
+import type { OidcSettings } from './types';
 
 /**
  * Signed out: paste a token; or, when the API has it on, the one-click development sign-in by
@@ -24,9 +26,47 @@ export function SignInPage() {
           Signed out: {endedBecause}.
         </p>
       )}
+      {config?.oidc && <ProviderSignIn settings={config.oidc} />}
       <TokenForm hs256={config?.authMode !== 'jwks'} />
       {config?.devSignIn && <DevSignIn />}
     </>
+  );
+}
+
+/** Sign-in through the identity provider: off to its page, and back with a token (authorization code + PKCE). */
+function ProviderSignIn({ settings }: { settings: OidcSettings }) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section class="provider-sign-in" aria-labelledby="provider-title">
+      <h2 id="provider-title">Your identity provider</h2>
+      <p>
+        Sign in at <code>{new URL(settings.issuer).host}</code>; you come back here signed in.
+      </p>
+      <button
+        type="button"
+        class="primary"
+        disabled={busy}
+        onClick={() => {
+          setBusy(true);
+          setError(null);
+          const returnTo = location.pathname === OIDC_CALLBACK_PATH ? '/ui/tasks' : location.pathname + location.search;
+          import('./oidc')
+            .then(({ startOidcSignIn }) => startOidcSignIn(settings, oidcRedirectUri(), returnTo))
+            .catch((err: unknown) => {
+              setBusy(false);
+              setError(`The identity provider could not be reached: ${err instanceof Error ? err.message : String(err)}.`);
+            });
+        }}
+      >
+        Sign in with your identity provider
+      </button>
+      {error && (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }
 

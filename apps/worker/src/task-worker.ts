@@ -13,8 +13,9 @@ import {
 } from '../../../activities';
 import { HEARTBEAT_THROTTLE_MS, type HeldCallSinks } from '../../../common';
 import { createLogger } from '../../../libs/observability/logger';
+import { payloadDataConverter } from '../../../libs/codec';
 import { createOutboundFetch } from '../../../libs/outbound';
-import type { AppConfig } from '../../../libs/runtime/config';
+import { PAYLOAD_KEYS_REQUIRED, type AppConfig } from '../../../libs/runtime/config';
 import { projectRoot } from '../../../libs/runtime/paths';
 import { HeldCallAdopter } from './held-call-adopter';
 
@@ -46,7 +47,8 @@ export function heldCallSinks(heldCalls: HeldCalls): InjectedSinks<HeldCallSinks
 
 /**
  * Creates the worker that hosts this project's workflows and the call activities.
- * @throws when the webhook secret is missing: every call must be signed.
+ * @throws when the webhook secret is missing (every call must be signed), or the payload keys
+ *   (nothing goes into Temporal in the clear).
  */
 export async function createTaskWorker(
   config: AppConfig,
@@ -58,6 +60,7 @@ export async function createTaskWorker(
       "WEBHOOK_SECRET is required by the worker: every HTTP call is signed with a key derived from it for the call's owner (whsec_<base64>)",
     );
   }
+  if (!config.payloadKeys) throw new Error(PAYLOAD_KEYS_REQUIRED);
   // Every HTTP call connects only to addresses the outbound policy allows (checked at connect time).
   // A burst due at one instant to one origin shares a bounded pool of kept-alive connections: a
   // thousand connects at once overflow the target's listen backlog (511 in Node and nginx), and
@@ -70,6 +73,9 @@ export async function createTaskWorker(
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    // Inputs, results, heartbeat details, queries, Updates and failures encrypted (the prebuilt
+    // bundle carries the same failure converter: scripts/build-workflow-bundle.ts).
+    dataConverter: payloadDataConverter(config.payloadKeys),
     // The workflows: a prebuilt bundle (production) or `workflows/` (development and tests).
     ...(config.worker.workflowBundlePath
       ? { workflowBundle: { codePath: config.worker.workflowBundlePath } }

@@ -8,18 +8,23 @@ export async function signInWithToken(page: Page, baseUrl: string, token: string
   await page.getByText('Signed in as').waitFor();
 }
 
-/** The texts of the cells of a list's rows, row by row; a cell's first line only (a name, not the id under it). */
+/**
+ * The texts of the cells of a list's rows, row by row; a cell's first line only (a name, not the
+ * id or tags under it). The selection's checkboxes are not cells of text: left out.
+ */
 export async function tableRows(page: Page): Promise<string[][]> {
   return page
     .locator('table.list tbody tr')
     .evaluateAll((rows) =>
-      rows.map((row) => Array.from(row.querySelectorAll('td'), (cell: { innerText: string }) => cell.innerText.trim().split('\n')[0])),
+      rows.map((row) =>
+        Array.from(row.querySelectorAll('td:not(.col-select)'), (cell: { innerText: string }) => cell.innerText.trim().split('\n')[0]),
+      ),
     );
 }
 
-/** The names (links) in the first column of a list, top to bottom. */
+/** The names (links) in the name column of a list, top to bottom. */
 export function rowNames(page: Page): Promise<string[]> {
-  return page.locator('table.list tbody tr td:first-child a').allTextContents();
+  return page.locator('table.list tbody tr td.col-name > div > a').allTextContents();
 }
 
 /**

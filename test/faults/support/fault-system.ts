@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APP_ENTRIES, spawnApp, stopProcess, waitForHttpOk, type AppName } from '../../../libs/runtime/app-process';
@@ -10,6 +10,7 @@ import { HttpTarget, type RecordedRequest } from '../../support/http-target';
 import { eventually } from '../../support/wait';
 import { TEST_JWT_SECRET, testToken } from '../../support/jwt';
 import { TEST_OUTBOUND_ALLOW_CIDRS } from '../../support/outbound';
+import { TEST_PAYLOAD_KEYS } from '../../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../../support/webhook-secret';
 import { waitForWorkerPolling } from '../../../libs/runtime/worker-polling';
 
@@ -41,6 +42,8 @@ export interface FaultSystemOptions {
   apis?: number;
   /** A Temporal server that runs already (a cluster); default: a dev server of this system's own. */
   temporal?: { address: string; namespace: string };
+  /** Keep what the apps write ({@link FaultSystem.output}). */
+  captureOutput?: boolean;
 }
 
 /**
@@ -58,8 +61,10 @@ export class FaultSystem {
   private readonly apis: Array<ChildProcess | null>;
   private workerGeneration = 0;
   private apiGeneration = 0;
-  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1. */
-  private readonly appOutput: 'prefixed' | 'ignore' = process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
+  /** Where the apps' output goes: discarded, or prefixed onto this process's output with FAULT_VERBOSE=1, or kept (`captureOutput`). */
+  private readonly appOutput: 'prefixed' | 'ignore' | 'pipe';
+  /** Everything each app wrote (stdout and stderr), when started with `captureOutput`. */
+  private readonly captured = new Map<AppName, string>();
 
   private constructor(
     private readonly tempDir: string,
@@ -72,14 +77,19 @@ export class FaultSystem {
     private readonly external: { address: string; namespace: string } | null,
     private readonly workerEnv: Array<Record<string, string>>,
     private readonly extraAppEnv: Partial<Record<AppName, Record<string, string>>>,
+    captureOutput: boolean,
   ) {
+    this.appOutput = captureOutput ? 'pipe' : process.env.FAULT_VERBOSE ? 'prefixed' : 'ignore';
     this.target = target;
     this.dbFile = join(tempDir, 'temporal.sqlite');
     this.workers = workerMetricsPorts.map(() => null);
     this.apis = apiPorts.map(() => null);
   }
 
-  /** Starts the dev server (unless given a server), the workers (polling) and the APIs (healthy). */
+  /**
+   * Starts the dev server (unless given a server), the workers (polling) and the APIs (healthy);
+   * with `captureOutput`, what the apps write is kept ({@link output}).
+   */
   static async start({
     env = {},
     appEnv = {},
@@ -87,6 +97,7 @@ export class FaultSystem {
     workerEnv = [],
     apis = 1,
     temporal,
+    captureOutput = false,
   }: FaultSystemOptions = {}): Promise<FaultSystem> {
     const root = projectRoot();
     const missing = [...Object.values(APP_ENTRIES), 'dist/workflow-bundle.js'].filter((f) => !existsSync(join(root, f)));
@@ -105,6 +116,7 @@ export class FaultSystem {
       temporal ?? null,
       workerEnv,
       appEnv,
+      captureOutput,
     );
     try {
       if (!temporal) await system.startServer();
@@ -143,6 +155,9 @@ export class FaultSystem {
       TEMPORAL_TASK_QUEUE: this.taskQueue,
       API_HOST: '127.0.0.1',
       WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+      LAMBDA_ALLOW: '*',
+      SQS_ALLOW: '*',
       JWT_SECRET: TEST_JWT_SECRET,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       WORKFLOW_BUNDLE_PATH: join(projectRoot(), 'dist', 'workflow-bundle.js'),
@@ -169,7 +184,25 @@ export class FaultSystem {
   }
 
   private spawn(name: AppName, generation: number, env: Record<string, string>): ChildProcess {
-    return spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name], ...env }, this.appOutput, `${name}#${generation}`);
+    const child = spawnApp(name, { ...this.appEnv(), ...this.extraAppEnv[name], ...env }, this.appOutput, `${name}#${generation}`);
+    if (this.appOutput === 'pipe') {
+      const keep = (chunk: Buffer) => this.captured.set(name, (this.captured.get(name) ?? '') + chunk.toString());
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+    }
+    return child;
+  }
+
+  /** What `name` wrote so far (every generation), when started with `captureOutput`. */
+  output(name: AppName): string {
+    return this.captured.get(name) ?? '';
+  }
+
+  /** The dev server's files: its SQLite database and the journal files beside it. */
+  get serverFiles(): string[] {
+    return readdirSync(this.tempDir)
+      .filter((file) => file.startsWith('temporal.sqlite'))
+      .map((file) => join(this.tempDir, file));
   }
 
   // --- Temporal dev server -------------------------------------------------------------------

@@ -1,9 +1,10 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
+import { setScopedCaller } from '../core/request-context';
 import { IS_ADMIN_ONLY } from './admin-only.decorator';
 import type { AuthenticatedRequest } from './current-user.decorator';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC, TOKEN_COOKIE } from './public.decorator';
 import { InvalidTokenError, MISSING_TOKEN, TokenVerifier } from './token-verifier';
 
 /** `Authorization: Bearer <token>` (scheme case-insensitive, RFC 9110 11.1); null without a token. */
@@ -11,6 +12,15 @@ export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer(?: +(.*))?$/i.exec(header?.trim() ?? '');
   const token = match?.[1]?.trim();
   return token ? token : null;
+}
+
+/** The value of cookie `name` in a Cookie header; null when absent. */
+export function cookieValue(header: string | undefined, name: string): string | null {
+  for (const pair of (header ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim() || null;
+  }
+  return null;
 }
 
 /**
@@ -30,10 +40,14 @@ export class JwtAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
-    const token = bearerToken(request.headers.authorization);
+    // A route marked @TokenFromCookie also takes the token from that cookie (the Temporal Web UI's
+    // requests to the codec server carry the dashboard's cookie, not a bearer header).
+    const cookie = this.reflector.getAllAndOverride<string | undefined>(TOKEN_COOKIE, [context.getHandler(), context.getClass()]);
+    const token = bearerToken(request.headers.authorization) ?? (cookie ? cookieValue(request.headers.cookie, cookie) : null);
     try {
       if (token === null) throw new InvalidTokenError(MISSING_TOKEN);
       request.caller = await this.verifier.verify(token);
+      setScopedCaller(request.caller);
     } catch (err) {
       if (!(err instanceof InvalidTokenError)) throw err; // e.g. the identity provider is down: 503
       // Set here, before the exception filter answers: the filter writes status and body only.

@@ -18,6 +18,7 @@ import {
 import {
   CALL_DEFAULTS,
   CALL_LIMITS,
+  FLOW_MIN_RATE_PER_SECOND,
   HTTP_DEFAULTS,
   HTTP_METHODS,
   LAMBDA_DEFAULTS,
@@ -31,6 +32,7 @@ import {
 } from '../../../../common';
 import { caseInsensitive, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from '../core/patterns';
 import {
+  CallTarget,
   CallUrl,
   IsHeaderRecord,
   IsHttpUrl,
@@ -41,7 +43,7 @@ import {
   Omittable,
   RESERVED_HEADER_PATTERN,
 } from '../core/validation';
-import { ApiClosedResponse, ANY_JSON, ApiOneOf } from '../openapi/schema-decorators';
+import { ApiClosedResponse, ANY_JSON, ApiOneOf, ApiSchemaKeywords, type OneOfAlternative } from '../openapi/schema-decorators';
 
 /** Longest wait a task or orchestration may be scheduled ahead (10 years). */
 export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
@@ -72,6 +74,17 @@ export const NO_BODY_WITH_GET = {
   not: { required: ['method', 'body'], properties: { method: { pattern: `^${caseInsensitive('GET')}$` } } },
 };
 
+/**
+ * The target fields a `PATCH` of a call may give (a task's, a schedule's task): HTTP fields (merged
+ * into an HTTP call; with a url, a new one), a new Lambda invocation or a new SQS message; never
+ * two kinds together. The same exclusions as a call's at create, none required.
+ */
+export const CALL_CHANGE_TARGETS: readonly OneOfAlternative[] = [
+  { title: 'HTTP fields', fields: HTTP_CALL_FIELDS, schema: NO_BODY_WITH_GET },
+  { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
+  { title: 'SQS message', fields: ['sqs'], required: ['sqs'] },
+];
+
 /** A Lambda function to invoke, and how. */
 export class LambdaInvocationDto {
   @ApiProperty({
@@ -85,6 +98,8 @@ export class LambdaInvocationDto {
   @Matches(new RegExp(LAMBDA_FUNCTION_PATTERN), {
     message: 'lambda.function must be a function name, name:alias, or a full or partial function ARN',
   })
+  // Only functions LAMBDA_ALLOW lets this caller invoke.
+  @CallTarget('lambda')
   function!: string;
 
   @ApiPropertyOptional({
@@ -130,6 +145,8 @@ export class SqsMessageDto {
     pattern: `^${HTTP_URL_PATTERN}$`,
   })
   @IsHttpUrl({ message: 'sqs.queueUrl must be an http or https URL' })
+  // Only queues SQS_ALLOW lets this caller send to (by URL, ARN or name).
+  @CallTarget('sqs')
   queueUrl!: string;
 
   @ApiProperty({
@@ -165,7 +182,8 @@ export class SqsMessageDto {
   delaySeconds?: number;
 }
 
-/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key. */
+/** Flow control of a call: at most ratePerSecond and maxInFlight across every worker, per owner and key (at least one of them). */
+@ApiSchemaKeywords({ anyOf: [{ required: ['ratePerSecond'] }, { required: ['maxInFlight'] }] })
 export class FlowControlDto {
   @ApiPropertyOptional({
     description:
@@ -181,15 +199,16 @@ export class FlowControlDto {
 
   @ApiPropertyOptional({
     type: 'number',
-    // OpenAPI 3.1 (the document's version) says an exclusive bound with a number.
-    ...({ exclusiveMinimum: 0 } as object),
+    minimum: FLOW_MIN_RATE_PER_SECOND,
     maximum: 10_000,
-    description: 'At most this many calls a second (fractions allowed: 0.5 = one every 2 s).',
+    description: `At most this many calls a second (fractions allowed: 0.5 = one every 2 s; at least ${FLOW_MIN_RATE_PER_SECOND}, one every ${1 / FLOW_MIN_RATE_PER_SECOND} s).`,
     example: 5,
   })
   @Omittable()
   @IsNumber({ allowNaN: false, allowInfinity: false })
-  @IsPositive({ message: 'flowControl.ratePerSecond must be greater than 0' })
+  @Min(FLOW_MIN_RATE_PER_SECOND, {
+    message: `flowControl.ratePerSecond must be at least ${FLOW_MIN_RATE_PER_SECOND} (one call every ${1 / FLOW_MIN_RATE_PER_SECOND} s)`,
+  })
   @Max(10_000)
   ratePerSecond?: number;
 
@@ -257,7 +276,7 @@ export class CallDto {
   @ApiPropertyOptional({
     ...HEADERS_SCHEMA,
     description:
-      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler.',
+      'Extra request headers (with url). Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler; hop-by-hop headers (Connection, Keep-Alive, Transfer-Encoding, Upgrade, TE, Trailer, Proxy-*, Expect) cannot be sent. Admins reading the resource see every value as "<redacted>".',
     example: { 'x-api-key': 'k-123' },
   })
   @Omittable()
@@ -315,14 +334,6 @@ function HasALimit(): PropertyDecorator {
         (value as FlowControlDto).maxInFlight !== undefined,
       defaultMessage: () => 'flowControl needs ratePerSecond, maxInFlight, or both',
     },
-  });
-}
-
-/** A number greater than 0. */
-function IsPositive(options: { message: string }): PropertyDecorator {
-  return ValidateBy({
-    name: 'isPositive',
-    validator: { validate: (value: unknown) => typeof value === 'number' && value > 0, defaultMessage: () => options.message },
   });
 }
 

@@ -87,8 +87,8 @@ export function toCallView(request: CallRequestSpec): CallView {
 }
 
 /**
- * The call fields a `PATCH` gives (HTTP fields, `lambda`, `timeoutMs`): a change for modifiedCall,
- * the one merge rule of a task's call and of a schedule's.
+ * The call fields a `PATCH` gives (HTTP fields, `lambda`, `sqs`, `timeoutMs`, `flowControl`): a
+ * change for modifiedCall, the one merge rule of a task's call and of a schedule's.
  */
 export function toCallChange(dto: Partial<CallDto>): Partial<CallRequestSpec> {
   return definedFields({
@@ -97,13 +97,20 @@ export function toCallChange(dto: Partial<CallDto>): Partial<CallRequestSpec> {
     headers: dto.headers,
     body: dto.body,
     lambda: dto.lambda ? toLambdaInvocation(dto.lambda) : undefined,
+    sqs: dto.sqs ? toSqsMessage(dto.sqs) : undefined,
     timeoutMs: dto.timeoutMs,
+    flowControl: dto.flowControl ? toFlowControl(dto.flowControl) : undefined,
   });
 }
 
 /** The retry fields a `PATCH` gives; the others stay as they are. */
 export function toRetryChange(dto: Partial<RetryingCallDto>): Partial<RetrySpec> {
-  return definedFields({ retries: dto.retries, retryIntervalMs: dto.retryIntervalMs, retryBackoff: dto.retryBackoff });
+  return definedFields({
+    retries: dto.retries,
+    retryIntervalMs: dto.retryIntervalMs,
+    retryBackoff: dto.retryBackoff,
+    retryOn: dto.retryOn,
+  });
 }
 
 /** Only the fields a partial DTO gives (for modifications). */

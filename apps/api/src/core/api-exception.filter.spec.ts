@@ -46,6 +46,18 @@ describe('ApiExceptionFilter', () => {
       { statusCode: 400, error: 'Bad Request', message: 'malformed JSON body: Unexpected end of JSON input' },
     ],
     [
+      Object.assign(new Error('unsupported content encoding "x-bogus"'), { type: 'encoding.unsupported', status: 415 }),
+      { statusCode: 415, error: 'Unsupported Media Type', message: 'unsupported content encoding "x-bogus"' },
+    ],
+    [
+      Object.assign(new Error('unsupported charset "ISO-8859-1"'), { type: 'charset.unsupported', status: 415 }),
+      { statusCode: 415, error: 'Unsupported Media Type', message: 'unsupported charset "ISO-8859-1"' },
+    ],
+    [
+      Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413, limit: 8_388_608 }),
+      { statusCode: 413, error: 'Payload Too Large', message: 'request body is larger than the limit of 8388608 bytes' },
+    ],
+    [
       new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'x', errors: [] }),
       { statusCode: 400, error: 'Bad Request', message: 'x', errors: [] },
     ],

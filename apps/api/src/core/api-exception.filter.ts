@@ -46,10 +46,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   toErrorBody(thrown: unknown): ErrorBody {
     const exception = fromTemporalError(thrown);
-    if (exception instanceof PayloadTooLargeException || isBodyParserError(exception, 413)) {
+    if (exception instanceof PayloadTooLargeException)
       return body(413, `request body is larger than the limit of ${this.bodyLimitBytes} bytes`);
+    const parser = bodyParserError(exception);
+    if (parser) {
+      if (parser.status === 413) return body(413, `request body is larger than the limit of ${parser.limit ?? this.bodyLimitBytes} bytes`);
+      if (parser.type === 'entity.parse.failed') return body(400, `malformed JSON body: ${parser.message}`);
+      // An unsupported Content-Encoding or charset (415), a body shorter than declared (400): body-parser's message says which.
+      return body(parser.status, parser.message);
     }
-    if (isBodyParserError(exception, 400)) return body(400, `malformed JSON body: ${(exception as Error).message}`);
     if (exception instanceof HttpException) {
       const res = exception.getResponse();
       return typeof res === 'object' ? { ...body(exception.getStatus(), exception.message), ...res } : body(exception.getStatus(), res);
@@ -68,8 +73,18 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** body-parser's own errors (malformed JSON, too large) carry their HTTP status and a type. */
-function isBodyParserError(exception: unknown, status: number): boolean {
-  const err = exception as { type?: unknown; status?: unknown } | null;
-  return typeof err?.type === 'string' && err.type.startsWith('entity.') && err.status === status;
+/**
+ * body-parser's own refusals: they carry a 4xx `status` and a `type` (`entity.parse.failed`,
+ * `entity.too.large`, `encoding.unsupported`, `charset.unsupported`, `request.size.invalid`, ...)
+ * and a message fit for the caller. Null for anything else.
+ */
+function bodyParserError(exception: unknown): { status: number; type: string; message: string; limit?: number } | null {
+  const err = exception as { type?: unknown; status?: unknown; message?: unknown; limit?: unknown } | null;
+  if (typeof err?.type !== 'string' || typeof err.status !== 'number' || err.status < 400 || err.status > 499) return null;
+  return {
+    status: err.status,
+    type: err.type,
+    message: typeof err.message === 'string' ? err.message : err.type,
+    ...(typeof err.limit === 'number' ? { limit: err.limit } : {}),
+  };
 }

@@ -1,6 +1,20 @@
 import type { ValidationError } from '@nestjs/common';
-import { IsInt, IsOptional } from 'class-validator';
-import { CallUrl, createValidationPipe, flattenValidationErrors, IsHttpUrl, MaxChars, Omittable } from './validation';
+import { PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
+import type { NextFunction, Request, Response } from 'express';
+import { requestScope, setScopedCaller } from './request-context';
+import {
+  CallTarget,
+  CallUrl,
+  createValidationPipe,
+  flattenValidationErrors,
+  IsHeaderRecord,
+  IsHttpUrl,
+  MaxChars,
+  Omittable,
+} from './validation';
+import { PUBLIC_ONLY } from '../../../../libs/outbound';
 
 describe('flattenValidationErrors', () => {
   it('names nested and array fields by their path', () => {
@@ -34,22 +48,64 @@ class Call {
   name?: string;
 }
 
+/** PATCH bodies are mapped types of the create DTOs: they keep the call-target marks. */
+class PatchCall extends PartialType(Call) {}
+
+class Invocation {
+  @IsString()
+  @CallTarget('lambda')
+  function!: string;
+}
+
+class Step {
+  @ValidateNested()
+  @Type(() => Invocation)
+  lambda!: Invocation;
+}
+
+class Steps {
+  @ValidateNested({ each: true })
+  @Type(() => Step)
+  steps!: Step[];
+}
+
 class Page {
   @IsOptional()
   @IsInt()
   limit?: number;
 }
 
+class Headers {
+  @IsHeaderRecord()
+  headers!: Record<string, string>;
+}
+
 /** The global pipe, with loopback not allowed, as in production. */
-const pipe = createValidationPipe({ allow: [] });
+const pipe = createValidationPipe({ outbound: PUBLIC_ONLY, targets: { lambda: ['*'], sqs: [] } });
 
 /** The pipe's answer to `value` as a body (or query) of class `type`: the value it passes on, or the 400's errors. */
-async function validated(value: unknown, type: 'body' | 'query', metatype: new () => object): Promise<unknown> {
+async function validated(value: unknown, type: 'body' | 'query', metatype: new () => object, using = pipe): Promise<unknown> {
   try {
-    return await pipe.transform(value, { type, metatype });
+    return await using.transform(value, { type, metatype });
   } catch (err) {
     return (err as { getResponse(): { errors: unknown } }).getResponse().errors;
   }
+}
+
+/** {@link validated} inside a request whose verified caller is `sub`, as the auth guard leaves it. */
+function validatedAs(
+  sub: string,
+  value: unknown,
+  metatype: new () => object,
+  using: ReturnType<typeof createValidationPipe>,
+): Promise<unknown> {
+  return new Promise((resolve) => {
+    const next: NextFunction = () => {
+      setScopedCaller({ sub, admin: false });
+      resolve(validated(value, 'body', metatype, using));
+    };
+    requestScope()({} as Request, {} as Response, next);
+  });
 }
 
 describe('the validation pipe', () => {
@@ -85,5 +141,35 @@ describe('the validation pipe', () => {
     expect(await validated({ url: 'http://0xa9fea9fe/' }, 'body', Call)).toEqual([
       { field: 'url', messages: ['destination not allowed: 169.254.169.254 (linkLocal)'] },
     ]);
+  });
+
+  it('runs the same destination checks on a PATCH body (a mapped type of the create DTO)', async () => {
+    expect(await validated({ url: 'http://169.254.169.254/latest/meta-data/' }, 'body', PatchCall)).toEqual([
+      { field: 'url', messages: ['destination not allowed: 169.254.169.254 (linkLocal)'] },
+    ]);
+    expect(await validated({ url: 'http://metadata.google.internal/' }, 'body', PatchCall)).toEqual([
+      { field: 'url', messages: ['destination not allowed: metadata.google.internal (cloud metadata)'] },
+    ]);
+  });
+
+  it('refuses header names that are not tokens, the empty name too', async () => {
+    expect(await validated({ headers: { 'x-api-key': 'k', '': '' } }, 'body', Headers)).toEqual([
+      { field: 'headers', messages: ['headers has names that are not header names: ""'] },
+    ]);
+    expect(await validated({ headers: { 'a b': '1', 'x-ok': '2', 'c:d': '3' } }, 'body', Headers)).toEqual([
+      { field: 'headers', messages: ['headers has names that are not header names: "a b", "c:d"'] },
+    ]);
+    expect(await validated({ headers: { 'x-ok': 'v' } }, 'body', Headers)).toEqual(
+      Object.assign(new Headers(), { headers: { 'x-ok': 'v' } }),
+    );
+  });
+
+  it("checks Lambda targets against the caller's LAMBDA_ALLOW, naming each refused one by path", async () => {
+    const ownOnly = createValidationPipe({ outbound: PUBLIC_ONLY, targets: { lambda: ['{owner}-*'], sqs: [] } });
+    const body = { steps: [{ lambda: { function: 'alice-a' } }, { lambda: { function: 'bob-b' } }] };
+    expect(await validatedAs('alice', body, Steps, ownOnly)).toEqual([
+      { field: 'steps[1].lambda.function', messages: ['function bob-b is not one this user may invoke (LAMBDA_ALLOW)'] },
+    ]);
+    expect(await validatedAs('bob', { steps: [{ lambda: { function: 'bob-b' } }] }, Steps, ownOnly)).toBeInstanceOf(Steps);
   });
 });

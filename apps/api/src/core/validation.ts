@@ -1,7 +1,15 @@
 import { BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
-import { ValidateBy, ValidateIf, ValidationOptions, type ValidationArguments, type ValidatorOptions } from 'class-validator';
+import {
+  getMetadataStorage,
+  ValidateBy,
+  ValidateIf,
+  ValidationOptions,
+  type ValidationArguments,
+  type ValidatorOptions,
+} from 'class-validator';
 import { CALL_HEADERS, WEBHOOK_SIGNATURE_HEADERS } from '../../../../common';
-import { urlRefusal, type OutboundPolicy } from '../../../../libs/outbound';
+import { targetRefusal, urlRefusal, type AllowListedTarget, type OutboundPolicy } from '../../../../libs/outbound';
+import { scopedCaller } from './request-context';
 import { anchored, caseInsensitive, DATE_TIME_PATTERN, HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, HTTP_URL_PATTERN } from './patterns';
 
 /** One bad field of a request, as the 400 body lists it. */
@@ -20,15 +28,22 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+/** What the pipe checks call targets against: the outbound policy, and the Lambda and SQS allow-lists. */
+export interface TargetPolicy {
+  outbound: OutboundPolicy;
+  targets: { readonly lambda: readonly string[]; readonly sqs: readonly string[] };
+}
+
 /**
  * The one global pipe: converts to DTO classes and refuses every unknown body field (a typo there
- * would create a wrong resource), every call URL (see {@link CallUrl}) whose host is an IP literal
- * the outbound policy does not allow, each named by its path like any other bad field. Unknown
- * query parameters are dropped, not refused: OpenAPI cannot say that a query takes no others, so
- * a client following the document may send them.
+ * would create a wrong resource), every call target (see {@link CallTarget}) the policy refuses (a
+ * URL whose host is an IP literal or name the outbound policy does not allow, a Lambda function or
+ * SQS queue outside the caller's allow-list), each named by its path like any other bad field.
+ * Unknown query parameters are dropped, not refused: OpenAPI cannot say that a query takes no
+ * others, so a client following the document may send them.
  */
-export function createValidationPipe(outbound: OutboundPolicy): ValidationPipe {
-  return new ApiValidationPipe(outbound);
+export function createValidationPipe(policy: TargetPolicy): ValidationPipe {
+  return new ApiValidationPipe(policy);
 }
 
 /** The options both of the pipe's validations share; `forbidNonWhitelisted` says what to do with unknown fields. */
@@ -54,7 +69,7 @@ function pipeOptions(forbidNonWhitelisted: boolean): ConstructorParameters<typeo
 class ApiValidationPipe extends ValidationPipe {
   private readonly queryPipe = new ValidationPipe(pipeOptions(false));
 
-  constructor(private readonly outbound: OutboundPolicy) {
+  constructor(private readonly policy: TargetPolicy) {
     super(pipeOptions(true));
   }
 
@@ -64,7 +79,7 @@ class ApiValidationPipe extends ValidationPipe {
 
   protected override async validate(object: object, validatorOptions?: ValidatorOptions): Promise<ValidationError[]> {
     const errors = await super.validate(object, validatorOptions);
-    return withRefusals(errors, refusedDestinations(object, this.outbound));
+    return withRefusals(errors, refusedTargets(object, this.policy, scopedCaller()?.sub));
   }
 }
 
@@ -116,34 +131,68 @@ export function MaxChars(max: number, options?: ValidationOptions): PropertyDeco
   );
 }
 
-/** Metadata key: the properties of a DTO class that are call URLs. */
-const CALL_URL_FIELDS = Symbol('callUrlFields');
+/** What a call-target field holds: an HTTP URL, a Lambda function, an SQS queue URL. */
+export type CallTargetKind = 'url' | AllowListedTarget;
 
-/** Marks a DTO property as the URL of a call: the validation pipe checks it against the outbound policy. */
+/** The class-validator constraint name that marks call-target fields (see {@link CallTarget}). */
+const CALL_TARGET = 'callTarget';
+
+/**
+ * Marks a DTO property as where a call goes, so the validation pipe checks it with the rest of
+ * the body, at create and at PATCH alike: a `url` against the outbound policy (IP literals, cloud
+ * metadata names, the system's own endpoints), a Lambda `function` or an SQS `queueUrl` against
+ * the caller's allow-list (LAMBDA_ALLOW, SQS_ALLOW, with `{owner}` = the caller's sub). It is
+ * recorded as a (always passing) class-validator constraint, so the mapped types DTOs are built
+ * with (PartialType, PickType, OmitType, ...) carry it as they carry every other rule.
+ */
+export function CallTarget(kind: CallTargetKind): PropertyDecorator {
+  return ValidateBy({ name: CALL_TARGET, constraints: [kind], validator: { validate: () => true } });
+}
+
+/** Marks a DTO property as the URL of a call (see {@link CallTarget}). */
 export function CallUrl(): PropertyDecorator {
-  return (target, property) => {
-    const own = (Reflect.getOwnMetadata(CALL_URL_FIELDS, target) as string[] | undefined) ?? [];
-    Reflect.defineMetadata(CALL_URL_FIELDS, [...own, String(property)], target);
-  };
+  return CallTarget('url');
+}
+
+/** The call-target fields of a DTO class, by property, read once per class from class-validator's metadata. */
+const targetFieldsByClass = new WeakMap<object, ReadonlyMap<string, CallTargetKind>>();
+
+function targetFieldsOf(type: object): ReadonlyMap<string, CallTargetKind> {
+  let fields = targetFieldsByClass.get(type);
+  if (!fields) {
+    const metadata = getMetadataStorage().getTargetValidationMetadatas(type as new () => object, '', true, false);
+    fields = new Map(
+      metadata.filter((m) => m.name === CALL_TARGET).map((m) => [m.propertyName, (m.constraints as [CallTargetKind])[0]] as const),
+    );
+    targetFieldsByClass.set(type, fields);
+  }
+  return fields;
+}
+
+/** Why the policy refuses `value` in a field of `kind` for `owner`; null when it does not. */
+function targetFieldRefusal(kind: CallTargetKind, value: string, policy: TargetPolicy, owner: string | undefined): string | null {
+  if (kind === 'url') return urlRefusal(value, policy.outbound);
+  // No caller, no allow-list to apply it to: only an authenticated route takes call targets.
+  return targetRefusal(kind, value, owner ?? '', owner === undefined ? [] : policy.targets[kind]);
 }
 
 /**
- * Validation errors for call URLs (anywhere in the DTO tree) whose host is an IP literal that the
- * outbound policy refuses. Host names are left to the worker, which checks every address they
- * resolve to when it connects.
+ * Validation errors for call targets anywhere in the DTO tree that the policy refuses. URL host
+ * names are left to the worker, which checks every address they resolve to when it connects.
  */
-function refusedDestinations(value: unknown, outbound: OutboundPolicy): ValidationError[] {
+function refusedTargets(value: unknown, policy: TargetPolicy, owner: string | undefined): ValidationError[] {
   if (value === null || typeof value !== 'object') return [];
-  const urlFields = (Reflect.getMetadata(CALL_URL_FIELDS, value) as string[] | undefined) ?? [];
+  const fields = targetFieldsOf(value.constructor);
   return Object.entries(value).flatMap(([property, child]): ValidationError[] => {
-    const refusal = urlFields.includes(property) && typeof child === 'string' ? urlRefusal(child, outbound) : null;
+    const kind = fields.get(property);
+    const refusal = kind && typeof child === 'string' ? targetFieldRefusal(kind, child, policy, owner) : null;
     if (refusal) return [{ property, constraints: { allowedDestination: refusal }, children: [] }];
     const children = Array.isArray(child)
       ? (child as unknown[]).flatMap((item, i) => {
-          const inner = refusedDestinations(item, outbound);
+          const inner = refusedTargets(item, policy, owner);
           return inner.length > 0 ? [{ property: String(i), children: inner, constraints: undefined }] : [];
         })
-      : refusedDestinations(child, outbound);
+      : refusedTargets(child, policy, owner);
     return children.length > 0 ? [{ property, children, constraints: undefined }] : [];
   });
 }
@@ -209,32 +258,49 @@ export function NotTogetherWith(other: string, options?: ValidationOptions): Pro
 
 const HEADER_NAME = anchored(HEADER_NAME_PATTERN);
 const HEADER_VALUE = anchored(HEADER_VALUE_PATTERN);
-/** Headers the scheduler sets itself (a user's value would be overwritten, so it is refused), as a case-insensitive pattern. */
-export const RESERVED_HEADER_PATTERN = [
-  ...Object.values(CALL_HEADERS),
-  ...Object.values(WEBHOOK_SIGNATURE_HEADERS),
-  'content-length',
-  'host',
-]
+/** Headers the scheduler sets itself (a user's value would be overwritten), as a case-insensitive pattern. */
+const SCHEDULER_HEADER_PATTERN = [...Object.values(CALL_HEADERS), ...Object.values(WEBHOOK_SIGNATURE_HEADERS), 'content-length', 'host']
   .map(caseInsensitive)
   .join('|');
-const RESERVED_HEADERS = anchored(RESERVED_HEADER_PATTERN);
+/**
+ * Hop-by-hop and connection-control headers (RFC 9110 7.6.1, and `expect`): they belong to one
+ * connection, not to the call, and Node's HTTP client fails every attempt that carries them.
+ */
+const HOP_BY_HOP_HEADER_PATTERN = [
+  ...['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect'].map(caseInsensitive),
+  `${caseInsensitive('proxy-')}${HEADER_NAME_PATTERN}`,
+].join('|');
+/** Every header a call may not set, as a case-insensitive pattern (the OpenAPI document says it too). */
+export const RESERVED_HEADER_PATTERN = `${SCHEDULER_HEADER_PATTERN}|${HOP_BY_HOP_HEADER_PATTERN}`;
+const SCHEDULER_HEADERS = anchored(SCHEDULER_HEADER_PATTERN);
+const HOP_BY_HOP_HEADERS = anchored(HOP_BY_HOP_HEADER_PATTERN);
 
-/** An object of header names to string values, none of them one the scheduler sets. */
+/** Why a headers object is refused, naming the headers; null when it is not. */
+function headersProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of header names to string values';
+  const entries = Object.entries(value as Record<string, unknown>);
+  // The names that fail a test, as a list (never joined before the count: an empty name is a name too).
+  const named = (test: (name: string, v: unknown) => boolean) => entries.filter(([name, v]) => test(name, v)).map(([name]) => name);
+  const hopByHop = named((name) => HOP_BY_HOP_HEADERS.test(name));
+  if (hopByHop.length > 0) return `may not set ${hopByHop.join(', ')}: hop-by-hop headers belong to a connection, not to a call`;
+  const scheduler = named((name) => SCHEDULER_HEADERS.test(name));
+  if (scheduler.length > 0)
+    return `may not set ${scheduler.join(', ')}: Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`;
+  const badNames = named((name) => !HEADER_NAME.test(name));
+  if (badNames.length > 0) return `has names that are not header names: ${badNames.map((name) => JSON.stringify(name)).join(', ')}`;
+  const badValues = named((_name, v) => typeof v !== 'string' || !HEADER_VALUE.test(v));
+  if (badValues.length > 0) return `has values that are not strings of tab, printable ASCII and Latin-1 for ${badValues.join(', ')}`;
+  return null;
+}
+
+/** An object of header names to string values, none of them one the scheduler sets or a hop-by-hop header. */
 export function IsHeaderRecord(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isHeaderRecord',
       validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' &&
-          value !== null &&
-          !Array.isArray(value) &&
-          Object.entries(value).every(
-            ([name, v]) => HEADER_NAME.test(name) && !RESERVED_HEADERS.test(name) && typeof v === 'string' && HEADER_VALUE.test(v),
-          ),
-        defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property} must be an object of header names to string values (tab, printable ASCII and Latin-1 only); Idempotency-Key, X-Task-*, webhook-*, Host and Content-Length are set by the scheduler`,
+        validate: (value: unknown) => headersProblem(value) === null,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} ${headersProblem(args?.value) ?? 'are not valid'}`,
       },
     },
     options,

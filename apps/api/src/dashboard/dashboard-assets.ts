@@ -27,22 +27,28 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * The page's policy: only this origin's scripts, styles and API; nothing inline, no framing. The
- * build emits no inline script or style, so none is allowed (a token in sessionStorage is what
- * an injected script would be after).
+ * The page's policy: only this origin's scripts, styles and API (and the identity provider's
+ * origins the sign-in talks to, `connectTo`); nothing inline, no framing. The build emits no
+ * inline script or style, so none is allowed (a token in sessionStorage is what an injected
+ * script would be after).
  */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function dashboardCsp(connectTo: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    ["connect-src 'self'", ...connectTo].join(' '),
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The policy without an identity provider. */
+export const DASHBOARD_CSP = dashboardCsp();
 
 /**
  * The built dashboard (`dist/dashboard`, made by `npm run build`), read once with the compressed
@@ -51,16 +57,16 @@ export const DASHBOARD_CSP = [
 export class DashboardAssets {
   private readonly files = new Map<string, Asset>();
 
-  private constructor() {}
+  private constructor(private readonly csp: string) {}
 
   /**
    * The build under `root`, or null when it has not been built (no index.html). The build writes
    * `<file>.br` and `<file>.gz` beside each text file (apps/dashboard/vite.config.mts); a file
    * without them is compressed here, with gzip only, which is fast.
    */
-  static load(root: string): DashboardAssets | null {
+  static load(root: string, csp: string = DASHBOARD_CSP): DashboardAssets | null {
     if (!existsSync(join(root, 'index.html'))) return null;
-    const assets = new DashboardAssets();
+    const assets = new DashboardAssets(csp);
     for (const file of walk(root)) {
       if (file.endsWith('.br') || file.endsWith('.gz')) continue;
       const path = `/${relative(root, file).split(sep).join('/')}`;
@@ -93,7 +99,7 @@ export class DashboardAssets {
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (asset.type.startsWith('text/html')) {
-      res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
+      res.setHeader('Content-Security-Policy', this.csp);
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('X-Frame-Options', 'DENY');
     }

@@ -3,7 +3,7 @@ import { NotFoundException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { projectRoot } from '../../../../libs/runtime/paths';
 import { UnavailableError } from '../core/errors';
-import { DashboardAssets } from './dashboard-assets';
+import { DASHBOARD_CSP, DashboardAssets } from './dashboard-assets';
 
 /** Where `npm run build` puts the dashboard (vite's outDir in apps/dashboard/vite.config.ts). */
 export const DASHBOARD_BUILD_DIR = join(projectRoot(), 'dist', 'dashboard');
@@ -15,7 +15,11 @@ export const DASHBOARD_BUILD_DIR = join(projectRoot(), 'dist', 'dashboard');
 export class DashboardBuild {
   private assets: DashboardAssets | null = null;
 
-  constructor(private readonly dir: string = DASHBOARD_BUILD_DIR) {}
+  constructor(
+    private readonly dir: string = DASHBOARD_BUILD_DIR,
+    /** The page's Content-Security-Policy (dashboardCsp). */
+    private readonly csp: string = DASHBOARD_CSP,
+  ) {}
 
   /** The page itself (index.html): every client-side route answers it, so a reload works. */
   page(req: Request, res: Response): void {
@@ -34,7 +38,7 @@ export class DashboardBuild {
   }
 
   private loaded(): DashboardAssets {
-    this.assets ??= DashboardAssets.load(this.dir);
+    this.assets ??= DashboardAssets.load(this.dir, this.csp);
     if (!this.assets) throw new UnavailableError(`the dashboard is not built (no ${this.dir}/index.html): run npm run build`);
     return this.assets;
   }

@@ -32,7 +32,12 @@ export interface DashboardConfig {
   authMode: 'hs256' | 'jwks';
   /** Whether `POST /dashboard/dev-sign-in` works. */
   devSignIn: boolean;
+  /** Sign-in through the identity provider (authorization code + PKCE, a public client); null: paste a token. */
+  oidc: { issuer: string; clientId: string; audience: string; scope: string } | null;
 }
+
+/** What the dashboard asks the identity provider for: an ID token (the access token is for JWT_AUDIENCE, the resource it asks for). */
+export const OIDC_SCOPE = 'openid';
 
 /** How long a development sign-in lasts: a working day. */
 const DEV_TOKEN_TTL_SECONDS = 12 * 3600;
@@ -70,6 +75,7 @@ export class DashboardController {
       temporalUiUrl: this.config.api.temporalUiUrl,
       authMode: this.config.auth?.mode ?? 'hs256',
       devSignIn: this.config.auth?.mode === 'hs256' && this.config.api.devSignIn,
+      oidc: oidcOf(this.config),
     };
   }
 
@@ -115,4 +121,11 @@ export class DashboardPagesController {
     if (path.startsWith('/assets/')) this.build.asset(path, req, res);
     else this.build.page(req, res);
   }
+}
+
+/** The dashboard's identity provider settings, when OIDC_CLIENT_ID is set (config requires JWT_ISSUER with it). */
+export function oidcOf(config: AppConfig): DashboardConfig['oidc'] {
+  const auth = config.auth;
+  if (!config.api.oidcClientId || auth?.mode !== 'jwks' || !auth.issuer) return null;
+  return { issuer: auth.issuer, clientId: config.api.oidcClientId, audience: auth.audience, scope: OIDC_SCOPE };
 }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SchedulesModule } from '../schedules/schedules.module';
+import { TasksModule } from '../tasks/tasks.module';
 import { FunctionsController } from './functions.controller';
 import { FunctionsService, LAMBDA_CLIENT } from './functions.service';
 
@@ -9,6 +11,7 @@ import { FunctionsService, LAMBDA_CLIENT } from './functions.service';
  * override LAMBDA_CLIENT to point it elsewhere.
  */
 @Module({
+  imports: [TasksModule, SchedulesModule],
   controllers: [FunctionsController],
   providers: [FunctionsService, { provide: LAMBDA_CLIENT, useFactory: () => new LambdaClient({}) }],
 })

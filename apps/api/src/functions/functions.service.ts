@@ -128,8 +128,8 @@ export class FunctionsService implements OnModuleDestroy {
     return FunctionUrl ?? null;
   }
 
-  /** Deletes a function whose deployment failed halfway; a failure here is logged, not thrown over the first. */
-  private async undo(name: string): Promise<void> {
+  /** Deletes a function whose deployment (or what was made with it) failed halfway; a failure here is logged, not thrown over the first. */
+  async undo(name: string): Promise<void> {
     try {
       await this.lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
     } catch (err) {

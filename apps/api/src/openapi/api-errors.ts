@@ -41,6 +41,7 @@ const ERROR_HEADERS = {
   404: undefined,
   409: undefined,
   413: undefined,
+  415: undefined,
   429: {
     'Retry-After': { required: true, description: 'Seconds until a creation is allowed again.', schema: { type: 'integer', minimum: 1 } },
   },
@@ -69,3 +70,7 @@ export const UNAUTHORIZED = 'No bearer token, or one that is not valid (expired,
 
 /** The part of a 503's description every authenticated route shares. */
 export const IDENTITY_PROVIDER_DOWN = "or the identity provider's keys could not be fetched (JWKS mode)";
+
+/** What 415 says on every route that takes a body. */
+export const UNSUPPORTED_ENCODING =
+  'The body has a Content-Encoding other than identity, gzip, deflate or br, or a charset other than UTF-8 (or another UTF).';

@@ -14,6 +14,7 @@ import {
   type OrchestrationWorkflowInput,
 } from '../../../../common';
 import { resolveRunAt, toCallView, toRequestSpec, toRetryingCallSpec } from '../calls/call.mapper';
+import { toCallbackSpec, toRunExtras, toRunExtrasView } from '../calls/run-extras.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
 import {
@@ -43,6 +44,7 @@ export function toOrchestrationInput(
     ...toPlan(dto, issueToken),
     runAt: resolveRunAt(dto.runAt, dto.initialDelayMs, now),
     createdAt: now.toISOString(),
+    ...toRunExtras(dto),
   };
 }
 
@@ -102,8 +104,12 @@ export function toOrchestrationModification(
   if (dto.steps !== undefined) change.steps = dto.steps.map((step) => toStepSpec(step, issueToken));
   if (dto.conditionCheck !== undefined) change.conditionCheck = toConditionCheck(dto.conditionCheck);
   if (dto.fallback !== undefined) change.fallback = dto.fallback === null ? null : toCallSpec(dto.fallback);
+  if (dto.tags !== undefined) change.tags = dto.tags;
+  if (dto.callback !== undefined) change.callback = dto.callback === null ? null : toCallbackSpec(dto.callback);
   if (Object.keys(change).length === 0) {
-    throw new InvalidRequestError('nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck or fallback');
+    throw new InvalidRequestError(
+      'nothing to change: give runAt or initialDelayMs, name, steps, conditionCheck, fallback, tags or callback',
+    );
   }
   return change;
 }
@@ -166,6 +172,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState, l
         }
       : null,
     failure: state.failure,
+    ...toRunExtrasView(state),
     waiting:
       waiting && isWaitStepState(waiting)
         ? { step: waiting.number, resumeUrl: links.resumeUrl(id, waiting.waitFor.token), expiresAt: waiting.expiresAt! }
@@ -230,6 +237,8 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
     stepCount: run.memo.stepCount ?? 0,
     runAt: run.runAt,
     createdAt: run.createdAt,
+    tags: run.tags,
+    finishedAt: run.finishedAt,
   };
 }
 
@@ -239,4 +248,47 @@ function targetOf(request: OrchestrationState['conditionCheck']['request']) {
   if ('lambda' in view) return { lambda: view.lambda };
   if ('sqs' in view) return { sqs: view.sqs };
   return { url: view.url, method: view.method };
+}
+
+/** The step a retry starts again from: `fromStep`, else the step that failed (1 when it was cancelled). */
+export function retryStartStep(state: OrchestrationState, fromStep: number | undefined): number {
+  return fromStep ?? state.failure?.step ?? 1;
+}
+
+/**
+ * A new orchestration of the steps of `state` from `fromStep` on (default: the step that failed;
+ * 1 when it was cancelled), with its check, fallback, tags and callback, due at `runAt`, retrying
+ * `id`. Its wait steps get new resume URLs.
+ * @throws InvalidRequestError for a step it does not have.
+ */
+export function toRetryOrchestrationInput(
+  id: string,
+  state: OrchestrationState,
+  fromStep: number | undefined,
+  runAt: string,
+  now: Date,
+  issueToken: IssueResumeToken,
+): OrchestrationWorkflowInput {
+  const from = retryStartStep(state, fromStep);
+  if (from > state.steps.length)
+    throw new InvalidRequestError(`fromStep must be a step of the orchestration: 1 to ${state.steps.length}`, 'fromStep');
+  return {
+    ownerId: state.ownerId,
+    name: state.name,
+    steps: state.steps.slice(from - 1).map((step) => {
+      const spec = toStepSpecOf(step);
+      return isWaitStepState(step)
+        ? { ...(step.id ? { id: step.id } : {}), waitFor: { timeoutMs: step.waitFor.timeoutMs, token: issueToken() } }
+        : spec;
+    }),
+    conditionCheck: state.conditionCheck,
+    fallback: state.fallback
+      ? { ...(state.fallback.id ? { id: state.fallback.id } : {}), request: state.fallback.request, retry: state.fallback.retry }
+      : null,
+    runAt,
+    createdAt: now.toISOString(),
+    ...(state.tags ? { tags: state.tags } : {}),
+    ...(state.callback ? { callback: { request: state.callback.request, retry: state.callback.retry, on: state.callback.on } } : {}),
+    retryOf: id,
+  };
 }

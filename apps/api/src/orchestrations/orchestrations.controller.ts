@@ -8,7 +8,6 @@ import {
   type OrchestrationResume,
   type OrchestrationState,
 } from '../../../../common';
-import { decodeWebhookSecret } from '../../../../activities/webhook-signature';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import type { Caller } from '../auth/caller';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -18,26 +17,25 @@ import { answerCreated } from '../core/created';
 import { ResourceNotFoundError, TooLargeError, WrongStateError } from '../core/errors';
 import { ORCHESTRATION_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
-import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
-import { ANY_JSON } from '../openapi/schema-decorators';
-import { ListRunsQuery } from '../runs/list-runs.query';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
+import { ListRunsQuery, RunCountsQuery } from '../runs/list-runs.query';
 import { OrchestrationCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner, OwnerQuery } from '../runs/list-scope';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, TEMPORAL_DOWN, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
-import { CreateOrchestrationDto } from './dto/create-orchestration.dto';
+import { CreateOrchestrationDto, RetryOrchestrationDto } from './dto/create-orchestration.dto';
 import { ModifyOrchestrationDto } from './dto/modify-orchestration.dto';
 import { OrchestrationListDto, OrchestrationResponseDto, ResumedDto } from './dto/orchestration-response.dto';
 import { assertValidPlan } from './orchestration-plan';
 import {
   changesPlan,
   planAfter,
-  toOrchestrationInput,
   toOrchestrationModification,
   toOrchestrationResponse,
   toOrchestrationSummary,
   type OrchestrationLinks,
 } from './orchestration.mapper';
+import { OrchestrationCreation } from './orchestration-creation';
 import { ResumeTokens } from './resume-tokens';
 
 const ORCHESTRATIONS: RunRouteDoc = {
@@ -59,6 +57,11 @@ const ORCHESTRATIONS: RunRouteDoc = {
       'Names each bad field (e.g. steps[0].url, steps[1].parallel[0][0].url): also duplicate ids, references to unknown or later calls, more than 100 calls; nothing is created.',
   },
   modify: { summary: 'Move or change an orchestration that is still scheduled (its start, name, steps, check, fallback)' },
+  retry: {
+    body: RetryOrchestrationDto,
+    badRequest:
+      "Names each bad field: also a fromStep beyond the orchestration's steps, or one after a step whose call a step from it on refers to.",
+  },
   getSummary: 'One orchestration with every step, check and fallback attempt',
 };
 
@@ -78,22 +81,23 @@ const idParam = ApiParam({
 const resumeBody = ApiBody({
   required: false,
   description:
-    'Any JSON object or array (up to 256 KB): the wait step completes with it as its body. The dashboard sends { "approved": true | false }.',
-  schema: { ...ANY_JSON, example: { approved: true } },
+    'Any JSON object or array (up to 256 KB): the wait step completes with it as its body; no body: {}. The dashboard sends { "approved": true | false }.',
+  // The JSON parser takes an object or an array only (strict): any other JSON text is a 400.
+  schema: { anyOf: [{ type: 'object' }, { type: 'array' }], example: { approved: true } },
 });
+/** The 400 of a resume: its body. */
+const RESUME_BAD_BODY = 'The body is not JSON, or is JSON but not an object or an array.';
 
 /** Orchestrations: each one an `orchestrationWorkflow` execution (see ORCHESTRATION_RUN). */
 @ApiTags('orchestrations')
 @Controller('orchestrations')
 export class OrchestrationsController {
-  private readonly tokens: ResumeTokens;
-
   constructor(
     private readonly runs: RunsRepository,
+    private readonly creation: OrchestrationCreation,
+    private readonly tokens: ResumeTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.tokens = new ResumeTokens(decodeWebhookSecret(config.http.webhookSecret ?? ''));
-  }
+  ) {}
 
   @RunRoutes.create(ORCHESTRATIONS)
   async create(
@@ -103,9 +107,7 @@ export class OrchestrationsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<OrchestrationResponseDto> {
-    const input = toOrchestrationInput(dto, caller.sub, new Date(), () => this.tokens.issue());
-    assertValidPlan(input);
-    const outcome = await this.runs.create(ORCHESTRATION_RUN, caller, input, { key, request: dto });
+    const outcome = await this.creation.create(caller, dto, key);
     return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
   }
 
@@ -115,8 +117,8 @@ export class OrchestrationsController {
   }
 
   @RunRoutes.counts(ORCHESTRATIONS)
-  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<OrchestrationCountsDto> {
-    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner))) as OrchestrationCountsDto;
+  async counts(@CurrentUser() caller: Caller, @Query() query: RunCountsQuery): Promise<OrchestrationCountsDto> {
+    return (await this.runs.counts(ORCHESTRATION_RUN, listOwner(caller, query.owner), query.tag)) as OrchestrationCountsDto;
   }
 
   @RunRoutes.get(ORCHESTRATIONS)
@@ -150,6 +152,19 @@ export class OrchestrationsController {
     return toOrchestrationResponse(id, state, this.links(req));
   }
 
+  @RunRoutes.retry(ORCHESTRATIONS)
+  async retry(
+    @CurrentUser() caller: Caller,
+    @Param('id') id: string,
+    @Body() dto: RetryOrchestrationDto,
+    @IdempotencyKey() key: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrchestrationResponseDto> {
+    const outcome = await this.creation.retry(caller, id, dto, key);
+    return answerCreated(res, outcome, toOrchestrationResponse(outcome.id, outcome.state, this.links(req)));
+  }
+
   @RunRoutes.cancel(ORCHESTRATIONS)
   cancel(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<CancelledDto> {
     return this.runs.cancel(ORCHESTRATION_RUN, caller, id);
@@ -162,10 +177,12 @@ export class OrchestrationsController {
   @resumeBody
   @ApiAcceptedResponse({ type: ResumedDto })
   @ApiErrors({
+    400: RESUME_BAD_BODY,
     401: UNAUTHORIZED,
     404: 'No such orchestration, or not yours.',
     409: 'The orchestration is not waiting.',
     413: 'The JSON is larger than 256 KB.',
+    415: UNSUPPORTED_ENCODING,
     503: `No worker took the resume in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
   })
   resume(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() body: unknown): Promise<ResumedDto> {
@@ -184,9 +201,11 @@ export class OrchestrationsController {
   @resumeBody
   @ApiAcceptedResponse({ type: ResumedDto })
   @ApiErrors({
+    400: RESUME_BAD_BODY,
     404: 'No such resume URL.',
     409: 'Its wait step is not waiting: resumed already, timed out, or not reached yet.',
     413: 'The JSON is larger than 256 KB.',
+    415: UNSUPPORTED_ENCODING,
     503: TEMPORAL_DOWN,
   })
   resumeByUrl(@Param('id') id: string, @Param('token') token: string, @Body() body: unknown): Promise<ResumedDto> {
@@ -196,7 +215,14 @@ export class OrchestrationsController {
   }
 
   private async resumeWith(caller: Caller | null, id: string, resume: OrchestrationResume): Promise<ResumedDto> {
-    const state: OrchestrationState = await this.runs.act(ORCHESTRATION_RUN, caller, id, 'waiting', resumeOrchestrationUpdate, resume);
+    const state: OrchestrationState = await this.runs.act(
+      ORCHESTRATION_RUN,
+      caller,
+      id,
+      resumeOrchestrationUpdate,
+      resume,
+      (status) => `orchestration is ${status}; only a waiting orchestration can be resumed`,
+    );
     const step = state.steps.find((s) => s.status === 'waiting' && s.result !== null) ?? state.steps.find((s) => s.status === 'waiting');
     return { id, resumed: true, step: step?.number ?? state.currentStep ?? 0 };
   }

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import type { Caller } from '../auth/caller';
 import { ForbiddenError } from '../core/errors';
 import { anchored, OWNER_PATTERN } from '../core/patterns';
-import { MaxChars } from '../core/validation';
+import { MaxChars, Omittable } from '../core/validation';
 
 /** The `owner` parameter of every list: whose resources an admin wants to see. */
 export class OwnerQuery {
@@ -13,7 +13,8 @@ export class OwnerQuery {
     maxLength: 200,
     pattern: `^${OWNER_PATTERN}$`,
   })
-  @IsOptional()
+  // Never null (a query cannot send it; in a bulk job's filter, null is not "the caller's own").
+  @Omittable()
   @IsString()
   @MaxChars(200)
   @Matches(anchored(OWNER_PATTERN), { message: 'owner must be a user id (no control characters)' })

@@ -1,8 +1,9 @@
 import { applyDecorators, Get, HttpCode, Patch, Post, UseGuards, type Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiLink, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiHeader, ApiLink, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_PATTERN } from '../core/patterns';
+import { CountsAgainstQuota, CreationQuota, type QuotaKind } from '../core/quotas';
 import { CreationRateLimit } from '../core/rate-limit';
-import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED } from '../openapi/api-errors';
+import { ApiErrors, IDENTITY_PROVIDER_DOWN, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { CancelledDto, RunStatusDto } from './run-responses.dto';
 
 /** What the OpenAPI document says of one kind of run's endpoints. */
@@ -20,6 +21,8 @@ export interface RunRouteDoc {
   counts: Type<unknown>;
   create: { summary: string; description?: string; badRequest: string };
   modify: { summary: string };
+  /** The body of a retry (none at all: due now, as `{}`), and what its 400 names. */
+  retry: { body: Type<unknown>; badRequest: string };
   getSummary: string;
 }
 
@@ -49,7 +52,7 @@ const linkedFrom = (doc: RunRouteDoc) => ApiLink({ from: doc.response, routePara
  * method, path and OpenAPI description, so that a run controller holds only its handlers.
  */
 export const RunRoutes = {
-  create: (doc: RunRouteDoc) => CreationRoute({ ...doc.create, response: doc.response, noun: doc.noun }),
+  create: (doc: RunRouteDoc) => CreationRoute({ ...doc.create, response: doc.response, noun: doc.noun, quota: doc.noun as QuotaKind }),
   list: (doc: RunRouteDoc) =>
     applyDecorators(
       Get(),
@@ -104,7 +107,42 @@ export const RunRoutes = {
         404: notFound(doc),
         409: `The ${doc.noun} is no longer scheduled, or the change does not fit it as it is (e.g. HTTP fields for a Lambda call).`,
         413: 'The body is larger than the API takes.',
+        415: UNSUPPORTED_ENCODING,
         503: `No worker took the change in time, Temporal did not answer, ${IDENTITY_PROVIDER_DOWN}.`,
+      }),
+    ),
+  retry: (doc: RunRouteDoc) =>
+    applyDecorators(
+      Post(':id/retry'),
+      // A new run: a creation, for the rate limit and the owner's quota alike.
+      UseGuards(CreationRateLimit, CreationQuota),
+      CountsAgainstQuota(doc.noun as QuotaKind),
+      ApiOperation({
+        summary: `Retry a failed or cancelled ${doc.noun}: a new ${doc.noun} of the same calls, due now (or at runAt), with retryOf`,
+        description:
+          "Counted as a creation (rate limit and the owner's quota). An Idempotency-Key makes it safe to retry, as for a creating POST.",
+      }),
+      idParam(doc),
+      // Optional: a retry with no body at all is due now, as one with `{}`.
+      ApiBody({ type: doc.retry.body, required: false, description: `When the new ${doc.noun} is due; no body: now.` }),
+      ApiHeader({
+        name: 'Idempotency-Key',
+        required: false,
+        description: `The same key from the same user returns the ${doc.noun} it first created (200), never a second one.`,
+        schema: { type: 'string', pattern: `^${IDEMPOTENCY_KEY_PATTERN}$` },
+      }),
+      ApiCreatedResponse({ type: doc.response, description: `The new ${doc.noun}.` }),
+      ApiOkResponse({ type: doc.response, description: `The ${doc.noun} this Idempotency-Key created before.` }),
+      ApiErrors({
+        400: doc.retry.badRequest,
+        401: UNAUTHORIZED,
+        404: notFound(doc),
+        403: QUOTA_REACHED(doc.noun),
+        409: `The ${doc.noun} has not failed and was not cancelled (it is scheduled, running or completed); or the Idempotency-Key came with another request.`,
+        413: 'The body is larger than the API takes.',
+        415: UNSUPPORTED_ENCODING,
+        429: 'Too many creations by this user; retry after Retry-After seconds.',
+        503: `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`,
       }),
     ),
   cancel: (doc: RunRouteDoc) =>
@@ -124,15 +162,27 @@ export const RunRoutes = {
     ),
 };
 
+/** The 403 of a creation past the owner's quota. */
+const QUOTA_REACHED = (noun: string) =>
+  `The caller already has as many ${noun === 'schedule' ? 'schedules' : `open ${noun}s`} as its quota allows; the message names the quota.`;
+
 /**
- * A creating POST of any resource: rate-limited per user, idempotent with an Idempotency-Key
- * (201 when it creates, 200 with the resource its key created before, 409 if that key came with
- * another request).
+ * A creating POST of any resource: rate-limited per user, bounded by the owner's quota of open
+ * resources of its kind (when `quota` is given), idempotent with an Idempotency-Key (201 when it
+ * creates, 200 with the resource its key created before, 409 if that key came with another request).
  */
-export function CreationRoute(doc: { summary: string; description?: string; badRequest: string; response: Type<unknown>; noun: string }) {
+export function CreationRoute(doc: {
+  summary: string;
+  description?: string;
+  badRequest: string;
+  response: Type<unknown>;
+  noun: string;
+  quota?: QuotaKind;
+}) {
   return applyDecorators(
     Post(),
-    UseGuards(CreationRateLimit),
+    UseGuards(CreationRateLimit, CreationQuota),
+    ...(doc.quota ? [CountsAgainstQuota(doc.quota)] : []),
     ApiOperation({ summary: doc.summary, ...(doc.description ? { description: doc.description } : {}) }),
     ApiHeader({
       name: 'Idempotency-Key',
@@ -145,8 +195,10 @@ export function CreationRoute(doc: { summary: string; description?: string; badR
     ApiErrors({
       400: `${doc.badRequest} Also a bad Idempotency-Key.`,
       401: UNAUTHORIZED,
+      ...(doc.quota ? { 403: QUOTA_REACHED(doc.noun) } : {}),
       409: 'This Idempotency-Key created a resource from a different request.',
       413: 'The body is larger than the API takes, or than Temporal takes in one input.',
+      415: UNSUPPORTED_ENCODING,
       429: 'Too many creations by this user; retry after Retry-After seconds.',
       503: `Temporal did not answer in time, ${IDENTITY_PROVIDER_DOWN}.`,
     }),

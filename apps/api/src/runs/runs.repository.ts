@@ -25,6 +25,7 @@ import {
   scheduledStartOf,
   SearchAttr,
   startDelayMs,
+  tagValues,
   type AnyRunDescriptor,
   type InputOf,
   type MemoOf,
@@ -34,6 +35,7 @@ import {
   type RunStatus,
   type StateOf,
 } from '../../../../common';
+import { decodePayloadMap, decodePayloadValues } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
@@ -54,7 +56,10 @@ export interface RunSummary<Memo> {
   /** ISO time the run is due (a schedule's run: its nominal time); '' when visibility has none. */
   runAt: string;
   createdAt: string;
+  /** When it closed (visibility's close time); null while open. */
+  finishedAt: string | null;
   scheduleId: string | null;
+  tags: Record<string, string>;
   memo: Partial<Memo>;
 }
 
@@ -99,6 +104,7 @@ export function runStartOptions<D extends AnyRunDescriptor>(
       { key: SearchAttr.owner, value: input.ownerId },
       { key: SearchAttr.status, value: 'scheduled' },
       { key: SearchAttr.runAt, value: new Date(input.runAt) },
+      ...(input.tags && Object.keys(input.tags).length > 0 ? [{ key: SearchAttr.tags, value: tagValues(input.tags) }] : []),
     ],
   };
 }
@@ -210,6 +216,18 @@ export class RunsRepository {
   }
 
   /**
+   * The final state of a run to retry: one of the caller's that failed or was cancelled.
+   * @throws WrongStateError (409) for a run that is scheduled, running, waiting or completed.
+   */
+  async retrySource<D extends AnyRunDescriptor>(run: D, caller: Caller, id: string): Promise<StateOf<D>> {
+    const found = await this.find(run, caller, id, 'change');
+    if (found.status !== 'failed' && found.status !== 'cancelled') {
+      throw new WrongStateError(`${run.kind} is ${found.status}; only a failed or cancelled ${run.kind} can be retried`);
+    }
+    return this.read(run, caller, id);
+  }
+
+  /**
    * Moves or changes the run through its modify Update (409 once it is no longer scheduled).
    * @param admissible refuses a change the run cannot take, given its memo (throw a domain error)
    */
@@ -226,41 +244,57 @@ export class RunsRepository {
   }
 
   /**
-   * Runs one of the run's other Updates (an orchestration's resume) while the run is in `status`
-   * (else 409 without sending it). `caller` null: no owner is checked (the request holds a
-   * capability the workflow verifies, e.g. a resume URL's token).
+   * Runs one of the run's other Updates (an orchestration's resume): its validator decides, and
+   * a refusal is a 409 in its words (a closed run: 409 without sending it). Only for a kind whose
+   * calls are regular activities, which an Update arriving at any time cannot repeat.
+   * `caller` null: no owner is checked (the request holds a capability the workflow verifies, e.g.
+   * a resume URL's token).
+   * @param closedMessage what a closed run's 409 says, given its status
    */
   async act<D extends AnyRunDescriptor, A>(
     run: D,
     caller: Caller | null,
     id: string,
-    status: RunStatus,
     definition: UpdateDefinition<StateOf<D>, [A]>,
     arg: A,
+    closedMessage: (status: RunStatus) => string,
   ): Promise<StateOf<D>> {
     const found = await this.find(run, caller, id, 'change');
-    if (found.description.status.name !== 'RUNNING' || found.status !== status) {
-      throw new WrongStateError(`${run.kind} is ${found.status}; only a ${status} ${run.kind} takes this`);
-    }
+    if (found.description.status.name !== 'RUNNING') throw new WrongStateError(closedMessage(found.status));
     try {
       return await found.handle.executeUpdate(definition, { args: [arg] });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
+      if (err instanceof WorkflowNotFoundError) {
+        const description = await temporalCall({ kind: run.kind, id }, () => found.handle.describe());
+        throw new WrongStateError(closedMessage(statusOf(description.typedSearchAttributes, description)));
+      }
       throw fromTemporalError(err, { kind: run.kind, id });
     }
   }
 
-  /** Cancels the run through its cancel Update (409 once it is no longer scheduled). */
-  async cancel(run: AnyRunDescriptor, caller: Caller, id: string): Promise<CancelledDto> {
-    await this.update(run, await this.find(run, caller, id, 'stop'), 'cancelUpdate', []);
-    return { id, cancelled: true, status: 'cancelled' };
+  /**
+   * Cancels the run through its cancel Update (409 once it is no longer scheduled).
+   * @param once an id for the cancel (a bulk job's): sent again, it answers as the first time did
+   *   (Temporal keeps an Update's outcome by its id, even once the run has closed) rather than 409.
+   */
+  async cancel(run: AnyRunDescriptor, caller: Caller, id: string, once?: string): Promise<CancelledDto> {
+    const found = await this.find(run, caller, id, 'stop');
+    const cancelled: CancelledDto = { id, cancelled: true, status: 'cancelled' };
+    if (once !== undefined && found.status === 'cancelled' && (await this.cancelledBy(run, found, once))) return cancelled;
+    await this.update(run, found, 'cancelUpdate', [], once);
+    return cancelled;
   }
 
   /** How many runs of this kind (of `owner`, or everyone's when null) there are in each status. */
-  async counts(run: AnyRunDescriptor, owner: string | null): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
+  async counts(
+    run: AnyRunDescriptor,
+    owner: string | null,
+    tags: string[] = [],
+  ): Promise<Partial<Record<RunStatus, number>> & { all: number }> {
     const scope = [
       `${SearchAttr.kind.name} = ${quote(run.kind)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
+      ...tagClauses(tags),
     ];
     const count = (clauses: string[]) =>
       temporalCall(undefined, () => this.client.workflow.count(clauses.join(' AND '))).then((r) => r.count);
@@ -287,6 +321,7 @@ export class RunsRepository {
     if (owner !== null) clauses.push(`${SearchAttr.owner.name} = ${quote(owner)}`);
     if (query.status && query.status !== 'all') clauses.push(statusClause(query.status, new Date()));
     if (query.scheduleId) clauses.push(`${ScheduleRunAttr.scheduledById.name} = ${quote(query.scheduleId)}`);
+    clauses.push(...tagClauses(query.tag ?? []));
     const request = {
       namespace: this.client.options.namespace,
       query: clauses.join(' AND '),
@@ -306,11 +341,14 @@ export class RunsRepository {
         throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
       }
     }
-    const items = (response.executions ?? []).map((raw): RunSummary<MemoOf<D>> => {
+    const executions = response.executions ?? [];
+    // Memos are encrypted like every payload (search attributes never are).
+    const memos = await Promise.all(executions.map((raw) => decodePayloadMap(this.client.options.loadedDataConverter, raw.memo?.fields)));
+    const items = executions.map((raw, i): RunSummary<MemoOf<D>> => {
       const attrs = listedSearchAttributes(raw.searchAttributes?.indexedFields);
       const scheduled = scheduledStartOf(attrs);
       const runAt = attrs.get(SearchAttr.runAt)?.toISOString() ?? scheduled?.nominalTime ?? '';
-      const memo = decodePayloads(raw.memo?.fields);
+      const memo = memos[i];
       return {
         id: raw.execution?.workflowId ?? '',
         owner: attrs.get(SearchAttr.owner) ?? '',
@@ -319,7 +357,9 @@ export class RunsRepository {
         // As the resource has it: a schedule's run was created at its nominal time, a direct run
         // when the API started it (runs started before the memo had it: the workflow's start).
         createdAt: scheduled?.nominalTime ?? (memo.createdAt as string | undefined) ?? timestampToIso(raw.startTime),
+        finishedAt: raw.closeTime ? timestampToIso(raw.closeTime) : null,
         scheduleId: scheduled?.scheduleId ?? null,
+        tags: tagsOf(attrs.get(SearchAttr.tags)),
         memo: memo as Partial<MemoOf<D>>,
       };
     });
@@ -352,7 +392,8 @@ export class RunsRepository {
     const { events } = await run.handle.fetchHistory();
     if (events?.some((e) => e.workflowTaskCompletedEventAttributes)) return undefined;
     const payloads = events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    return payloads?.[0] ? defaultPayloadConverter.fromPayload<I>(payloads[0]) : undefined;
+    // A raw history: decoded through the payload codec, as the SDK decodes what it reads itself.
+    return payloads?.[0] ? ((await decodePayloadValues(this.client.options.loadedDataConverter, [payloads[0]]))[0] as I) : undefined;
   }
 
   /**
@@ -366,6 +407,7 @@ export class RunsRepository {
     found: VisibleRun,
     which: 'modifyUpdate' | 'cancelUpdate',
     args: unknown[],
+    updateId?: string,
   ): Promise<unknown> {
     // Not open, or not scheduled, when described: the Update would be refused, so skip the round
     // trip (an Update reaching a run while a local activity makes its call must be avoided: see
@@ -381,11 +423,23 @@ export class RunsRepository {
     try {
       // One signature for both Updates (modify takes the change, cancel nothing).
       const definition = run[which] as UpdateDefinition<unknown, [unknown, ...unknown[]]>;
-      return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]] });
+      return await found.handle.executeUpdate(definition, { args: args as [unknown, ...unknown[]], ...(updateId ? { updateId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw await this.closedMeanwhile(run, found);
       const refusal = fromTemporalError(err, { kind: run.kind, id });
       throw refusal instanceof InvalidRequestError ? new WrongStateError(refusal.message) : refusal;
+    }
+  }
+
+  /** True when the cancel Update with this id is the one that cancelled the run (its outcome is kept under the id). */
+  private async cancelledBy(run: AnyRunDescriptor, found: VisibleRun, updateId: string): Promise<boolean> {
+    try {
+      await found.handle.executeUpdate(run.cancelUpdate as UpdateDefinition<unknown, []>, { updateId });
+      return true;
+    } catch (err) {
+      // Closed by another cancel: "workflow execution already completed"; still open: the validator's refusal.
+      if (err instanceof WorkflowNotFoundError || fromTemporalError(err) instanceof WrongStateError) return false;
+      throw fromTemporalError(err, { kind: run.kind, id: found.handle.workflowId });
     }
   }
 
@@ -396,7 +450,7 @@ export class RunsRepository {
   }
 }
 
-/** Memo fields (or search attributes) of a listed run, decoded by the default payload converter. */
+/** Search attributes of a listed run, decoded by the default payload converter (no codec: they are never encoded). */
 function decodePayloads(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields ?? {}).map(([name, payload]) => [name, defaultPayloadConverter.fromPayload(payload)]));
 }
@@ -417,10 +471,10 @@ function dueAtOf(attrs: Pick<TypedSearchAttributes, 'get'>): number {
 }
 
 /**
- * The visibility clause for runs that users see in `status`: a held run is scheduled until its
+ * The visibility clause for runs that users see in `status` at `now`: a held run is scheduled until its
  * due time and running from then on (see presentedStatus).
  */
-function statusClause(status: RunStatus, now: Date): string {
+export function statusClause(status: RunStatus, now: Date): string {
   const published = `${SearchAttr.status.name} = ${quote(status)}`;
   const held = `${SearchAttr.status.name} = ${quote(HELD_STATUS)}`;
   const at = `'${now.toISOString()}'`;
@@ -441,6 +495,16 @@ function statusOf(attrs: Pick<TypedSearchAttributes, 'get'>, description: Workfl
 /** The 409 of an Update to a run that is no longer open. */
 function notScheduled(kind: RunKind, status: RunStatus): WrongStateError {
   return new WrongStateError(`${kind} is ${status}; only a scheduled ${kind} can be changed or cancelled`);
+}
+
+/** The visibility clauses of a tag filter (`key:value` each): a run must have them all. */
+export function tagClauses(tags: readonly string[]): string[] {
+  return tags.map((tag) => `${SearchAttr.tags.name} = ${quote(tag)}`);
+}
+
+/** Tags from their search attribute's `key:value` values. */
+export function tagsOf(values: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries((values ?? []).map((v) => [v.slice(0, v.indexOf(':')), v.slice(v.indexOf(':') + 1)]));
 }
 
 /** A string literal of Temporal's visibility query language. */

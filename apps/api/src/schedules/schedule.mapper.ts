@@ -1,6 +1,7 @@
-import { modifiedCall, type RunStatus } from '../../../../common';
+import { callbackState, modifiedCall, type CallbackSpec, type RunStatus, type Tags } from '../../../../common';
 import type { CallRequestSpec, RetrySpec } from '../../../../common';
 import { toCallChange, toCallView, toRetryChange, toRetryingCallSpec } from '../calls/call.mapper';
+import { toCallbackSpec, toCallbackView } from '../calls/run-extras.mapper';
 import { InvalidRequestError, WrongStateError } from '../core/errors';
 import type { CreateScheduleDto, OverlapPolicy } from './dto/create-schedule.dto';
 import type { ModifyScheduleDto, ModifyScheduleTaskDto } from './dto/modify-schedule.dto';
@@ -18,7 +19,9 @@ export interface ScheduleDefinition {
   overlap: OverlapPolicy;
   catchupWindowMs: number;
   paused: boolean;
-  task: { request: CallRequestSpec; retry: RetrySpec };
+  task: { request: CallRequestSpec; retry: RetrySpec; callback?: CallbackSpec };
+  /** Its tags, which each run also gets. */
+  tags?: Tags;
 }
 
 /** What Temporal says of a schedule beyond its definition. */
@@ -40,7 +43,8 @@ export function toScheduleDefinition(dto: CreateScheduleDto, owner: string): Sch
     overlap: dto.overlap ?? 'skip',
     catchupWindowMs: dto.catchupWindowMs ?? DEFAULT_CATCHUP_WINDOW_MS,
     paused: dto.paused ?? false,
-    task: toRetryingCallSpec(dto.task),
+    task: { ...toRetryingCallSpec(dto.task), ...(dto.task.callback ? { callback: toCallbackSpec(dto.task.callback) } : {}) },
+    ...(dto.tags && Object.keys(dto.tags).length > 0 ? { tags: dto.tags } : {}),
   };
 }
 
@@ -79,27 +83,29 @@ export function modifiedSchedule(current: ScheduleDefinition, dto: ModifySchedul
     catchupWindowMs: dto.catchupWindowMs ?? current.catchupWindowMs,
     paused: dto.paused ?? current.paused,
     task: dto.task ? modifiedTask(current.task, dto.task) : current.task,
+    ...(dto.tags !== undefined ? { tags: dto.tags } : current.tags ? { tags: current.tags } : {}),
   };
 }
 
 /**
  * What later runs call after a `PATCH` with `task`: the one merge rule of a task's `PATCH`
- * (modifiedCall), and the retry fields given.
+ * (modifiedCall), the retry fields given, and a new callback if one is given (else it stays).
  * @throws InvalidRequestError for a `task` with no field.
  * @throws WrongStateError when the change does not fit the call (HTTP fields for a Lambda call), as for a task.
  */
 function modifiedTask(current: ScheduleDefinition['task'], dto: ModifyScheduleTaskDto): ScheduleDefinition['task'] {
   const change = toCallChange(dto);
   const retry = toRetryChange(dto);
-  if (Object.keys(change).length + Object.keys(retry).length === 0) {
+  if (Object.keys(change).length + Object.keys(retry).length === 0 && dto.callback === undefined) {
     throw new InvalidRequestError(
-      'task has nothing to change: give a call field (url, method, headers, body, lambda, timeoutMs) or a retry field',
+      'task has nothing to change: give a call field (url, method, headers, body, lambda, sqs, timeoutMs, flowControl), a retry field or callback',
       'task',
     );
   }
   const request = Object.keys(change).length > 0 ? modifiedCall(current.request, change) : current.request;
   if (typeof request === 'string') throw new WrongStateError(request);
-  return { request, retry: { ...current.retry, ...retry } };
+  const callback = dto.callback !== undefined ? toCallbackSpec(dto.callback) : current.callback;
+  return { request, retry: { ...current.retry, ...retry }, ...(callback ? { callback } : {}) };
 }
 
 /** The timing fields a create or modify request gives. */
@@ -120,7 +126,7 @@ export function timingRefusal(err: unknown): unknown {
 
 export function toScheduleSummary(
   id: string,
-  def: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused'>,
+  def: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused' | 'tags'>,
   nextRuns: Date[],
 ): ScheduleSummaryDto {
   return {
@@ -133,6 +139,7 @@ export function toScheduleSummary(
     ...(def.timing.at !== undefined ? { at: def.timing.at } : {}),
     timezone: def.timing.timezone,
     nextRuns: def.paused ? [] : nextRuns.slice(0, 5).map((d) => d.toISOString()),
+    tags: def.tags ?? {},
   };
 }
 
@@ -149,7 +156,12 @@ export function toScheduleResponse(
     jitterMs: def.timing.jitterMs ?? 0,
     overlap: def.overlap,
     catchupWindowMs: def.catchupWindowMs,
-    task: { ...toCallView(def.task.request), ...def.task.retry },
+    task: {
+      ...toCallView(def.task.request),
+      ...def.task.retry,
+      retryOn: def.task.retry.retryOn ?? 'any',
+      callback: def.task.callback ? toCallbackView(callbackState(def.task.callback)!) : null,
+    },
     recentRuns,
     createdAt: info.createdAt.toISOString(),
     updatedAt: info.updatedAt?.toISOString() ?? null,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiLink, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TASK_RUN } from '../../../../common';
@@ -7,9 +7,10 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { idempotency, IdempotencyKey } from '../core/idempotency';
 import { SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { ApiErrors, UNAUTHORIZED } from '../openapi/api-errors';
+import { CreationRateLimit } from '../core/rate-limit';
+import { ApiErrors, UNAUTHORIZED, UNSUPPORTED_ENCODING } from '../openapi/api-errors';
 import { CreationRoute, OWNER_FORBIDDEN, TEMPORAL_DOWN } from '../runs/run-routes';
-import { DEFAULT_PAGE_SIZE, PageQuery } from '../runs/list-runs.query';
+import { DEFAULT_PAGE_SIZE, ListSchedulesQuery } from '../runs/list-runs.query';
 import { listOwner } from '../runs/list-scope';
 import { RunsRepository } from '../runs/runs.repository';
 import { CreateScheduleDto } from './dto/create-schedule.dto';
@@ -48,6 +49,7 @@ export class SchedulesController {
       'Beyond the schema: a cron range runs forwards (10-30, not 30-10), every `at` time is in the future, and endAt is after startAt.',
     response: ScheduleResponseDto,
     badRequest: 'Names each bad field (e.g. cron, timezone, at[2], task.url), unknown ones too; nothing is created.',
+    quota: 'schedule',
   })
   async create(
     @CurrentUser() caller: Caller,
@@ -64,13 +66,13 @@ export class SchedulesController {
   @ApiOperation({ summary: "List the caller's schedules", description: 'Query parameters this operation does not list are ignored.' })
   @ApiOkResponse({ type: ScheduleListDto })
   @ApiErrors({
-    400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner.',
+    400: 'Names each bad query parameter: limit, cursor (not a nextCursor of this list), owner, tag.',
     401: UNAUTHORIZED,
     403: OWNER_FORBIDDEN,
     503: TEMPORAL_DOWN,
   })
-  async list(@CurrentUser() caller: Caller, @Query() query: PageQuery): Promise<ScheduleListDto> {
-    const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+  async list(@CurrentUser() caller: Caller, @Query() query: ListSchedulesQuery): Promise<ScheduleListDto> {
+    const page = await this.schedules.list(listOwner(caller, query.owner), query.limit ?? DEFAULT_PAGE_SIZE, query.cursor, query.tag);
     return { items: page.items.map((s) => toScheduleSummary(s.id, s.definition, s.nextRuns)), nextCursor: page.nextCursor };
   }
 
@@ -94,6 +96,7 @@ export class SchedulesController {
     400: 'Names each bad field, unknown ones too; or nothing to change.',
     409: 'A new startAt or endAt does not fit the bound the schedule keeps (endAt must be after startAt).',
     413: 'The body is larger than the API takes.',
+    415: UNSUPPORTED_ENCODING,
   })
   async modify(@CurrentUser() caller: Caller, @Param('id') id: string, @Body() dto: ModifyScheduleDto): Promise<ScheduleResponseDto> {
     await this.schedules.update(caller, id, (current) => modifiedSchedule(current, dto), dto.at !== undefined);
@@ -137,11 +140,16 @@ export class SchedulesController {
 
   @Post(':id/trigger')
   @HttpCode(200)
+  // A run made on demand is a creation: the same per-user limit.
+  @UseGuards(CreationRateLimit)
   @ApiOperation({ summary: 'Start a run now (also while paused, and whatever the overlap policy)' })
   @ApiParam(ID_PARAM)
   @linkedFromSchedule()
   @ApiOkResponse({ type: ScheduleResponseDto })
-  @ApiErrors(ONE_SCHEDULE_ERRORS)
+  @ApiErrors({
+    ...ONE_SCHEDULE_ERRORS,
+    429: 'Too many creations (triggers count as creations) by this user; retry after Retry-After seconds.',
+  })
   async trigger(@CurrentUser() caller: Caller, @Param('id') id: string): Promise<ScheduleResponseDto> {
     await this.schedules.trigger(caller, id);
     return this.view(caller, id);

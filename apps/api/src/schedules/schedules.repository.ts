@@ -11,7 +11,8 @@ import {
 } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { SearchAttr, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
+import { SearchAttr, tagValues, TASK_RUN, type TaskWorkflowInput } from '../../../../common';
+import { decodePayloadMap } from '../../../../libs/codec';
 import type { AppConfig } from '../../../../libs/runtime/config';
 import { mayAccess, type Access, type Caller } from '../auth/caller';
 import { APP_CONFIG } from '../core/config.module';
@@ -19,7 +20,7 @@ import { InvalidRequestError, ResourceNotFoundError } from '../core/errors';
 import { keyReused, type Idempotency } from '../core/idempotency';
 import { nextCursorOf } from '../core/paging';
 import { anchored, SCHEDULE_ID_PATTERN } from '../core/patterns';
-import { runStartOptions, quote } from '../runs/runs.repository';
+import { runStartOptions, quote, tagClauses, tagsOf } from '../runs/runs.repository';
 import { fromTemporalError, temporalCall } from '../temporal/temporal-errors';
 import { TEMPORAL_CLIENT } from '../temporal/temporal.module';
 import type { OverlapPolicy } from './dto/create-schedule.dto';
@@ -47,7 +48,7 @@ export interface VisibleSchedule {
 /** One listed schedule: what a list entry holds without a describe per schedule. */
 export interface ListedSchedule {
   id: string;
-  definition: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused'>;
+  definition: Pick<ScheduleDefinition, 'name' | 'owner' | 'timing' | 'paused' | 'tags'>;
   nextRuns: Date[];
 }
 
@@ -85,6 +86,7 @@ export class SchedulesRepository {
       typedSearchAttributes: [
         { key: SearchAttr.kind, value: SCHEDULE_KIND },
         { key: SearchAttr.owner, value: definition.owner },
+        ...(definition.tags ? [{ key: SearchAttr.tags, value: tagValues(definition.tags) }] : []),
       ],
     };
     try {
@@ -114,9 +116,14 @@ export class SchedulesRepository {
     const { handle, description } = await this.find(caller, id, 'change');
     const now = new Date();
     // Validated here, so a bad timing is a 400 before anything is sent.
-    const next = this.toTemporal(id, change(definitionOf(description)), now, checkPastTimes);
+    const definition = change(definitionOf(description));
+    const next = this.toTemporal(id, definition, now, checkPastTimes);
     await temporalCall({ kind: 'schedule', id }, () =>
-      handle.update((previous): ScheduleUpdateOptions => ({ ...next, typedSearchAttributes: previous.typedSearchAttributes })),
+      handle.update((previous): ScheduleUpdateOptions => ({
+        ...next,
+        // Kind and owner stay; the tags are the definition's.
+        typedSearchAttributes: previous.typedSearchAttributes?.updateCopy([{ key: SearchAttr.tags, value: tagValues(definition.tags) }]),
+      })),
     );
   }
 
@@ -143,10 +150,12 @@ export class SchedulesRepository {
     owner: string | null,
     limit: number,
     cursor: string | undefined,
+    tags: readonly string[] = [],
   ): Promise<{ items: ListedSchedule[]; nextCursor: string | null }> {
     const clauses = [
       `${SearchAttr.kind.name} = ${quote(SCHEDULE_KIND)}`,
       ...(owner !== null ? [`${SearchAttr.owner.name} = ${quote(owner)}`] : []),
+      ...tagClauses(tags),
     ];
     const request = {
       namespace: this.client.options.namespace,
@@ -167,9 +176,12 @@ export class SchedulesRepository {
         throw new InvalidRequestError('cursor is not valid; use the nextCursor of a previous page', 'cursor');
       }
     }
-    const items = (response.schedules ?? []).map((entry): ListedSchedule => {
+    const entries = response.schedules ?? [];
+    // Memos are encrypted like every payload (search attributes never are).
+    const memos = await Promise.all(entries.map((entry) => decodePayloadMap(this.client.options.loadedDataConverter, entry.memo?.fields)));
+    const items = entries.map((entry, i): ListedSchedule => {
       const attrs = decodePayloads(entry.searchAttributes?.indexedFields);
-      const memo = decodePayloads(entry.memo?.fields);
+      const memo = memos[i];
       return {
         id: entry.scheduleId ?? '',
         definition: {
@@ -177,6 +189,7 @@ export class SchedulesRepository {
           owner: (attrs[SearchAttr.owner.name] as string | undefined) ?? '',
           timing: timingOfRawSpec(entry.info?.spec),
           paused: entry.info?.paused ?? false,
+          tags: tagsOf(attrs[SearchAttr.tags.name] as string[] | undefined),
         },
         nextRuns: (entry.info?.futureActionTimes ?? []).map(timestampToDate),
       };
@@ -224,6 +237,8 @@ export class SchedulesRepository {
       retry: definition.task.retry,
       runAt: now.toISOString(),
       createdAt: now.toISOString(),
+      ...(definition.task.callback ? { callback: definition.task.callback } : {}),
+      ...(definition.tags ? { tags: definition.tags } : {}),
     };
     const { typedSearchAttributes, ...start } = runStartOptions(TASK_RUN, input, this.config.temporal.taskQueue);
     return {
@@ -254,7 +269,8 @@ function definitionOf(description: ScheduleDescription): ScheduleDefinition {
     overlap,
     catchupWindowMs: description.policies.catchupWindow,
     paused: description.state.paused,
-    task: { request: input.request, retry: input.retry },
+    task: { request: input.request, retry: input.retry, ...(input.callback ? { callback: input.callback } : {}) },
+    ...(input.tags ? { tags: input.tags } : {}),
   };
 }
 
@@ -278,6 +294,7 @@ function timingOfRawSpec(raw: temporal.api.schedule.v1.IScheduleSpec | null | un
   });
 }
 
+/** Search attributes, decoded by the default payload converter (no codec: they are never encoded). */
 function decodePayloads(fields: Record<string, Payload> | null | undefined): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields ?? {}).map(([name, payload]) => [name, defaultPayloadConverter.fromPayload(payload)]));
 }

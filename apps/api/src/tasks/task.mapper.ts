@@ -7,6 +7,7 @@ import {
   type TaskWorkflowInput,
 } from '../../../../common';
 import { resolveRunAt, toCallChange, toCallView, toRequestSpec, toRetryChange, toRetrySpec } from '../calls/call.mapper';
+import { toRunExtras, toRunExtrasView } from '../calls/run-extras.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
 import type { CreateTaskDto } from './dto/create-task.dto';
@@ -22,6 +23,7 @@ export function toTaskInput(dto: CreateTaskDto, owner: string, now: Date): TaskW
     retry: toRetrySpec(dto),
     runAt: resolveRunAt(dto.runAt, dto.delayMs, now),
     createdAt: now.toISOString(),
+    ...toRunExtras(dto),
   };
 }
 
@@ -53,16 +55,18 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     retries: state.retry.retries,
     retryIntervalMs: state.retry.retryIntervalMs,
     retryBackoff: state.retry.retryBackoff,
+    retryOn: state.retry.retryOn ?? 'any',
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
     attempts: state.attempts,
     result: state.result,
     error: state.error,
+    ...toRunExtrasView(state),
   } as TaskResponseDto;
 }
 
 export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
-  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string }>;
+  const memo = run.memo as Partial<{ name: string | null; url: string; method: string; function: string; queue: string }>;
   return {
     id: run.id,
     name: memo.name ?? null,
@@ -70,9 +74,28 @@ export function toTaskSummary(run: RunSummary<TaskMemo>): TaskSummaryDto {
     status: run.status,
     ...(memo.function !== undefined
       ? { function: memo.function }
-      : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
+      : memo.queue !== undefined
+        ? { queue: memo.queue }
+        : { url: memo.url ?? '', method: (memo.method ?? 'POST') as TaskSummaryDto['method'] }),
     runAt: run.runAt,
     createdAt: run.createdAt,
     scheduleId: run.scheduleId,
+    tags: run.tags,
+    finishedAt: run.finishedAt,
+  };
+}
+
+/** A new task of the same call, retry fields, tags and callback as `state`, due at `runAt`, retrying `id`. */
+export function toRetryInput(id: string, state: TaskState, runAt: string, now: Date): TaskWorkflowInput {
+  return {
+    ownerId: state.ownerId,
+    name: state.name,
+    request: state.request,
+    retry: state.retry,
+    runAt,
+    createdAt: now.toISOString(),
+    ...(state.tags ? { tags: state.tags } : {}),
+    ...(state.callback ? { callback: { request: state.callback.request, retry: state.callback.retry, on: state.callback.on } } : {}),
+    retryOf: id,
   };
 }

@@ -7,16 +7,17 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { answerCreated } from '../core/created';
 import { TASK_ID_PATTERN } from '../core/patterns';
 import { IdempotencyKey } from '../core/idempotency';
-import { ListTasksQuery } from '../runs/list-runs.query';
+import { ListTasksQuery, RunCountsQuery } from '../runs/list-runs.query';
 import { RunCountsDto, type CancelledDto, type RunStatusDto } from '../runs/run-responses.dto';
-import { listOwner, OwnerQuery } from '../runs/list-scope';
+import { listOwner } from '../runs/list-scope';
 import { RunRoutes, toPage, type RunRouteDoc } from '../runs/run-routes';
 import { RunsRepository } from '../runs/runs.repository';
 import { WakeCalendar } from '../dispatch/wake-calendar';
-import { CreateTaskDto } from './dto/create-task.dto';
+import { CreateTaskDto, RetryTaskDto } from './dto/create-task.dto';
 import { ModifyTaskDto } from './dto/modify-task.dto';
 import { TaskListDto, TaskResponseDto } from './dto/task-response.dto';
-import { toTaskInput, toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
+import { TaskCreation } from './task-creation';
+import { toTaskModification, toTaskResponse, toTaskSummary } from './task.mapper';
 
 const TASKS: RunRouteDoc = {
   noun: 'task',
@@ -31,6 +32,7 @@ const TASKS: RunRouteDoc = {
     badRequest: 'Names each bad field (unknown ones too); nothing is created.',
   },
   modify: { summary: 'Move or change a task that is still scheduled' },
+  retry: { body: RetryTaskDto, badRequest: 'Names each bad field.' },
   getSummary: 'One task with every attempt and its result',
 };
 
@@ -41,6 +43,7 @@ export class TasksController {
   constructor(
     private readonly runs: RunsRepository,
     private readonly wakes: WakeCalendar,
+    private readonly creation: TaskCreation,
   ) {}
 
   @RunRoutes.create(TASKS)
@@ -50,10 +53,7 @@ export class TasksController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TaskResponseDto> {
-    const now = new Date();
-    const input = toTaskInput(dto, caller.sub, now);
-    input.dispatchLeadMs = this.wakes.leadFor(Date.parse(input.runAt), now.getTime());
-    const outcome = await this.runs.create(TASK_RUN, caller, input, { key, request: dto });
+    const outcome = await this.creation.create(caller, dto, key);
     return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
@@ -63,8 +63,8 @@ export class TasksController {
   }
 
   @RunRoutes.counts(TASKS)
-  async counts(@CurrentUser() caller: Caller, @Query() query: OwnerQuery): Promise<RunCountsDto> {
-    return (await this.runs.counts(TASK_RUN, listOwner(caller, query.owner))) as RunCountsDto;
+  async counts(@CurrentUser() caller: Caller, @Query() query: RunCountsQuery): Promise<RunCountsDto> {
+    return (await this.runs.counts(TASK_RUN, listOwner(caller, query.owner), query.tag)) as RunCountsDto;
   }
 
   @RunRoutes.get(TASKS)
@@ -83,6 +83,18 @@ export class TasksController {
     const change = toTaskModification(dto, now);
     if (change.runAt) change.dispatchLeadMs = this.wakes.leadFor(Date.parse(change.runAt), now.getTime());
     return toTaskResponse(id, await this.runs.modify(TASK_RUN, caller, id, change));
+  }
+
+  @RunRoutes.retry(TASKS)
+  async retry(
+    @CurrentUser() caller: Caller,
+    @Param('id') id: string,
+    @Body() dto: RetryTaskDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TaskResponseDto> {
+    const outcome = await this.creation.retry(caller, id, dto, key);
+    return answerCreated(res, outcome, toTaskResponse(outcome.id, outcome.state));
   }
 
   @RunRoutes.cancel(TASKS)

@@ -1,6 +1,7 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   IsBase64,
   IsIn,
   IsInt,
@@ -15,8 +16,14 @@ import {
   type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
-import { NotTogetherWith, Omittable } from '../../core/validation';
-import { ApiOneOf } from '../../openapi/schema-decorators';
+import { JsonAtMost, NotTogetherWith, Omittable } from '../../core/validation';
+import { ANY_JSON, ApiOneOf } from '../../openapi/schema-decorators';
+import { CreateScheduleDto, SCHEDULE_TIMINGS, ScheduleTaskDto } from '../../schedules/dto/create-schedule.dto';
+import { CreateTaskDto, TASK_TIMING } from '../../tasks/dto/create-task.dto';
+import { LAMBDA_INVOCATION_TYPES, LAMBDA_PAYLOAD_LIMIT_BYTES, type LambdaInvocationType } from '../../../../../common';
+
+/** The fields of a call's target: a task or schedule made with a function targets the function. */
+const TARGET_FIELDS = ['url', 'method', 'headers', 'body', 'lambda', 'sqs'] as const;
 import { handlerProblem, LAMBDA_RUNTIMES, SOURCE_RUNTIMES, type LambdaRuntime } from '../lambda-package';
 
 /** Who may call a function's URL: no URL, IAM-signed callers (AWS_IAM), or anyone (NONE). */
@@ -93,6 +100,41 @@ export class FunctionCodeDto {
   @IsString()
   @MinLength(1)
   source?: string;
+}
+
+/** The fields of a Lambda invocation besides the function, for a task or a schedule made with the function. */
+class InvocationFieldsDto {
+  @ApiPropertyOptional({
+    ...ANY_JSON,
+    description: 'The event the function receives (at most 262,144 bytes as JSON).',
+    example: { reportId: 42 },
+  })
+  @Allow()
+  @JsonAtMost(LAMBDA_PAYLOAD_LIMIT_BYTES)
+  payload?: unknown;
+
+  @ApiPropertyOptional({ enum: LAMBDA_INVOCATION_TYPES, default: 'RequestResponse' })
+  @Omittable()
+  @IsIn(LAMBDA_INVOCATION_TYPES, { message: `invocationType must be one of ${LAMBDA_INVOCATION_TYPES.join(', ')}` })
+  invocationType?: LambdaInvocationType;
+}
+
+/** A task to create with the function: the task fields but the target, which is the new function. */
+@ApiOneOf('timing', TASK_TIMING)
+export class FunctionTaskDto extends IntersectionType(OmitType(CreateTaskDto, [...TARGET_FIELDS]), InvocationFieldsDto) {}
+
+/** A schedule's task, made with the function: its fields but the target. */
+export class FunctionScheduleTaskDto extends IntersectionType(OmitType(ScheduleTaskDto, [...TARGET_FIELDS]), InvocationFieldsDto) {}
+
+/** A schedule to create with the function: the schedule fields, its task without the target. */
+@ApiOneOf('timing', SCHEDULE_TIMINGS)
+export class FunctionScheduleDto extends OmitType(CreateScheduleDto, ['task'] as const) {
+  @ApiPropertyOptional({ type: FunctionScheduleTaskDto, description: "What each run passes the function, and the runs' retry fields." })
+  @Omittable()
+  @IsObject({ message: 'schedule.task must be an object' })
+  @ValidateNested()
+  @Type(() => FunctionScheduleTaskDto)
+  task?: FunctionScheduleTaskDto;
 }
 
 /** `POST /functions`: a Lambda function to deploy from code, and who may call its URL. */
@@ -176,4 +218,29 @@ export class CreateFunctionDto {
   @Omittable()
   @IsIn(FUNCTION_URL_MODES, { message: `functionUrl must be one of ${FUNCTION_URL_MODES.join(', ')}` })
   functionUrl?: FunctionUrlMode;
+
+  @ApiPropertyOptional({
+    type: FunctionTaskDto,
+    description:
+      'Also create a task that invokes the new function: the task fields but the target (a payload and invocationType may be given). Not with schedule.',
+    example: { delayMs: 60000, payload: { reportId: 42 }, retries: 2 },
+  })
+  @Omittable()
+  @IsObject({ message: 'task must be an object: the task fields but the target' })
+  @ValidateNested()
+  @Type(() => FunctionTaskDto)
+  @NotTogetherWith('schedule')
+  task?: FunctionTaskDto;
+
+  @ApiPropertyOptional({
+    type: FunctionScheduleDto,
+    description:
+      'Also create a schedule whose runs invoke the new function: the schedule fields, its task without the target. Not with task.',
+    example: { cron: '0 9 * * 1-5', timezone: 'Europe/Berlin', task: { payload: { report: 'daily' }, retries: 3 } },
+  })
+  @Omittable()
+  @IsObject({ message: 'schedule must be an object: the schedule fields, its task without the target' })
+  @ValidateNested()
+  @Type(() => FunctionScheduleDto)
+  schedule?: FunctionScheduleDto;
 }

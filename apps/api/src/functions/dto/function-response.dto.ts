@@ -24,4 +24,8 @@ export class FunctionResponseDto {
   functionUrl!: string | null;
   @ApiPropertyOptional({ example: '$LATEST', description: 'The version Lambda created.' })
   version?: string;
+  @ApiPropertyOptional({ example: 'task-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'The task made with it (with task).' })
+  taskId?: string;
+  @ApiPropertyOptional({ example: 'sched-4f1c2b9e-0d7a-4a53-9a57-1f0b6d1e2c3a', description: 'The schedule made with it (with schedule).' })
+  scheduleId?: string;
 }

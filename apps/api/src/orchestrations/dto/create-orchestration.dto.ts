@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, PickType } from '@nestjs/swagger';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -26,6 +26,7 @@ import {
 import { anchored, DATE_TIME_PATTERN } from '../../core/patterns';
 import { IsIsoDateTimeWithOffset, MaxChars, NotTogetherWith, Omittable } from '../../core/validation';
 import { CallDto, MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
+import { CallbackDto, CallbackField, TagsField, type Tags } from '../../calls/run-extras.dto';
 import { ApiOneOf, type OneOfAlternative } from '../../openapi/schema-decorators';
 
 /** When an orchestration starts: at runAt, after initialDelayMs, or (neither) now. */
@@ -315,4 +316,30 @@ export class CreateOrchestrationDto {
   @IsString()
   @MaxChars(200)
   name?: string;
+
+  @TagsField(
+    'Your own labels (at most 10; key a-z 0-9 _ . -, up to 40; value up to 100 characters): lists filter by them (?tag=key:value).',
+  )
+  tags?: Tags;
+
+  @CallbackField()
+  callback?: CallbackDto;
+}
+
+/** `POST /orchestrations/{id}/retry`: from which step, and when (neither runAt nor initialDelayMs: now). */
+@ApiOneOf('start', [...ORCHESTRATION_START, { title: 'now', fields: [] }])
+export class RetryOrchestrationDto extends PickType(CreateOrchestrationDto, ['runAt', 'initialDelayMs'] as const) {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: ORCHESTRATION_LIMITS.maxSteps,
+    description:
+      "The 1-based step to start again from (default: the step that failed; 1 for a cancelled orchestration): one of the orchestration's steps (at most its stepCount), whose steps from it on refer to no call of the steps before it; else a 400.",
+    example: 2,
+  })
+  @Omittable()
+  @IsInt()
+  @Min(1)
+  @Max(ORCHESTRATION_LIMITS.maxSteps)
+  fromStep?: number;
 }

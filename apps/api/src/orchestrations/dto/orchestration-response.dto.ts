@@ -15,8 +15,9 @@ import {
   type RunStatus,
   type StepStatus,
 } from '../../../../../common';
-import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { AttemptDto, CallResultDto, LambdaInvocationResponseDto, SqsMessageResponseDto } from '../../calls/call.dto';
 import { ApiClosedResponse } from '../../openapi/schema-decorators';
+import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
 @ApiClosedResponse()
@@ -39,6 +40,15 @@ export class OrchestrationSummaryDto {
   runAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.000Z', description: 'When the orchestration was created.' })
   createdAt!: string;
+  @ApiProperty(TAGS_RESPONSE)
+  tags!: Record<string, string>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When it ended (completed, failed or cancelled); null while open.',
+  })
+  finishedAt!: string | null;
 }
 
 /** One call of a parallel branch, and how it went. */
@@ -54,6 +64,8 @@ export class BranchCallDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function it invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message it sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({
     enum: CALL_STATUSES,
     example: 'completed',
@@ -105,6 +117,8 @@ export class OrchestrationStepDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the step invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the step sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiPropertyOptional({ enum: JOIN_MODES, example: 'all', description: 'A parallel group: how its branches join.' })
   join?: JoinMode;
   @ApiPropertyOptional({ type: 'integer', nullable: true, example: null, description: 'A parallel group: branches at once (null: all).' })
@@ -170,6 +184,8 @@ export class ConditionCheckResponseDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the check invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the check sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({ type: 'integer', example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
   delayMs!: number;
   @ApiProperty({ type: 'integer', example: 3, description: 'Re-checks after a failed check.' })
@@ -192,6 +208,8 @@ export class FallbackResponseDto {
   method?: HttpMethod;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the fallback invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the fallback sends (an SQS call).' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({
     enum: FALLBACK_STATUSES,
     example: 'not_run',
@@ -233,7 +251,7 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the first step started.' })
   startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When it completed, failed or was cancelled.' })
-  finishedAt!: string | null;
+  override finishedAt!: string | null;
   @ApiProperty({ type: [OrchestrationStepDto], description: 'The steps, in order.' })
   steps!: OrchestrationStepDto[];
   @ApiProperty({ type: ConditionCheckResponseDto, description: 'The condition check as configured.' })
@@ -244,6 +262,15 @@ export class OrchestrationResponseDto extends OrchestrationSummaryDto {
   failure!: OrchestrationFailureDto | null;
   @ApiProperty({ type: WaitingDto, nullable: true, description: 'While it waits in a waitFor step: how to resume it; else null.' })
   waiting!: WaitingDto | null;
+  @ApiProperty({ type: CallbackResponseDto, nullable: true, description: 'Its callback and how it went; null when none.' })
+  callback!: CallbackResponseDto | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'The orchestration this one retries (POST /orchestrations/{id}/retry).',
+  })
+  retryOf!: string | null;
 }
 
 /** `POST /orchestrations/{id}/resume` and a resume URL. */

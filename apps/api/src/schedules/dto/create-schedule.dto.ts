@@ -16,6 +16,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { RetryingCallDto } from '../../calls/call.dto';
+import { CallbackDto, CallbackField, TagsField, type Tags } from '../../calls/run-extras.dto';
 import { anchored, DATE_TIME_PATTERN, SCHEDULE_TIME_PATTERN } from '../../core/patterns';
 import { IsIsoDateTimeWithOffset, MaxChars, Omittable } from '../../core/validation';
 import { ApiOneOf, type OneOfAlternative } from '../../openapi/schema-decorators';
@@ -56,8 +57,11 @@ function IsScheduleTime(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** What every run of a schedule calls: a call with its retry fields, as a task takes them. */
-export class ScheduleTaskDto extends RetryingCallDto {}
+/** What every run of a schedule calls: a call with its retry fields, and a callback, as a task takes them. */
+export class ScheduleTaskDto extends RetryingCallDto {
+  @CallbackField()
+  callback?: CallbackDto;
+}
 
 /** `POST /schedules`: a task to run on a timing (exactly one of cron, everyMs, at). */
 @ApiOneOf('timing', SCHEDULE_TIMINGS)
@@ -187,4 +191,9 @@ export class CreateScheduleDto {
   @IsString()
   @MaxChars(200)
   name?: string;
+
+  @TagsField(
+    'Your own labels (at most 10; key a-z 0-9 _ . -, up to 40; value up to 100 characters), given to each run too: lists of tasks filter by them (?tag=key:value).',
+  )
+  tags?: Tags;
 }

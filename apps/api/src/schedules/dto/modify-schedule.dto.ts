@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateIf, ValidateNested } from 'class-validator';
-import { HTTP_CALL_FIELDS, NO_BODY_WITH_GET } from '../../calls/call.dto';
+import { CALL_CHANGE_TARGETS } from '../../calls/call.dto';
 import { DATE_TIME_PATTERN } from '../../core/patterns';
 import { IsIsoDateTimeWithOffset, Omittable } from '../../core/validation';
 import { ApiOneOf, ApiSchemaKeywords } from '../../openapi/schema-decorators';
@@ -13,13 +13,10 @@ const nullableTime = (description: string, example: string) =>
 
 /**
  * A change to what a schedule's later runs call, merged as a task's `PATCH` is: HTTP fields into an
- * HTTP call, `lambda` for a new invocation, `url` to turn a Lambda call into an HTTP one; the
- * retry fields one by one. Absent fields stay as they are.
+ * HTTP call, `lambda` or `sqs` for a new target, `url` to turn a Lambda or SQS call into an HTTP
+ * one; the retry fields one by one; `callback` replaces the callback. Absent fields stay as they are.
  */
-@ApiOneOf('target', [
-  { title: 'HTTP fields', fields: HTTP_CALL_FIELDS, schema: NO_BODY_WITH_GET },
-  { title: 'Lambda invocation', fields: ['lambda'], required: ['lambda'] },
-])
+@ApiOneOf('target', CALL_CHANGE_TARGETS)
 @ApiSchemaKeywords({ minProperties: 1 })
 export class ModifyScheduleTaskDto extends PartialType(ScheduleTaskDto, { skipNullProperties: false }) {}
 
@@ -37,7 +34,7 @@ export class ModifyScheduleDto extends PartialType(OmitType(CreateScheduleDto, [
   @ApiPropertyOptional({
     type: ModifyScheduleTaskDto,
     description:
-      'What later runs call: only the fields to change, merged as a task PATCH merges them (HTTP fields into an HTTP call; lambda replaces the target; url turns a Lambda call into an HTTP one).',
+      'What later runs call: only the fields to change, merged as a task PATCH merges them (HTTP fields into an HTTP call; lambda or sqs replaces the target; url turns a Lambda or SQS call into an HTTP one); callback replaces the callback.',
     example: { url: 'https://abc123.lambda-url.eu-central-1.on.aws/v2/report', retries: 5 },
   })
   @Omittable()

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { HTTP_METHODS, RUN_STATUSES, type RunStatus } from '../../../../../common';
-import { LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { HTTP_METHODS, RETRY_ON, RUN_STATUSES, type RetryOn, type RunStatus } from '../../../../../common';
+import { FlowControlResponseDto, LambdaInvocationResponseDto, SqsMessageResponseDto } from '../../calls/call.dto';
+import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 import { ApiClosedResponse, ANY_JSON } from '../../openapi/schema-decorators';
 import { OVERLAP_POLICIES, type OverlapPolicy } from './create-schedule.dto';
 
@@ -32,14 +33,22 @@ export class ScheduleTaskResponseDto {
   body?: unknown;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The invocation (a Lambda call), as given.' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message (an SQS call), as given.' })
+  sqs?: SqsMessageResponseDto;
   @ApiProperty({ type: 'integer', example: 10000 })
   timeoutMs!: number;
+  @ApiPropertyOptional({ type: FlowControlResponseDto, description: 'Its flow control, as given.' })
+  flowControl?: FlowControlResponseDto;
   @ApiProperty({ type: 'integer', example: 3 })
   retries!: number;
   @ApiProperty({ type: 'integer', example: 1000 })
   retryIntervalMs!: number;
   @ApiProperty({ type: 'number', example: 1 })
   retryBackoff!: number;
+  @ApiProperty({ enum: RETRY_ON, example: 'any' })
+  retryOn!: RetryOn;
+  @ApiProperty({ type: CallbackResponseDto, nullable: true, description: "Each run's callback, as given (its status: waiting)." })
+  callback!: CallbackResponseDto | null;
 }
 
 /** A schedule as lists show it. */
@@ -63,6 +72,8 @@ export class ScheduleSummaryDto {
   timezone!: string;
   @ApiProperty({ type: [String], example: ['2026-11-24T08:00:00.000Z'], description: 'The next (up to 5) run times; empty while paused.' })
   nextRuns!: string[];
+  @ApiProperty(TAGS_RESPONSE)
+  tags!: Record<string, string>;
 }
 
 /** The whole schedule: its timing, policies, task, next and recent runs. */

@@ -1,8 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { DATE_TIME_PATTERN } from '../../core/patterns';
 import { IsIsoDateTimeWithOffset, MaxChars, NotTogetherWith, Omittable } from '../../core/validation';
 import { MAX_DELAY_MS, RetryingCallDto } from '../../calls/call.dto';
+import { CallbackDto, CallbackField, TagsField, type Tags } from '../../calls/run-extras.dto';
 import { ApiOneOf, type OneOfAlternative } from '../../openapi/schema-decorators';
 
 /** When a task runs: at runAt, after delayMs, or (neither) now. */
@@ -44,4 +45,16 @@ export class CreateTaskDto extends RetryingCallDto {
   @IsString()
   @MaxChars(200)
   name?: string;
+
+  @TagsField(
+    'Your own labels (at most 10; key a-z 0-9 _ . -, up to 40; value up to 100 characters): lists filter by them (?tag=key:value).',
+  )
+  tags?: Tags;
+
+  @CallbackField()
+  callback?: CallbackDto;
 }
+
+/** `POST /tasks/{id}/retry`: when the new task is due (neither: now). */
+@ApiOneOf('timing', TASK_TIMING)
+export class RetryTaskDto extends PickType(CreateTaskDto, ['runAt', 'delayMs'] as const) {}

@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { HTTP_METHODS, RUN_STATUSES, type HttpMethod, type RunStatus } from '../../../../../common';
-import { AttemptDto, CallResultDto, LambdaInvocationResponseDto } from '../../calls/call.dto';
+import { HTTP_METHODS, RETRY_ON, RUN_STATUSES, type HttpMethod, type RetryOn, type RunStatus } from '../../../../../common';
+import {
+  AttemptDto,
+  CallResultDto,
+  FlowControlResponseDto,
+  LambdaInvocationResponseDto,
+  SqsMessageResponseDto,
+} from '../../calls/call.dto';
 import { ApiClosedResponse, ANY_JSON } from '../../openapi/schema-decorators';
+import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
 /** A task as lists show it (from Temporal visibility, no worker needed). */
 @ApiClosedResponse()
@@ -26,12 +33,26 @@ export class TaskSummaryDto {
     description: 'The function invoked (a Lambda call; lists only).',
   })
   function?: string;
+  @ApiPropertyOptional({
+    example: 'https://sqs.eu-central-1.amazonaws.com/123456789012/orders',
+    description: 'The queue sent to (an SQS call; lists only).',
+  })
+  queue?: string;
   @ApiProperty({ example: '2026-11-24T14:05:00.000Z', description: "When it is (or was) due; a schedule's run: its nominal time." })
   runAt!: string;
   @ApiProperty({ example: '2026-11-23T09:00:00.000Z' })
   createdAt!: string;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'The recurring schedule that started it.' })
   scheduleId!: string | null;
+  @ApiProperty(TAGS_RESPONSE)
+  tags!: Record<string, string>;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'When it ended (completed, failed or cancelled); null while open.',
+  })
+  finishedAt!: string | null;
 }
 
 /** The whole task: its request, retry policy, every attempt and the result. */
@@ -46,6 +67,10 @@ export class TaskResponseDto extends TaskSummaryDto {
   headers?: Record<string, string>;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The invocation (a Lambda call), as given.' })
   lambda?: LambdaInvocationResponseDto;
+  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message (an SQS call), as given.' })
+  sqs?: SqsMessageResponseDto;
+  @ApiPropertyOptional({ type: FlowControlResponseDto, description: 'Its flow control, as given.' })
+  flowControl?: FlowControlResponseDto;
   @ApiPropertyOptional({ ...ANY_JSON, description: 'The JSON body sent (an HTTP call only; absent when none).', example: { reportId: 42 } })
   body?: unknown;
   @ApiProperty({ type: 'integer', example: 10000 })
@@ -56,16 +81,22 @@ export class TaskResponseDto extends TaskSummaryDto {
   retryIntervalMs!: number;
   @ApiProperty({ type: 'number', example: 1 })
   retryBackoff!: number;
+  @ApiProperty({ enum: RETRY_ON, example: 'any' })
+  retryOn!: RetryOn;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'When the call started.' })
   startedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: null })
-  finishedAt!: string | null;
+  override finishedAt!: string | null;
   @ApiProperty({ type: [AttemptDto] })
   attempts!: AttemptDto[];
   @ApiProperty({ type: CallResultDto, nullable: true, description: "The last attempt's response, or null." })
   result!: CallResultDto | null;
   @ApiProperty({ type: String, nullable: true, example: null, description: 'Why the task failed.' })
   error!: string | null;
+  @ApiProperty({ type: CallbackResponseDto, nullable: true, description: 'Its callback and how it went; null when none.' })
+  callback!: CallbackResponseDto | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The task this one retries (POST /tasks/{id}/retry).' })
+  retryOf!: string | null;
 }
 
 /** `GET /tasks`. */

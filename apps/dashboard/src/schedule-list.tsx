@@ -1,0 +1,88 @@
+import { api } from './api';
+import { ErrorNotice, Notice, RefreshNote, StatusBadge, TagChips, Time, useFlash, useHeadingFocus } from './components';
+import { usePolling, useTitle } from './hooks';
+import { OwnerSwitch, Pager, useCursors, useListParams, whose } from './lists';
+import { href } from './router';
+import type { Page, ScheduleSummary } from './types';
+import { scheduleInWords } from './words';
+
+/** Schedules: their timing in words and next run, paged, refreshed. */
+export function ScheduleListPage() {
+  const { limit, allUsers, owner, admin } = useListParams();
+  const filter = JSON.stringify([owner, limit]);
+  const { cursor, page, older, newer } = useCursors(filter);
+  useTitle('Schedules');
+  const heading = useHeadingFocus(['schedules']);
+  const flash = useFlash();
+  const list = usePolling(`${filter}|${cursor}`, () => api.get<Page<ScheduleSummary>>('/schedules', { limit, cursor, owner }));
+  const items = list.data?.items;
+  return (
+    <>
+      <div class="page-head">
+        <h1 ref={heading} tabIndex={-1}>
+          Schedules
+        </h1>
+        <a class="button primary" href="/ui/schedules/new">
+          New schedule
+        </a>
+      </div>
+      {flash && <Notice>{flash}</Notice>}
+      <div class="list-controls">{admin && <OwnerSwitch owner={owner} />}</div>
+      <ErrorNotice error={list.error} />
+      <div class="table-wrap" aria-busy={list.data === undefined || list.stale}>
+        <table class={`list ${list.stale ? 'stale' : ''}`}>
+          <caption class="sr-only">Schedules{whose(owner)}</caption>
+          <thead>
+            <tr>
+              <th scope="col" class="col-name">
+                Schedule
+              </th>
+              <th scope="col" class="col-status">
+                State
+              </th>
+              <th scope="col" class="col-call">
+                When
+              </th>
+              <th scope="col" class="col-time">
+                Next run
+              </th>
+              {allUsers && (
+                <th scope="col" class="col-owner">
+                  Owner
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {items?.map((s) => (
+              <tr key={s.id}>
+                <td data-label="Schedule" class="col-name">
+                  <div>
+                    <a href={href.schedule(s.id)}>{s.name ?? s.id}</a>
+                    {s.name && <div class="id muted">{s.id}</div>}
+                    <TagChips tags={s.tags} />
+                  </div>
+                </td>
+                <td data-label="State">
+                  <StatusBadge status={s.state} />
+                </td>
+                <td data-label="When" class="col-call">
+                  {scheduleInWords(s)}
+                </td>
+                <td data-label="Next run">{s.nextRuns[0] ? <Time iso={s.nextRuns[0]} relative /> : <span class="muted">none</span>}</td>
+                {allUsers && <td data-label="Owner">{s.owner}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {items?.length === 0 && (
+          <p class="empty">
+            No schedules {page > 1 ? 'on this page' : 'yet'}. <a href="/ui/schedules/new">Create one</a>.
+          </p>
+        )}
+      </div>
+      <Pager page={page} nextCursor={list.data?.nextCursor} older={older} newer={newer} limit={limit} />
+      <RefreshNote updatedAt={list.updatedAt} live />
+    </>
+  );
+}
