@@ -101,7 +101,12 @@ export class FlowGate {
       return null;
     }
     this.permits.delete(requestId);
-    return { slotAt, waitedMs: Math.max(0, slotAt - dueAt), release: flow.maxInFlight !== undefined ? giveBack : () => Promise.resolve() };
+    // Whole ms, as the resource documents it: a rate's slots are 1000 / ratePerSecond apart (333.33... at 3 a second).
+    return {
+      slotAt,
+      waitedMs: Math.max(0, Math.round(slotAt - dueAt)),
+      release: flow.maxInFlight !== undefined ? giveBack : () => Promise.resolve(),
+    };
   }
 }
 

@@ -63,6 +63,25 @@ describe('flow control across workers: calls over the limit wait their turn (e2e
     expect(counts.reduce((a: number, b: number) => a + b, 0)).toBe(30);
   });
 
+  it('records each wait in whole ms at a rate whose slots fall between them (3 a second: 333.3 ms apart)', async () => {
+    const runAt = new Date(Date.now() + 3_000).toISOString();
+    const ids = await Promise.all(
+      [0, 1, 2, 3].map(async (i) => {
+        const { body } = await api()
+          .post('/tasks')
+          .send({ url: system.target.url(`/thirds/${i}`), runAt, flowControl: { key: 'thirds', ratePerSecond: 3 } })
+          .expect(201);
+        return body.id as string;
+      }),
+    );
+    const waits = (await Promise.all(ids.map((id) => finished('tasks', id))))
+      .map((task) => (task.attempts as Array<{ waitedMs?: number }>)[0].waitedMs ?? 0)
+      .sort((a, b) => a - b);
+    expect(waits.map((ms) => Number.isInteger(ms))).toEqual([true, true, true, true]);
+    // The fourth waits for three slots, 1,000 ms after the first's.
+    expect(waits[3] - waits[0]).toBeGreaterThanOrEqual(999);
+  });
+
   it('never has more than maxInFlight calls open at a slow target', async () => {
     system.target.respond('/slow', () => ({ status: 200, body: { ok: true }, delayMs: 1_000 }));
     const ids: string[] = [];

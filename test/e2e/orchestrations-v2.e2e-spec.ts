@@ -80,6 +80,77 @@ describe('/orchestrations: parallel groups, data between calls, waits, changes b
     expect(spreadMs).toBeLessThan(100);
   });
 
+  it('shows every call as it was given: target, headers, body, time limit, flow control and retries, in steps, branches, the check and the fallback', async () => {
+    const url = (path: string) => system.target.url(`/shown${path}`);
+    const retried = { retries: 2, retryIntervalMs: 750, retryBackoff: 2, retryOn: 'transient' };
+    const { body: created } = await api()
+      .post('/orchestrations')
+      .send({
+        steps: [
+          {
+            id: 'quote',
+            url: url('/quote'),
+            method: 'PUT',
+            headers: { 'x-api-key': 'k-1' },
+            body: { orderId: 7 },
+            timeoutMs: 4_000,
+            flowControl: { key: 'partner', maxInFlight: 2 },
+            ...retried,
+          },
+          { parallel: [[{ url: url('/a'), body: ['x'] }], [{ url: url('/b'), retries: 0 }]], join: 'any' },
+        ],
+        conditionCheck: { url: url('/check'), method: 'GET', headers: { accept: 'application/json' }, timeoutMs: 2_000 },
+        fallback: { url: url('/undo'), body: { undo: '{{calls.quote.body.id}}' }, retries: 1 },
+        initialDelayMs: 3_600_000,
+      })
+      .expect(201);
+    const shown = (await api().get(`/orchestrations/${created.id}`).expect(200)).body;
+    const defaults = {
+      method: 'POST',
+      headers: {},
+      timeoutMs: 10_000,
+      retries: 0,
+      retryIntervalMs: 1_000,
+      retryBackoff: 1,
+      retryOn: 'any',
+    };
+    const call = (fields: Record<string, unknown>) => ({ ...defaults, ...fields });
+    // What was given (and the defaults filled in), without how it went (status, attempts, result).
+    const given = (view: Record<string, unknown>) =>
+      Object.fromEntries(
+        Object.entries(view).filter(
+          ([field]) => !['number', 'status', 'attempts', 'result', 'checkAttempts', 'checkResult'].includes(field),
+        ),
+      );
+    expect(given(shown.steps[0])).toEqual({
+      kind: 'call',
+      id: 'quote',
+      url: url('/quote'),
+      method: 'PUT',
+      headers: { 'x-api-key': 'k-1' },
+      body: { orderId: 7 },
+      timeoutMs: 4_000,
+      flowControl: { key: 'partner', maxInFlight: 2 },
+      ...retried,
+    });
+    const branches = (shown.steps[1] as { branches: Array<{ calls: Array<Record<string, unknown>> }> }).branches;
+    expect(branches.map(({ calls }) => calls.map(given))).toEqual([
+      [call({ url: url('/a'), body: ['x'] })],
+      [call({ url: url('/b'), retries: 0 })],
+    ]);
+    expect(shown.conditionCheck).toEqual({
+      url: url('/check'),
+      method: 'GET',
+      headers: { accept: 'application/json' },
+      timeoutMs: 2_000,
+      delayMs: 0,
+      retries: 0,
+      retryIntervalMs: 1_000,
+    });
+    expect(given(shown.fallback)).toEqual(call({ url: url('/undo'), body: { undo: '{{calls.quote.body.id}}' }, retries: 1 }));
+    await api().post(`/orchestrations/${created.id}/cancel`).expect(200);
+  });
+
   it('waits for the outside world: status waiting with a resume URL that works once, without a bearer token', async () => {
     const url = (path: string) => system.target.url(`/wait${path}`);
     const { body: created } = await api()

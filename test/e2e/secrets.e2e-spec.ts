@@ -267,13 +267,23 @@ describe('secrets: the codec server, what an admin sees, the system’s own endp
       ]);
       const redacted = { 'x-api-key': '<redacted>', accept: '<redacted>' };
       expect(asAdmin[0].body.headers).toEqual(redacted);
-      // (An orchestration's resource shows where each call goes, not its headers; were it to, they would be redacted the same way.)
+      expect([asAdmin[1].body.steps[0].headers, asAdmin[1].body.conditionCheck.headers, asAdmin[1].body.fallback.headers]).toEqual([
+        redacted,
+        { authorization: '<redacted>' },
+        redacted,
+      ]);
       expect(asAdmin[2].body.task.headers).toEqual(redacted);
       expect(JSON.stringify(asAdmin.map((r) => r.body))).not.toMatch(/secret/);
       // The owner reads its own values, and so do the answers to its own requests.
       expect(task.body.headers['x-api-key']).toBe('task-secret');
       expect((await alice.get(`/tasks/${task.body.id}`).expect(200)).body.headers['x-api-key']).toBe('task-secret');
       expect((await alice.get(`/schedules/${schedule.body.id}`).expect(200)).body.task.headers['x-api-key']).toBe('schedule-secret');
+      const ownOrchestration = (await alice.get(`/orchestrations/${orchestration.body.id}`).expect(200)).body;
+      expect([
+        ownOrchestration.steps[0].headers['x-api-key'],
+        ownOrchestration.conditionCheck.headers,
+        ownOrchestration.fallback.headers['x-api-key'],
+      ]).toEqual(['step-secret', { authorization: 'Bearer check-secret' }, 'fallback-secret']);
       // An admin's own resources are the admin's.
       const own = await root
         .post('/tasks')

@@ -18,7 +18,7 @@ export function emptyStep(): StepDraft {
   return { kind: 'call', call: emptyCall() };
 }
 
-/** The draft of a step as an orchestration shows it (a call's headers, body and retry fields are not shown back: empty). */
+/** The draft of a step as the orchestration shows it: every call with its headers, body and retry fields. */
 export function stepDraftOf(step: Step): StepDraft {
   if (step.kind === 'parallel') {
     return {
@@ -281,7 +281,7 @@ export function emptyCheck(): CheckDraft {
   return { call: emptyCall('GET'), delayMs: '', retries: '', retryIntervalMs: '' };
 }
 
-/** The draft of an orchestration's check (its headers and body are not shown back: empty). */
+/** The draft of an orchestration's check, as the orchestration shows it. */
 export function checkDraftOf(check: ConditionCheck): CheckDraft {
   return {
     call: draftOf(check),

@@ -68,6 +68,11 @@ export interface RetryPolicy {
   retryBackoff: number;
 }
 
+/** A call of an orchestration as its resource shows it: target, payload, time limit and retries (none on a group or a wait). */
+export interface PlannedCall extends CallView, Partial<RetryPolicy> {
+  retryOn?: RetryOn;
+}
+
 /** A task as lists show it. */
 export interface TaskSummary extends CallView {
   id: string;
@@ -126,7 +131,7 @@ export const JOIN_MODES = ['all', 'any'] as const;
 export type JoinMode = (typeof JOIN_MODES)[number];
 
 /** One call of a parallel branch. */
-export interface BranchCall extends CallView {
+export interface BranchCall extends PlannedCall {
   number: number;
   id?: string;
   status: CallStatus;
@@ -147,7 +152,7 @@ export type FallbackStatus = 'not_run' | 'running' | 'completed' | 'failed';
  * One step of an orchestration: a call, a parallel group of branches, or a wait for the outside
  * world; its call's attempts and the condition check's tries after it.
  */
-export interface Step extends CallView {
+export interface Step extends PlannedCall {
   number: number;
   kind: 'call' | 'parallel' | 'wait';
   id?: string;
@@ -168,13 +173,14 @@ export interface Step extends CallView {
 /** The condition check as configured. */
 export interface ConditionCheck extends CallView {
   id?: string;
+  timeoutMs?: number;
   delayMs: number;
   retries: number;
   retryIntervalMs: number;
 }
 
 /** The fallback and its outcome. */
-export interface Fallback extends CallView {
+export interface Fallback extends PlannedCall {
   id?: string;
   status: FallbackStatus;
   attempts: Attempt[];

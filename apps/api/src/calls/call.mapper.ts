@@ -71,6 +71,16 @@ export function toRetryingCallSpec(dto: RetryingCallDto): { request: CallRequest
   return { request: toRequestSpec(dto), retry: toRetrySpec(dto) };
 }
 
+/** A call's retry policy as resources show it (`retryOn` filled in). */
+export function toRetryView(retry: RetrySpec): Required<RetrySpec> {
+  return {
+    retries: retry.retries,
+    retryIntervalMs: retry.retryIntervalMs,
+    retryBackoff: retry.retryBackoff,
+    retryOn: retry.retryOn ?? 'any',
+  };
+}
+
 /** A call's target as resources show it: the HTTP fields, or `lambda`; and its time limit. */
 export type CallView = (
   | { url: string; method: string; headers: Record<string, string>; body?: unknown }

@@ -13,7 +13,7 @@ import {
   type OrchestrationStepState,
   type OrchestrationWorkflowInput,
 } from '../../../../common';
-import { resolveRunAt, toCallView, toRequestSpec, toRetryingCallSpec } from '../calls/call.mapper';
+import { resolveRunAt, toCallView, toRequestSpec, toRetryView, toRetryingCallSpec } from '../calls/call.mapper';
 import { toCallbackSpec, toRunExtras, toRunExtrasView } from '../calls/run-extras.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
@@ -157,7 +157,7 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState, l
     steps: state.steps.map(toStepView),
     conditionCheck: {
       ...(state.conditionCheck.id ? { id: state.conditionCheck.id } : {}),
-      ...targetOf(state.conditionCheck.request),
+      ...toCallView(state.conditionCheck.request),
       delayMs: state.conditionCheck.delayMs,
       retries: state.conditionCheck.retries,
       retryIntervalMs: state.conditionCheck.retryIntervalMs,
@@ -165,7 +165,8 @@ export function toOrchestrationResponse(id: string, state: OrchestrationState, l
     fallback: state.fallback
       ? {
           ...(state.fallback.id ? { id: state.fallback.id } : {}),
-          ...targetOf(state.fallback.request),
+          ...toCallView(state.fallback.request),
+          ...toRetryView(state.fallback.retry),
           status: state.fallback.status,
           attempts: state.fallback.attempts,
           result: state.fallback.result,
@@ -214,14 +215,21 @@ function toStepView(step: OrchestrationStepState): StepView {
       })),
     } as StepView;
   }
-  return { ...common, kind: 'call', ...(step.id ? { id: step.id } : {}), ...targetOf(step.request) } as StepView;
+  return {
+    ...common,
+    kind: 'call',
+    ...(step.id ? { id: step.id } : {}),
+    ...toCallView(step.request),
+    ...toRetryView(step.retry),
+  } as StepView;
 }
 
 function toBranchCallView(call: BranchCallState) {
   return {
     number: call.number,
     ...(call.id ? { id: call.id } : {}),
-    ...targetOf(call.request),
+    ...toCallView(call.request),
+    ...toRetryView(call.retry),
     status: call.status,
     attempts: call.attempts,
     result: call.result,
@@ -240,14 +248,6 @@ export function toOrchestrationSummary(run: RunSummary<OrchestrationMemo>): Orch
     tags: run.tags,
     finishedAt: run.finishedAt,
   };
-}
-
-/** What an orchestration's resource shows of each call: where it goes (url and method, the function, or the queue). */
-function targetOf(request: OrchestrationState['conditionCheck']['request']) {
-  const view = toCallView(request);
-  if ('lambda' in view) return { lambda: view.lambda };
-  if ('sqs' in view) return { sqs: view.sqs };
-  return { url: view.url, method: view.method };
 }
 
 /** The step a retry starts again from: `fromStep`, else the step that failed (1 when it was cancelled). */

@@ -6,7 +6,7 @@ import {
   type TaskState,
   type TaskWorkflowInput,
 } from '../../../../common';
-import { resolveRunAt, toCallChange, toCallView, toRequestSpec, toRetryChange, toRetrySpec } from '../calls/call.mapper';
+import { resolveRunAt, toCallChange, toCallView, toRequestSpec, toRetryChange, toRetrySpec, toRetryView } from '../calls/call.mapper';
 import { toRunExtras, toRunExtrasView } from '../calls/run-extras.mapper';
 import { InvalidRequestError } from '../core/errors';
 import type { RunSummary } from '../runs/runs.repository';
@@ -52,10 +52,7 @@ export function toTaskResponse(id: string, state: TaskState): TaskResponseDto {
     runAt: state.runAt,
     createdAt: state.createdAt,
     scheduleId: state.scheduleId ?? null,
-    retries: state.retry.retries,
-    retryIntervalMs: state.retry.retryIntervalMs,
-    retryBackoff: state.retry.retryBackoff,
-    retryOn: state.retry.retryOn ?? 'any',
+    ...toRetryView(state.retry),
     startedAt: state.startedAt,
     finishedAt: state.finishedAt,
     attempts: state.attempts,

@@ -5,6 +5,7 @@ import {
   HTTP_METHODS,
   JOIN_MODES,
   ORCHESTRATION_FAILURE_REASONS,
+  RETRY_ON,
   RUN_STATUSES,
   STEP_STATUSES,
   type CallStatus,
@@ -12,11 +13,18 @@ import {
   type HttpMethod,
   type JoinMode,
   type OrchestrationFailureReason,
+  type RetryOn,
   type RunStatus,
   type StepStatus,
 } from '../../../../../common';
-import { AttemptDto, CallResultDto, LambdaInvocationResponseDto, SqsMessageResponseDto } from '../../calls/call.dto';
-import { ApiClosedResponse } from '../../openapi/schema-decorators';
+import {
+  AttemptDto,
+  CallResultDto,
+  FlowControlResponseDto,
+  LambdaInvocationResponseDto,
+  SqsMessageResponseDto,
+} from '../../calls/call.dto';
+import { ANY_JSON, ApiClosedResponse } from '../../openapi/schema-decorators';
 import { CallbackResponseDto, TAGS_RESPONSE } from '../../calls/run-extras.dto';
 
 /** An orchestration as lists show it (from Temporal visibility, no worker needed). */
@@ -51,21 +59,59 @@ export class OrchestrationSummaryDto {
   finishedAt!: string | null;
 }
 
-/** One call of a parallel branch, and how it went. */
+/**
+ * Where one call of an orchestration goes and what it sends, as given: an HTTP call's url, method,
+ * headers (their values read "<redacted>" to anyone but the owner) and body; a Lambda call's
+ * function; an SQS call's message; its timeout and flow control. Absent on a group or a wait.
+ */
 @ApiClosedResponse()
-export class BranchCallDto {
-  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based, in its branch.' })
-  number!: number;
-  @ApiPropertyOptional({ example: 'stock', description: 'The id later calls refer to it by.' })
-  id?: string;
-  @ApiPropertyOptional({ example: 'https://api.example.com/stock/reserve', description: 'URL it calls (an HTTP call).' })
+export class OrchestrationCallViewDto {
+  @ApiPropertyOptional({
+    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
+    description: 'URL it calls (an HTTP call).',
+  })
   url?: string;
-  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST' })
+  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method (an HTTP call).' })
   method?: HttpMethod;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { 'x-api-key': 'k-123' },
+    description: 'Headers it sends (an HTTP call).',
+  })
+  headers?: Record<string, string>;
+  @ApiPropertyOptional({ ...ANY_JSON, description: 'The JSON body it sends (an HTTP call; absent when none).', example: { orderId: 42 } })
+  body?: unknown;
   @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function it invokes (a Lambda call).' })
   lambda?: LambdaInvocationResponseDto;
   @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message it sends (an SQS call).' })
   sqs?: SqsMessageResponseDto;
+  @ApiPropertyOptional({ type: 'integer', example: 10000, description: 'Timeout of each attempt, in ms.' })
+  timeoutMs?: number;
+  @ApiPropertyOptional({ type: FlowControlResponseDto, description: 'Its flow control, as given.' })
+  flowControl?: FlowControlResponseDto;
+}
+
+/** A call of an orchestration with its retries (a step's call, a branch's call, the fallback). */
+@ApiClosedResponse()
+export class RetryingOrchestrationCallViewDto extends OrchestrationCallViewDto {
+  @ApiPropertyOptional({ type: 'integer', example: 3, description: 'Retries after a failed attempt.' })
+  retries?: number;
+  @ApiPropertyOptional({ type: 'integer', example: 10000, description: 'Wait before the first retry, in ms.' })
+  retryIntervalMs?: number;
+  @ApiPropertyOptional({ type: 'number', example: 1, description: 'Multiplier of the wait after each retry.' })
+  retryBackoff?: number;
+  @ApiPropertyOptional({ enum: RETRY_ON, example: 'any', description: 'Which failures are retried.' })
+  retryOn?: RetryOn;
+}
+
+/** One call of a parallel branch, and how it went. */
+@ApiClosedResponse()
+export class BranchCallDto extends RetryingOrchestrationCallViewDto {
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based, in its branch.' })
+  number!: number;
+  @ApiPropertyOptional({ example: 'stock', description: 'The id later calls refer to it by.' })
+  id?: string;
   @ApiProperty({
     enum: CALL_STATUSES,
     example: 'completed',
@@ -101,24 +147,13 @@ export class WaitForResponseDto {
  * and the condition check's tries after it.
  */
 @ApiClosedResponse()
-export class OrchestrationStepDto {
+export class OrchestrationStepDto extends RetryingOrchestrationCallViewDto {
   @ApiProperty({ type: 'integer', minimum: 1, example: 1, description: '1-based step number.' })
   number!: number;
   @ApiProperty({ enum: ['call', 'parallel', 'wait'], example: 'call', description: 'What the step is.' })
   kind!: 'call' | 'parallel' | 'wait';
   @ApiPropertyOptional({ example: 'reserve', description: 'The id later calls refer to it by (a call or a wait).' })
   id?: string;
-  @ApiPropertyOptional({
-    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/reserve',
-    description: 'URL the step calls (an HTTP call).',
-  })
-  url?: string;
-  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the step (an HTTP call).' })
-  method?: HttpMethod;
-  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the step invokes (a Lambda call).' })
-  lambda?: LambdaInvocationResponseDto;
-  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the step sends (an SQS call).' })
-  sqs?: SqsMessageResponseDto;
   @ApiPropertyOptional({ enum: JOIN_MODES, example: 'all', description: 'A parallel group: how its branches join.' })
   join?: JoinMode;
   @ApiPropertyOptional({ type: 'integer', nullable: true, example: null, description: 'A parallel group: branches at once (null: all).' })
@@ -172,20 +207,9 @@ export class WaitingDto {
 
 /** The condition check as configured. */
 @ApiClosedResponse()
-export class ConditionCheckResponseDto {
+export class ConditionCheckResponseDto extends OrchestrationCallViewDto {
   @ApiPropertyOptional({ example: 'ready', description: "The id later calls refer to the latest check's answer by." })
   id?: string;
-  @ApiPropertyOptional({
-    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/ready',
-    description: 'URL the check calls (an HTTP call).',
-  })
-  url?: string;
-  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'GET', description: 'HTTP method of the check (an HTTP call).' })
-  method?: HttpMethod;
-  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the check invokes (a Lambda call).' })
-  lambda?: LambdaInvocationResponseDto;
-  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the check sends (an SQS call).' })
-  sqs?: SqsMessageResponseDto;
   @ApiProperty({ type: 'integer', example: 5000, description: 'Wait after each successful step before its first check, in ms.' })
   delayMs!: number;
   @ApiProperty({ type: 'integer', example: 3, description: 'Re-checks after a failed check.' })
@@ -196,20 +220,9 @@ export class ConditionCheckResponseDto {
 
 /** The fallback and its outcome. */
 @ApiClosedResponse()
-export class FallbackResponseDto {
+export class FallbackResponseDto extends RetryingOrchestrationCallViewDto {
   @ApiPropertyOptional({ example: 'undo', description: 'The id of the fallback.' })
   id?: string;
-  @ApiPropertyOptional({
-    example: 'https://abc123.lambda-url.eu-central-1.on.aws/orders/42/undo',
-    description: 'URL the fallback calls (an HTTP call).',
-  })
-  url?: string;
-  @ApiPropertyOptional({ enum: HTTP_METHODS, example: 'POST', description: 'HTTP method of the fallback (an HTTP call).' })
-  method?: HttpMethod;
-  @ApiPropertyOptional({ type: LambdaInvocationResponseDto, description: 'The function the fallback invokes (a Lambda call).' })
-  lambda?: LambdaInvocationResponseDto;
-  @ApiPropertyOptional({ type: SqsMessageResponseDto, description: 'The message the fallback sends (an SQS call).' })
-  sqs?: SqsMessageResponseDto;
   @ApiProperty({
     enum: FALLBACK_STATUSES,
     example: 'not_run',
