@@ -81,6 +81,12 @@ export class HeldCallAdopter {
   private leaseHeld = true;
   /** Adoptions under way, by the dead worker's instance key. */
   private readonly adopting = new Map<string, Promise<void>>();
+  /**
+   * The workflows already adopted from each dead worker: a later pass (run while visibility
+   * still shows them held) skips them. Measured on the cluster: a second pass 2 s after the first
+   * described 580 workflows for 6.6 s, 275 of them just adopted, while their calls were being made.
+   */
+  private readonly adoptedFrom = new Map<string, Set<string>>();
   private stopped = false;
   private readonly adoptedCounter;
 
@@ -149,7 +155,11 @@ export class HeldCallAdopter {
       const adoption = this.adoptFrom(dead).then(
         // Done once a pass finds nothing left: visibility may show a call held just before the
         // worker died only after a first pass listed the others (seconds, on a loaded server).
-        (acted) => (acted === 0 ? this.liveness.adopted(dead.instanceKey) : sleep(ADOPTION_REPASS_MS)),
+        (acted) => {
+          if (acted > 0) return sleep(ADOPTION_REPASS_MS);
+          this.liveness.adopted(dead.instanceKey);
+          this.adoptedFrom.delete(dead.instanceKey);
+        },
         // Tried again on a later look: a call failed twice meets "not found", nothing worse.
         (err: unknown) => this.options.logger.warn({ err, deadWorker: dead.identity }, 'held-call adoption: failed; trying again'),
       );
@@ -197,6 +207,8 @@ export class HeldCallAdopter {
     const held: Array<{ workflowId: string; runId: string; dueMs: number }> = [];
     const query = `TaskQueue = '${taskQueue.replace(/'/g, "\\'")}' AND ExecutionStatus = 'Running' AND ${SearchAttr.status.name} = '${HELD_STATUS}'`;
     const heldHere = this.options.heldHere();
+    const adoptedBefore = this.adoptedFrom.get(dead.instanceKey) ?? new Set<string>();
+    this.adoptedFrom.set(dead.instanceKey, adoptedBefore);
     // Raw visibility pages: search attributes are plain JSON (never encoded by a payload codec),
     // and the memos, which may be, are not needed.
     let nextPageToken: Uint8Array | undefined;
@@ -215,7 +227,7 @@ export class HeldCallAdopter {
         const dueMs = Date.parse(String(searchAttribute(fields[SearchAttr.runAt.name]))) || startedAt;
         // An orchestration may hold calls on several workers at once: only a task's is known to be this worker's alone.
         const mineAlone = heldHere.has(workflowId) && searchAttribute(fields[SearchAttr.kind.name]) === 'task';
-        if (dueMs <= horizon && !mineAlone) held.push({ workflowId, runId, dueMs });
+        if (dueMs <= horizon && !mineAlone && !adoptedBefore.has(workflowId)) held.push({ workflowId, runId, dueMs });
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
     } while (nextPageToken);
@@ -227,7 +239,9 @@ export class HeldCallAdopter {
       while (next < held.length && !this.stopped) {
         const { workflowId, runId } = held[next++];
         try {
-          for (const outcome of await this.adoptOne(workflowId, runId, dead.identity)) counts[outcome]++;
+          const outcomes = await this.adoptOne(workflowId, runId, dead.identity);
+          for (const outcome of outcomes) counts[outcome]++;
+          if (outcomes.length > 0) adoptedBefore.add(workflowId);
         } catch (err) {
           counts.left++;
           firstError ??= err;
