@@ -96,6 +96,9 @@ export async function createTaskWorker(
     sinks: heldCallSinks(heldCalls),
     // Each held call takes an activity slot until due: a burst of 10,000 needs 10,000.
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    // Pollers scale with the backlog the server reports: the held calls of a dead worker, dispatched
+    // again at once (hundreds), wait for the 10 fixed pollers' round trips otherwise.
+    activityTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 10, maximum: 100 },
     maxConcurrentLocalActivityExecutions: config.worker.maxConcurrentLocalActivities,
     // Only held calls heartbeat; see HEARTBEAT_THROTTLE_MS for why their heartbeats are not throttled longer.
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE_MS,
