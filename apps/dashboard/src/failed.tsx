@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api';
-import { CallLine, ErrorNotice, RefreshNote, TagChips, Time, useHeadingFocus } from './components';
+import { CallLine, ErrorNotice, RefreshNote, Time, useHeadingFocus } from './components';
 import { capitalize, plural } from './format';
 import { usePolling, useTitle } from './hooks';
-import { OwnerSwitch, TagFilter, useListParams } from './lists';
+import { ColumnHeads, NameCell, OwnerSwitch, TagFilter, useListParams } from './lists';
 import { href } from './router';
 import type { OrchestrationSummary, Page, TaskSummary } from './types';
 
@@ -77,18 +77,14 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
           </caption>
           <thead>
             <tr>
-              <th scope="col" class="col-name">
-                {capitalize(noun)}
-              </th>
-              <th scope="col" class="col-call">
-                {collection === 'tasks' ? 'Call' : 'Steps'}
-              </th>
-              <th scope="col" class="col-time">
-                Was due
-              </th>
-              <th scope="col" class="col-retry">
-                Retry
-              </th>
+              <ColumnHeads
+                columns={[
+                  ['name', capitalize(noun)],
+                  ['call', collection === 'tasks' ? 'Call' : 'Steps'],
+                  ['time', 'Was due'],
+                  ['retry', 'Retry'],
+                ]}
+              />
             </tr>
           </thead>
           <tbody>
@@ -97,13 +93,7 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
               const label = item.name ?? item.id;
               return (
                 <tr key={item.id}>
-                  <td data-label={capitalize(noun)} class="col-name">
-                    <div>
-                      <a href={href.run(item.id)}>{label}</a>
-                      {item.name && <div class="id muted">{item.id}</div>}
-                      <TagChips tags={item.tags} />
-                    </div>
-                  </td>
+                  <NameCell label={capitalize(noun)} to={href.run(item.id)} item={item} />
                   <td data-label={collection === 'tasks' ? 'Call' : 'Steps'} class="col-call">
                     {'stepCount' in item ? plural(item.stepCount, 'step') : <CallLine call={item} />}
                   </td>

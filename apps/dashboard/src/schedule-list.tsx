@@ -1,7 +1,7 @@
 import { api } from './api';
-import { ErrorNotice, Notice, RefreshNote, StatusBadge, TagChips, Time, useFlash, useHeadingFocus } from './components';
+import { ErrorNotice, Notice, RefreshNote, StatusBadge, Time, useFlash, useHeadingFocus } from './components';
 import { usePolling, useTitle } from './hooks';
-import { OwnerSwitch, Pager, useCursors, useListParams, whose } from './lists';
+import { ColumnHeads, NameCell, OwnerSwitch, Pager, useCursors, useListParams, whose } from './lists';
 import { href } from './router';
 import type { Page, ScheduleSummary } from './types';
 import { scheduleInWords } from './words';
@@ -34,35 +34,21 @@ export function ScheduleListPage() {
           <caption class="sr-only">Schedules{whose(owner)}</caption>
           <thead>
             <tr>
-              <th scope="col" class="col-name">
-                Schedule
-              </th>
-              <th scope="col" class="col-status">
-                State
-              </th>
-              <th scope="col" class="col-call">
-                When
-              </th>
-              <th scope="col" class="col-time">
-                Next run
-              </th>
-              {allUsers && (
-                <th scope="col" class="col-owner">
-                  Owner
-                </th>
-              )}
+              <ColumnHeads
+                columns={[
+                  ['name', 'Schedule'],
+                  ['status', 'State'],
+                  ['call', 'When'],
+                  ['time', 'Next run'],
+                  ...(allUsers ? ([['owner', 'Owner']] as const) : []),
+                ]}
+              />
             </tr>
           </thead>
           <tbody>
             {items?.map((s) => (
               <tr key={s.id}>
-                <td data-label="Schedule" class="col-name">
-                  <div>
-                    <a href={href.schedule(s.id)}>{s.name ?? s.id}</a>
-                    {s.name && <div class="id muted">{s.id}</div>}
-                    <TagChips tags={s.tags} />
-                  </div>
-                </td>
+                <NameCell label="Schedule" to={href.schedule(s.id)} item={s} />
                 <td data-label="State">
                   <StatusBadge status={s.state} />
                 </td>
