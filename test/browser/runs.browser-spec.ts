@@ -42,10 +42,15 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     }, 20_000);
   }
 
-  it('retries a failed task from the failed-runs view and links the new run, which says what it retries', async () => {
+  it('shows failed runs with when each ended, the latest first; retries one and links the new run, which says what it retries', async () => {
     const { sub, as } = await newUser('retrier');
     system.target.failTimes('/runs/flaky', 1, 503);
     system.target.respond('/runs/broken', () => ({ status: 500, body: { error: 'down' } }));
+    // Made first but due later: it ends last, so it is listed first.
+    const { body: later } = await as
+      .post('/tasks')
+      .send({ name: 'invoice 6', url: url('/runs/broken'), delayMs: 2_000 })
+      .expect(201);
     const { body: task } = await as
       .post('/tasks')
       .send({ name: 'invoice 7', url: url('/runs/flaky') })
@@ -56,21 +61,41 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
       .expect(201);
     expect((await ended<{ status: string }>(as, `/tasks/${task.id}`)).status).toBe('failed');
     expect((await ended<{ status: string }>(as, `/orchestrations/${orchestration.id}`)).status).toBe('failed');
+    expect((await ended<{ status: string }>(as, `/tasks/${later.id}`)).status).toBe('failed');
+    // When each ended, as the lists say (visibility's close time).
+    const endOf = async (collection: string, id: string) =>
+      eventually(async () => {
+        const { body } = await as.get(`/${collection}`).query({ status: 'failed' }).expect(200);
+        return (body.items as Array<{ id: string; finishedAt: string | null }>).find((r) => r.id === id)?.finishedAt ?? undefined;
+      }, 10_000);
+    const [laterEnded, taskEnded, orchestrationEnded] = [
+      await endOf('tasks', later.id),
+      await endOf('tasks', task.id),
+      await endOf('orchestrations', orchestration.id),
+    ];
+    expect(Date.parse(laterEnded)).toBeGreaterThan(Date.parse(taskEnded));
 
     await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/failed');
     const tasks = page.locator('table[data-collection="tasks"] tbody tr');
-    await tasks.first().waitFor();
-    await expect(tableRows(page)).resolves.toEqual([
-      ['invoice 7', `POST ${url('/runs/flaky')}`, shownTime(task.runAt), 'Retry'],
-      ['order 8', '1 step', shownTime(orchestration.runAt), 'Retry'],
-    ]);
+    await eventuallyExpect(
+      () => tableRows(page),
+      (rows) =>
+        expect(rows).toEqual([
+          ['invoice 6', `POST ${url('/runs/broken')}`, shownTime(later.runAt), shownTime(laterEnded), 'Retry'],
+          ['invoice 7', `POST ${url('/runs/flaky')}`, shownTime(task.runAt), shownTime(taskEnded), 'Retry'],
+          ['order 8', '1 step', shownTime(orchestration.runAt), shownTime(orchestrationEnded), 'Retry'],
+        ]),
+    );
+    await expect(page.locator('table[data-collection="tasks"] caption').textContent()).resolves.toBe(
+      'Failed tasks, the latest to end first',
+    );
     await screenshot(page, 'failed-runs');
 
     const retry = page.waitForResponse((r) => r.url().endsWith(`/tasks/${task.id}/retry`));
     await page.getByRole('button', { name: 'Retry invoice 7' }).click();
     const created = await (await retry).json();
     expect([created.status, created.retryOf, created.name]).toEqual(['scheduled', task.id, 'invoice 7']);
-    const retried = tasks.first().locator('.retried');
+    const retried = tasks.nth(1).locator('.retried');
     await expect(retried.textContent()).resolves.toBe(`Retried as ${created.id}`);
 
     await retried.getByRole('link', { name: created.id }).click();
