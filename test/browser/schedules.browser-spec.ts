@@ -146,6 +146,43 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     );
     await screenshot(page, 'schedule-list');
   });
+  it('narrows the schedule list to those with every tag of the filter; a chip adds its tag, and a filter can be removed', async () => {
+    const sub = `tags-${randomUUID()}`;
+    const user = await system.as(sub);
+    const task = { url: system.target.url('/s/tagged') };
+    const make = (name: string, tags: Record<string, string>) =>
+      user.post('/schedules').send({ name, everyMs: 3_600_000, task, tags }).expect(201);
+    await make('eu nightly', { region: 'eu', tier: 'gold' });
+    await make('eu hourly', { region: 'eu' });
+    await make('us nightly', { region: 'us', tier: 'gold' });
+    const requests: string[] = [];
+    page.on('request', (request) => new URL(request.url()).pathname === '/schedules' && requests.push(new URL(request.url()).search));
+    await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/schedules');
+    const names = async () => (await rowNames(page)).sort();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu hourly', 'eu nightly', 'us nightly']));
+
+    await page.getByLabel('Filter by tag').fill('region:eu');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu hourly', 'eu nightly']));
+    expect(new URL(page.url()).searchParams.getAll('tag')).toEqual(['region:eu']);
+    expect(requests.at(-1)).toBe('?limit=20&tag=region%3Aeu');
+    await expect(page.locator('table.list caption').textContent()).resolves.toBe('Schedules, tagged region:eu, yours');
+
+    // A chip adds its tag to the filter.
+    const chips = page.locator('tr', { has: page.getByRole('link', { name: 'eu nightly' }) }).locator('.tags li');
+    await expect(chips.allTextContents()).resolves.toEqual(['region:eu', 'tier:gold']);
+    await chips.getByRole('link', { name: 'tier:gold' }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu nightly']));
+    expect(new URL(page.url()).searchParams.getAll('tag')).toEqual(['region:eu', 'tier:gold']);
+
+    await page.getByRole('button', { name: 'Remove the tag filter region:eu' }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu nightly', 'us nightly']));
+    await page.getByLabel('Filter by tag').fill('region:mars');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByText('No schedules tagged tier:gold and region:mars yet.').waitFor();
+    await screenshot(page, 'schedule-tag-filter');
+  });
+
   it("edits a schedule's timing and task: a bad cron is a 400 next to its field; fixed, only what changed is sent and saved", async () => {
     const sub = `edit-${randomUUID()}`;
     const user = await system.as(sub);
