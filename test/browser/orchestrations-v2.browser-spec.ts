@@ -1,50 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { inPage, launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { eventuallyExpect, signInWithToken, statusTabs } from './support/dashboard';
+import { browserPerFile, inPage, screenshot, shownTime } from './support/browser';
+import { diagram, eventuallyExpect, signInWithToken, statusTabs } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
-/** The nodes of the orchestration diagram (a group's calls among them), top to bottom, as `[title, state, summary line]`. */
-async function diagram(page: Page): Promise<string[][]> {
-  return page
-    .locator('.node[data-node]')
-    .evaluateAll((nodes) =>
-      nodes.map((node) => [
-        node.getAttribute('data-node') ?? '',
-        (/state-(\w+)/.exec(node.className) ?? [])[1] ?? '',
-        (node.querySelector('summary')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-}
-
 describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and Reject (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  const browser = browserPerFile((p) => (page = p));
   const url = (path: string) => system.target.url(path);
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
-
-  async function newUser(prefix: string): Promise<{ sub: string; as: AuthedApi }> {
-    const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
-    return { sub, as: await system.as(sub) };
-  }
 
   async function settled(as: AuthedApi, id: string, statuses: string[]) {
     return eventually(async () => {
@@ -54,7 +20,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   }
 
   it('edits a scheduled orchestration: a bad URL in a parallel branch is a 400 next to its field; fixed, the new plan, name and tags are saved', async () => {
-    const { sub, as } = await newUser('editor');
+    const { sub, as } = await system.newUser('editor');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -135,7 +101,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('says plainly that an orchestration that started meanwhile can no longer be edited (409)', async () => {
-    const { sub, as } = await newUser('late-editor');
+    const { sub, as } = await system.newUser('late-editor');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -159,7 +125,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('draws a parallel group as it ran: its branches side by side, each call with its attempts', async () => {
-    const { sub, as } = await newUser('parallel');
+    const { sub, as } = await system.newUser('parallel');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -199,7 +165,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('approves a waiting orchestration, which then completes, and rejects another, which then fails, as its plan says', async () => {
-    const { sub, as } = await newUser('approver');
+    const { sub, as } = await system.newUser('approver');
     // The payment goes through only when approved.
     system.target.respond('/w/pay', (_, request) =>
       (JSON.parse(request.body) as { approved: unknown }).approved === true

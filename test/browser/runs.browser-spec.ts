@@ -1,39 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
 import { formatDuration } from '../../apps/dashboard/src/format';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { browserPerFile, screenshot, shownTime } from './support/browser';
 import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('failing runs in the dashboard: retry, select and act, tags, callbacks, flow control (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  browserPerFile((p) => (page = p));
   const url = (path: string) => system.target.url(path);
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
-
-  /** A user of the test's own, so that its lists hold only what it made. */
-  async function newUser(prefix: string): Promise<{ sub: string; as: AuthedApi }> {
-    const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
-    return { sub, as: await system.as(sub) };
-  }
 
   async function ended<T extends { status: string }>(as: AuthedApi, path: string, until = (r: T) => r.status !== 'scheduled'): Promise<T> {
     return eventually(async () => {
@@ -43,7 +22,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   }
 
   it('shows failed runs with when each ended, the latest first; retries one and links the new run, which says what it retries', async () => {
-    const { sub, as } = await newUser('retrier');
+    const { sub, as } = await system.newUser('retrier');
     system.target.failTimes('/runs/flaky', 1, 503);
     system.target.respond('/runs/broken', () => ({ status: 500, body: { error: 'down' } }));
     // Made first but due later: it ends last, so it is listed first.
@@ -109,7 +88,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it('cancels two selected scheduled tasks in one bulk job and shows its progress until done 2 of 2', async () => {
-    const { sub, as } = await newUser('bulk');
+    const { sub, as } = await system.newUser('bulk');
     const later = async (name: string) =>
       (
         await as
@@ -179,7 +158,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it('narrows a list to the runs with every tag of the filter, and shows each run its tags as chips', async () => {
-    const { sub, as } = await newUser('tagger');
+    const { sub, as } = await system.newUser('tagger');
     const make = async (name: string, tags: Record<string, string>) =>
       (
         await as
@@ -249,7 +228,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it("shows a task's callback outcome, and how long its call waited its turn under flow control", async () => {
-    const { sub, as } = await newUser('flow');
+    const { sub, as } = await system.newUser('flow');
     const key = `partner-${randomUUID().slice(0, 8)}`;
     const runAt = new Date(Date.now() + 2_000).toISOString();
     const made = await Promise.all(
@@ -305,7 +284,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     await screenshot(page, 'task-callback-flow');
   });
   it('shows the Retry-After of a 429 on its attempt, and the wait before the next one', async () => {
-    const { sub, as } = await newUser('patient');
+    const { sub, as } = await system.newUser('patient');
     system.target.respond('/runs/busy', (n) =>
       n === 0 ? { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '2' } } : { status: 200 },
     );
@@ -334,7 +313,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it('creates a task with tags and a callback from the form, and shows both on its page', async () => {
-    const { sub } = await newUser('former');
+    const { sub } = await system.newUser('former');
     await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/tasks/new');
     await page.getByLabel('Name (optional)').fill('tagged report');
     await page.getByRole('group', { name: 'Call', exact: true }).getByLabel('URL').fill(url('/runs/report'));

@@ -1,30 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { testSystemPerFile, testToken } from '../support/test-system';
+import { browserPerFile, screenshot, shownTime } from './support/browser';
 import { eventuallyExpect, rowNames, signInWithToken, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('schedules in the dashboard (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
   let page: Page;
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
+  browserPerFile((p) => (page = p));
 
   it('creates a cron schedule from the form, says when it runs in words with its zone, lists the next runs, and pauses and resumes it', async () => {
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/schedules/new');

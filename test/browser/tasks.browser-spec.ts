@@ -1,39 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
 import { LambdaTarget } from '../support/lambda-target';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { pagePerTest, shownTime, inPage, launchBrowser, markWindow, screenshot, setTabHidden, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { browserPerFile, inPage, markWindow, screenshot, setTabHidden, shownTime } from './support/browser';
 import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambda targets)', () => {
-  let system: TestSystem;
   let lambda: LambdaTarget;
   let restoreEnv: () => void;
-  let browser: TestBrowser;
   let page: Page;
   const api = () => system.api();
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
     lambda = await LambdaTarget.start({ region: 'eu-central-1' });
     restoreEnv = lambda.useAsAwsEndpoint();
-    system = await startTestSystem({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    browser = await launchBrowser();
   });
+  const system = testSystemPerFile({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
+  browserPerFile((p) => (page = p));
   afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
     restoreEnv?.();
     await lambda?.stop();
   });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   async function finished(id: string, as: AuthedApi = api()) {
     return eventually(async () => {

@@ -55,3 +55,16 @@ export async function statusTabs(page: Page): Promise<Array<[string, string]>> {
       ),
     );
 }
+
+/** The nodes of the orchestration diagram (a group's calls among them), top to bottom, as `[title, state, summary line]`. */
+export async function diagram(page: Page): Promise<string[][]> {
+  return page
+    .locator('.node[data-node]')
+    .evaluateAll((nodes) =>
+      nodes.map((node) => [
+        node.getAttribute('data-node') ?? '',
+        (/state-(\w+)/.exec(node.className) ?? [])[1] ?? '',
+        (node.querySelector('summary')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      ]),
+    );
+}
