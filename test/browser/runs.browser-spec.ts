@@ -4,7 +4,7 @@ import { formatDuration } from '../../apps/dashboard/src/format';
 import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { browserPerFile, screenshot, shownTime } from './support/browser';
-import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
+import { diagram, eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -155,6 +155,119 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     );
     await expect(page.getByRole('region', { name: 'Selected' }).count()).resolves.toBe(0);
     await screenshot(page, 'bulk-cancel');
+  });
+
+  it('retries the selected failed tasks in one bulk job: its progress until done 2 of 2, the new runs listed, a scheduled one left as it is', async () => {
+    const { sub, as } = await system.newUser('bulk-retry');
+    system.target.failTimes('/runs/export-a', 1, 500);
+    system.target.failTimes('/runs/export-b', 1, 500);
+    const make = async (name: string, path: string, delayMs?: number) =>
+      (
+        await as
+          .post('/tasks')
+          .send({ name, url: url(path), delayMs })
+          .expect(201)
+      ).body as { id: string };
+    const a = await make('export a', '/runs/export-a');
+    const b = await make('export b', '/runs/export-b');
+    const c = await make('export c', '/runs/export-c', 3_600_000);
+    expect((await ended<{ status: string }>(as, `/tasks/${a.id}`)).status).toBe('failed');
+    expect((await ended<{ status: string }>(as, `/tasks/${b.id}`)).status).toBe('failed');
+
+    await signInWithToken(page, system.baseUrl, await testToken(sub));
+    await eventuallyExpect(
+      async () => (await tableRows(page)).map((r) => [r[0], r[1]]).sort(),
+      (rows) =>
+        expect(rows).toEqual([
+          ['export a', '✕ failed'],
+          ['export b', '✕ failed'],
+          ['export c', '◷ scheduled'],
+        ]),
+    );
+    for (const name of ['export a', 'export b', 'export c']) await page.getByLabel(`Select ${name}`).check();
+    const posts: Request[] = [];
+    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks/bulk') && posts.push(request));
+    await page.getByRole('button', { name: 'Retry selected' }).click();
+
+    const job = page.getByRole('region', { name: 'Bulk job: Retry 2 tasks' });
+    await job.locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await expect(job.locator('.bulk-counts').textContent()).resolves.toBe('done 2 · failed 0 · skipped 0 · of 2 matched');
+    const bar = job.locator('progress');
+    await expect(Promise.all([bar.getAttribute('value'), bar.getAttribute('max')])).resolves.toEqual(['2', '2']);
+    await expect(job.locator('p.muted').textContent()).resolves.toBe(
+      'Each retry is a new task, in the list now, that names the one it retries.',
+    );
+    await expect(page.locator('.outcome .notice').textContent()).resolves.toBe(
+      '1 selected task left as it is: only a failed or cancelled one can be retried.',
+    );
+    expect(posts.map((p) => p.postDataJSON())).toEqual([{ action: 'retry', filter: { ids: [a.id, b.id], status: 'failed' } }]);
+
+    // The new runs: one per failed task, each naming the one it retries, and called again.
+    const listed = async () => ((await as.get('/tasks').expect(200)).body.items as Array<{ id: string }>).map((t) => t.id);
+    const retries = await eventually(async () => {
+      const ids = (await listed()).filter((id) => ![a.id, b.id, c.id].includes(id));
+      return ids.length === 2 ? ids : undefined;
+    }, 10_000);
+    const again = await Promise.all(retries.map((id) => ended<{ name: string; status: string; retryOf: string }>(as, `/tasks/${id}`)));
+    expect(again.map((t) => [t.name, t.status, t.retryOf]).sort()).toEqual([
+      ['export a', 'completed', a.id],
+      ['export b', 'completed', b.id],
+    ]);
+    expect(system.target.calledPaths('/runs/export-')).toEqual(expect.arrayContaining(['a', 'a', 'b', 'b']));
+    expect(system.target.calledPaths('/runs/export-')).toHaveLength(4);
+    await eventuallyExpect(
+      async () => (await tableRows(page)).map((r) => [r[0], r[1]]).sort(),
+      (rows) =>
+        expect(rows).toEqual([
+          ['export a', '✓ completed'],
+          ['export a', '✕ failed'],
+          ['export b', '✓ completed'],
+          ['export b', '✕ failed'],
+          ['export c', '◷ scheduled'],
+        ]),
+      20_000,
+    );
+    await screenshot(page, 'bulk-retry');
+  });
+
+  it('retries a failed orchestration from the step picked on its page: the steps before it are not called again', async () => {
+    const { sub, as } = await system.newUser('from-step');
+    system.target.failTimes('/runs/fs/c', 1, 500);
+    const { body: orchestration } = await as
+      .post('/orchestrations')
+      .send({
+        name: 'order 9',
+        steps: [{ url: url('/runs/fs/a') }, { url: url('/runs/fs/b') }, { url: url('/runs/fs/c') }],
+        conditionCheck: { url: url('/runs/fs/check'), method: 'GET' },
+      })
+      .expect(201);
+    expect((await ended<{ status: string }>(as, `/orchestrations/${orchestration.id}`)).status).toBe('failed');
+    expect(system.target.calledPaths('/runs/fs/')).toEqual(['a', 'check', 'b', 'check', 'c']);
+
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/orchestrations/${orchestration.id}`);
+    await page.locator('h1 .badge', { hasText: 'failed' }).waitFor();
+    const fromStep = page.getByLabel('From step');
+    await expect(fromStep.locator('option').allTextContents()).resolves.toEqual(['1', '2', '3 (the one that failed)']);
+    await expect(fromStep.inputValue()).resolves.toBe('3');
+    await fromStep.selectOption('2');
+    const retry = page.waitForResponse((r) => r.url().endsWith(`/orchestrations/${orchestration.id}/retry`));
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    const response = await retry;
+    expect(response.request().postDataJSON()).toEqual({ fromStep: 2 });
+    const created = (await response.json()) as { id: string };
+    await page.getByText('Retried: this orchestration is the new run, due now.').waitFor();
+    expect(decodeURIComponent(new URL(page.url()).pathname)).toBe(`/ui/orchestrations/${created.id}`);
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('.retry-of').textContent()).resolves.toBe(`Retry of ${orchestration.id}`);
+    await expect(diagram(page)).resolves.toEqual([
+      ['Step 1', 'passed', `✓ passed Step 1 POST ${url('/runs/fs/b')} · 1 attempt · last HTTP 200`],
+      ['Check after step 1', 'passed', `✓ passed Check after step 1 GET ${url('/runs/fs/check')} · 1 try · last HTTP 200`],
+      ['Step 2', 'passed', `✓ passed Step 2 POST ${url('/runs/fs/c')} · 1 attempt · last HTTP 200`],
+      ['Check after step 2', 'passed', `✓ passed Check after step 2 GET ${url('/runs/fs/check')} · 1 try · last HTTP 200`],
+    ]);
+    const { body: again } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    expect(again).toMatchObject({ retryOf: orchestration.id, stepCount: 2, status: 'completed' });
+    expect(system.target.calledPaths('/runs/fs/')).toEqual(['a', 'check', 'b', 'check', 'c', 'b', 'check', 'c', 'check']);
   });
 
   it('narrows a list to the runs with every tag of the filter, and shows each run its tags as chips', async () => {
