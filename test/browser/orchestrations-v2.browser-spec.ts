@@ -19,6 +19,78 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
     }, 20_000);
   }
 
+  it("edits an orchestration from its calls as given: nothing changed sends nothing; each call's headers, body and retry fields are prefilled and saved back as they were", async () => {
+    const { sub, as } = await system.newUser('prefill');
+    const { body: created } = await as
+      .post('/orchestrations')
+      .send({
+        name: 'order 60',
+        steps: [
+          {
+            id: 'reserve',
+            url: url('/p/reserve'),
+            method: 'PUT',
+            headers: { 'x-api-key': 'k-reserve' },
+            body: { orderId: 60 },
+            timeoutMs: 5_000,
+            retries: 2,
+            retryIntervalMs: 500,
+            retryBackoff: 2,
+            flowControl: { key: 'partner', ratePerSecond: 5 },
+          },
+          { parallel: [[{ url: url('/p/stock'), headers: { 'x-shop': 'berlin' }, body: { sku: 'A-1' } }], [{ url: url('/p/pay') }]] },
+        ],
+        conditionCheck: { url: url('/p/ready'), method: 'GET', headers: { 'x-check': 'yes' } },
+        fallback: { url: url('/p/undo'), body: { undo: true }, retries: 1 },
+        initialDelayMs: 3_600_000,
+      })
+      .expect(201);
+    const { body: before } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/orchestrations/${created.id}/edit`);
+    await page.getByRole('heading', { name: 'Edit order 60' }).waitFor();
+    const patches: Request[] = [];
+    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
+
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
+    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
+    expect(patches).toHaveLength(0);
+
+    await page.getByLabel('Replace the steps').check();
+    const step1 = page.getByRole('group', { name: 'Step 1' });
+    const fields = (group: typeof step1, labels: string[]) =>
+      Promise.all(labels.map((label) => group.getByLabel(label, { exact: true }).inputValue()));
+    await expect(
+      fields(step1, ['Call id (optional)', 'Method', 'URL', 'Headers (JSON object)', 'Body (JSON)', 'Timeout per attempt (ms)', 'Retries']),
+    ).resolves.toEqual(['reserve', 'PUT', url('/p/reserve'), '{"x-api-key":"k-reserve"}', '{\n  "orderId": 60\n}', '5000', '2']);
+    await expect(fields(step1, ['First retry after (ms)', 'Backoff (× per retry)', 'At most, calls a second'])).resolves.toEqual([
+      '500',
+      '2',
+      '5',
+    ]);
+    const branch1 = page.getByRole('group', { name: 'Step 2' }).getByRole('group', { name: 'Branch 1' });
+    await expect(fields(branch1, ['URL', 'Headers (JSON object)', 'Body (JSON)'])).resolves.toEqual([
+      url('/p/stock'),
+      '{"x-shop":"berlin"}',
+      '{\n  "sku": "A-1"\n}',
+    ]);
+    await page.getByLabel('Replace the condition check').check();
+    const check = page.getByRole('group', { name: 'Condition check (after each step)' });
+    await expect(fields(check, ['Method', 'URL', 'Headers (JSON object)'])).resolves.toEqual(['GET', url('/p/ready'), '{"x-check":"yes"}']);
+    await page.getByLabel('Replace the fallback').check();
+    const fallback = page.getByRole('group', { name: 'Fallback' });
+    await expect(fields(fallback, ['URL', 'Body (JSON)', 'Retries'])).resolves.toEqual([url('/p/undo'), '{\n  "undo": true\n}', '1']);
+    await screenshot(page, 'orchestration-edit-prefilled');
+
+    // Replaced as they were: the API saves the same calls.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Orchestration saved: order 60.').waitFor();
+    expect(patches).toHaveLength(1);
+    expect(Object.keys(patches[0].postDataJSON()).sort()).toEqual(['conditionCheck', 'fallback', 'steps']);
+    const { body: saved } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    expect([saved.steps, saved.conditionCheck, saved.fallback]).toEqual([before.steps, before.conditionCheck, before.fallback]);
+  });
+
   it('edits a scheduled orchestration: a bad URL in a parallel branch is a 400 next to its field; fixed, the new plan, name and tags are saved', async () => {
     const { sub, as } = await system.newUser('editor');
     const { body: created } = await as
@@ -59,7 +131,8 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
       name: 'order 50, new plan',
       tags: { customer: '51' },
       steps: [
-        { url: url('/e/reserve'), method: 'POST' },
+        // The step kept is sent as the orchestration has it, its time limit and retry fields too.
+        { url: url('/e/reserve'), method: 'POST', timeoutMs: 10000, retries: 0, retryIntervalMs: 1000, retryBackoff: 1 },
         { parallel: [[{ id: 'stock', url: 'not a url', method: 'POST' }], [{ url: url('/e/pay'), method: 'POST' }]], join: 'any' },
       ],
     };
