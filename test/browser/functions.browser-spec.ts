@@ -1,9 +1,9 @@
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MOTO_ACCOUNT_ID, startMotoServer, type MotoServer } from '../support/moto-server';
 import { testSystemPerFile, testToken } from '../support/test-system';
 import { browserPerFile, screenshot } from './support/browser';
-import { signInWithToken } from './support/dashboard';
+import { recordRequests, signInWithToken } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -44,8 +44,7 @@ describe('the functions page (Chromium, API, worker, moto Lambda): admins deploy
     await page.getByLabel('Payload (JSON)').fill('{"reportId": 7}');
     await page.getByLabel('After a delay').check();
     await page.getByLabel('Delay (ms)').fill('3600000');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/functions') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/functions');
     await page.getByRole('button', { name: 'Deploy function' }).click();
 
     await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();

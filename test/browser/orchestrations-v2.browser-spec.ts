@@ -2,7 +2,14 @@ import type { Page, Request } from 'playwright-core';
 import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { browserPerFile, inPage, screenshot, shownTime } from './support/browser';
-import { diagram, eventuallyExpect, signInWithToken, statusTabs } from './support/dashboard';
+import {
+  diagram,
+  eventuallyExpect,
+  expectNothingChangedNothingSent,
+  recordRequests,
+  signInWithToken,
+  statusTabs,
+} from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -48,13 +55,8 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
     const { body: before } = await as.get(`/orchestrations/${created.id}`).expect(200);
     await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/orchestrations/${created.id}/edit`);
     await page.getByRole('heading', { name: 'Edit order 60' }).waitFor();
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
-
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
-    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
-    expect(patches).toHaveLength(0);
+    await expectNothingChangedNothingSent(page);
+    const patches = recordRequests(page, 'PATCH');
 
     await page.getByLabel('Replace the steps').check();
     const step1 = page.getByRole('group', { name: 'Step 1' });
@@ -122,8 +124,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
     await branch1.getByLabel('Call id (optional)').fill('stock');
     await branch1.getByLabel('URL').fill('not a url');
     await step2.getByRole('group', { name: 'Branch 2' }).getByLabel('URL').fill(url('/e/pay'));
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
+    const patches = recordRequests(page, 'PATCH');
     await page.getByRole('button', { name: 'Save changes' }).click();
 
     await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();

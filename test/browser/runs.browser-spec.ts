@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatDuration } from '../../apps/dashboard/src/format';
 import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { browserPerFile, screenshot, shownTime } from './support/browser';
-import { diagram, eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
+import { diagram, eventuallyExpect, recordRequests, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -105,8 +105,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     await page.getByLabel('Select reminder a').check();
     await page.getByLabel('Select reminder b').check();
     await expect(page.getByRole('region', { name: 'Selected' }).locator('span').first().textContent()).resolves.toBe('2 selected');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks/bulk') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks/bulk');
 
     await page.getByRole('button', { name: 'Cancel selected' }).click();
     await expect(page.getByRole('group', { name: 'Cancel 2 scheduled tasks?' }).count()).resolves.toBe(1);
@@ -185,8 +184,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
         ]),
     );
     for (const name of ['export a', 'export b', 'export c']) await page.getByLabel(`Select ${name}`).check();
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks/bulk') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks/bulk');
     await page.getByRole('button', { name: 'Retry selected' }).click();
 
     const job = page.getByRole('region', { name: 'Bulk job: Retry 2 tasks' });
@@ -437,8 +435,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     const callback = page.getByRole('group', { name: 'Callback call' });
     await callback.getByLabel('URL').fill(url('/runs/done-hook'));
     await page.getByLabel('cancelled').check();
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.getByText('Task created: tagged report.').waitFor();
     expect(posts.map((p) => p.postDataJSON())).toEqual([

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testSystemPerFile, testToken } from '../support/test-system';
 import { browserPerFile, screenshot, shownTime } from './support/browser';
-import { eventuallyExpect, rowNames, signInWithToken, tableRows } from './support/dashboard';
+import {
+  eventuallyExpect,
+  expectNothingChangedNothingSent,
+  recordRequests,
+  rowNames,
+  signInWithToken,
+  tableRows,
+} from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -189,13 +196,8 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     const task = page.getByRole('group', { name: 'Each run calls' });
     await expect(task.getByLabel('URL').inputValue()).resolves.toBe(system.target.url('/s/export'));
     await expect(task.getByLabel('Retries').inputValue()).resolves.toBe('1');
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
-    // Nothing changed: nothing is sent.
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
-    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
-    expect(patches).toHaveLength(0);
+    await expectNothingChangedNothingSent(page);
+    const patches = recordRequests(page, 'PATCH');
 
     await page.getByLabel('Cron expression').check();
     await page.getByLabel('Cron', { exact: true }).fill('every night');

@@ -5,7 +5,7 @@ import { SqsTarget } from '../support/sqs-target';
 import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { browserPerFile, inPage, markWindow, screenshot, setTabHidden, shownTime } from './support/browser';
-import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
+import { eventuallyExpect, recordRequests, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -259,8 +259,7 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP, Lambda a
 
   it('checks JSON as it is typed, sends nothing while it is bad, and shows the API 400 next to the fields it names', async () => {
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/tasks/new');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks');
     await page.getByLabel('URL').fill(system.target.url('/x'));
     await page.getByLabel('Headers (JSON object)').fill('{"x-api-key": 42}');
     await expect(page.locator('#f-headers-error').textContent()).resolves.toBe('every value must be a string; not x-api-key');
@@ -323,8 +322,7 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP, Lambda a
     await expect(page.getByLabel('URL', { exact: true }).count()).resolves.toBe(0);
     await page.getByLabel('Queue URL').fill(queueUrl);
     await page.getByLabel('Message body (JSON)').fill('{"orderId": 42}');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/tasks' && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.getByText('Task created: order 42 message.').waitFor();
     expect(posts.map((p) => p.postDataJSON())).toEqual([{ name: 'order 42 message', sqs: { queueUrl, messageBody: { orderId: 42 } } }]);
