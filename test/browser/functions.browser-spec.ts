@@ -1,10 +1,9 @@
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { MOTO_ACCOUNT_ID, startMotoServer, type MotoServer } from '../support/moto-server';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { launchBrowser, pagePerTest, screenshot, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { signInWithToken } from './support/dashboard';
+import { testSystemPerFile, testToken } from '../support/test-system';
+import { browserPerFile, screenshot } from './support/browser';
+import { recordRequests, signInWithToken } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
@@ -12,45 +11,24 @@ const PYTHON = 'def handler(event, context):\n    return {"statusCode": 200, "bo
 
 describe('the functions page (Chromium, API, worker, moto Lambda): admins deploy code, with a task that invokes it', () => {
   let moto: MotoServer;
-  let system: TestSystem;
-  let browser: TestBrowser;
   let page: Page;
   /** The test's own view of Lambda, to see what the API deployed. */
   let lambda: LambdaClient;
-  /** The AWS variables this file sets for the API's Lambda client (the standard provider chain), and what they were. */
-  const awsEnv: Record<string, string | undefined> = {};
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
     moto = await startMotoServer();
     lambda = new LambdaClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
-    const env = {
-      AWS_ENDPOINT_URL_LAMBDA: moto.endpoint,
-      AWS_REGION: moto.region,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-    };
-    for (const [name, value] of Object.entries(env)) {
-      awsEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-    system = await startTestSystem();
-    browser = await launchBrowser();
+    // The API finds Lambda as in production: endpoint, region and credentials from the environment.
+    restoreEnv = moto.useAsAwsEndpoint('LAMBDA');
   }, 300_000);
+  const system = testSystemPerFile();
+  browserPerFile((p) => (page = p));
   afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
     lambda?.destroy();
     await moto?.stop();
-    for (const [name, value] of Object.entries(awsEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
   });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   it('deploys a Python function from the form of an admin, shows the 400 of a bad handler by its field, and links the task made with it', async () => {
     const admin = await system.as('ops', { admin: true });
@@ -66,8 +44,7 @@ describe('the functions page (Chromium, API, worker, moto Lambda): admins deploy
     await page.getByLabel('Payload (JSON)').fill('{"reportId": 7}');
     await page.getByLabel('After a delay').check();
     await page.getByLabel('Delay (ms)').fill('3600000');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/functions') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/functions');
     await page.getByRole('button', { name: 'Deploy function' }).click();
 
     await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();

@@ -2,9 +2,8 @@ import type { Page } from 'playwright-core';
 import { decodeJwt } from 'jose';
 import { freePort } from '../../libs/runtime/dev-server';
 import { OidcProvider } from '../support/oidc-provider';
-import { startTestSystem, type TestSystem } from '../support/test-system';
-import { inPage, launchBrowser, pagePerTest, screenshot, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { testSystemPerFile } from '../support/test-system';
+import { browserPerFile, inPage, screenshot } from './support/browser';
 
 jest.setTimeout(90_000);
 
@@ -14,13 +13,11 @@ const CLIENT_ID = 'scheduler-dashboard';
 
 describe('signing in to the dashboard through an OpenID provider (Chromium, oidc-provider on loopback, authorization code + PKCE)', () => {
   let provider: OidcProvider;
-  let system: TestSystem;
-  let browser: TestBrowser;
+  let apiPort: number;
   let page: Page;
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    const apiPort = await freePort();
+    apiPort = await freePort();
     provider = await OidcProvider.start({
       clientId: CLIENT_ID,
       redirectUris: [`http://127.0.0.1:${apiPort}/ui/callback`],
@@ -28,28 +25,24 @@ describe('signing in to the dashboard through an OpenID provider (Chromium, oidc
       admins: ['root'],
     });
     // Identity provider mode: no embedded secret; the API finds the provider's keys by discovery.
-    system = await startTestSystem({
-      API_PORT: String(apiPort),
-      JWT_SECRET: '',
-      JWT_ISSUER: provider.issuer,
-      JWT_AUDIENCE: AUDIENCE,
-      OIDC_CLIENT_ID: CLIENT_ID,
-    });
-    browser = await launchBrowser();
+  });
+  const system = testSystemPerFile(() => ({
+    API_PORT: String(apiPort),
+    JWT_SECRET: '',
+    JWT_ISSUER: provider.issuer,
+    JWT_AUDIENCE: AUDIENCE,
+    OIDC_CLIENT_ID: CLIENT_ID,
+  }));
+  const browser = browserPerFile((p) => (page = p));
+  beforeAll(async () => {
     // The provider's development pages import a Google font; this machine is offline.
     await browser.context.route('https://fonts.googleapis.com/**', (route) =>
       route.fulfill({ status: 200, contentType: 'text/css', body: '' }),
     );
   });
   afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
     await provider?.stop();
   });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   /** From the dashboard's sign-in page through the provider's login and consent pages, as `login`. */
   async function signInAtProvider(login: string, from = '/ui/schedules'): Promise<void> {

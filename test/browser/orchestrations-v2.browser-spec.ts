@@ -1,50 +1,23 @@
-import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { inPage, launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { eventuallyExpect, signInWithToken, statusTabs } from './support/dashboard';
+import { browserPerFile, inPage, screenshot, shownTime } from './support/browser';
+import {
+  diagram,
+  eventuallyExpect,
+  expectNothingChangedNothingSent,
+  recordRequests,
+  signInWithToken,
+  statusTabs,
+} from './support/dashboard';
 
 jest.setTimeout(90_000);
 
-/** The nodes of the orchestration diagram (a group's calls among them), top to bottom, as `[title, state, summary line]`. */
-async function diagram(page: Page): Promise<string[][]> {
-  return page
-    .locator('.node[data-node]')
-    .evaluateAll((nodes) =>
-      nodes.map((node) => [
-        node.getAttribute('data-node') ?? '',
-        (/state-(\w+)/.exec(node.className) ?? [])[1] ?? '',
-        (node.querySelector('summary')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-}
-
 describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and Reject (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  const browser = browserPerFile((p) => (page = p));
   const url = (path: string) => system.target.url(path);
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
-
-  async function newUser(prefix: string): Promise<{ sub: string; as: AuthedApi }> {
-    const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
-    return { sub, as: await system.as(sub) };
-  }
 
   async function settled(as: AuthedApi, id: string, statuses: string[]) {
     return eventually(async () => {
@@ -53,8 +26,75 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
     }, 20_000);
   }
 
+  it("edits an orchestration from its calls as given: nothing changed sends nothing; each call's headers, body and retry fields are prefilled and saved back as they were", async () => {
+    const { sub, as } = await system.newUser('prefill');
+    const { body: created } = await as
+      .post('/orchestrations')
+      .send({
+        name: 'order 60',
+        steps: [
+          {
+            id: 'reserve',
+            url: url('/p/reserve'),
+            method: 'PUT',
+            headers: { 'x-api-key': 'k-reserve' },
+            body: { orderId: 60 },
+            timeoutMs: 5_000,
+            retries: 2,
+            retryIntervalMs: 500,
+            retryBackoff: 2,
+            flowControl: { key: 'partner', ratePerSecond: 5 },
+          },
+          { parallel: [[{ url: url('/p/stock'), headers: { 'x-shop': 'berlin' }, body: { sku: 'A-1' } }], [{ url: url('/p/pay') }]] },
+        ],
+        conditionCheck: { url: url('/p/ready'), method: 'GET', headers: { 'x-check': 'yes' } },
+        fallback: { url: url('/p/undo'), body: { undo: true }, retries: 1 },
+        initialDelayMs: 3_600_000,
+      })
+      .expect(201);
+    const { body: before } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/orchestrations/${created.id}/edit`);
+    await page.getByRole('heading', { name: 'Edit order 60' }).waitFor();
+    await expectNothingChangedNothingSent(page);
+    const patches = recordRequests(page, 'PATCH');
+
+    await page.getByLabel('Replace the steps').check();
+    const step1 = page.getByRole('group', { name: 'Step 1' });
+    const fields = (group: typeof step1, labels: string[]) =>
+      Promise.all(labels.map((label) => group.getByLabel(label, { exact: true }).inputValue()));
+    await expect(
+      fields(step1, ['Call id (optional)', 'Method', 'URL', 'Headers (JSON object)', 'Body (JSON)', 'Timeout per attempt (ms)', 'Retries']),
+    ).resolves.toEqual(['reserve', 'PUT', url('/p/reserve'), '{"x-api-key":"k-reserve"}', '{\n  "orderId": 60\n}', '5000', '2']);
+    await expect(fields(step1, ['First retry after (ms)', 'Backoff (× per retry)', 'At most, calls a second'])).resolves.toEqual([
+      '500',
+      '2',
+      '5',
+    ]);
+    const branch1 = page.getByRole('group', { name: 'Step 2' }).getByRole('group', { name: 'Branch 1' });
+    await expect(fields(branch1, ['URL', 'Headers (JSON object)', 'Body (JSON)'])).resolves.toEqual([
+      url('/p/stock'),
+      '{"x-shop":"berlin"}',
+      '{\n  "sku": "A-1"\n}',
+    ]);
+    await page.getByLabel('Replace the condition check').check();
+    const check = page.getByRole('group', { name: 'Condition check (after each step)' });
+    await expect(fields(check, ['Method', 'URL', 'Headers (JSON object)'])).resolves.toEqual(['GET', url('/p/ready'), '{"x-check":"yes"}']);
+    await page.getByLabel('Replace the fallback').check();
+    const fallback = page.getByRole('group', { name: 'Fallback' });
+    await expect(fields(fallback, ['URL', 'Body (JSON)', 'Retries'])).resolves.toEqual([url('/p/undo'), '{\n  "undo": true\n}', '1']);
+    await screenshot(page, 'orchestration-edit-prefilled');
+
+    // Replaced as they were: the API saves the same calls.
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Orchestration saved: order 60.').waitFor();
+    expect(patches).toHaveLength(1);
+    expect(Object.keys(patches[0].postDataJSON()).sort()).toEqual(['conditionCheck', 'fallback', 'steps']);
+    const { body: saved } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    expect([saved.steps, saved.conditionCheck, saved.fallback]).toEqual([before.steps, before.conditionCheck, before.fallback]);
+  });
+
   it('edits a scheduled orchestration: a bad URL in a parallel branch is a 400 next to its field; fixed, the new plan, name and tags are saved', async () => {
-    const { sub, as } = await newUser('editor');
+    const { sub, as } = await system.newUser('editor');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -84,8 +124,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
     await branch1.getByLabel('Call id (optional)').fill('stock');
     await branch1.getByLabel('URL').fill('not a url');
     await step2.getByRole('group', { name: 'Branch 2' }).getByLabel('URL').fill(url('/e/pay'));
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
+    const patches = recordRequests(page, 'PATCH');
     await page.getByRole('button', { name: 'Save changes' }).click();
 
     await page.locator('.error-summary', { hasText: 'Not saved' }).waitFor();
@@ -93,7 +132,8 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
       name: 'order 50, new plan',
       tags: { customer: '51' },
       steps: [
-        { url: url('/e/reserve'), method: 'POST' },
+        // The step kept is sent as the orchestration has it, its time limit and retry fields too.
+        { url: url('/e/reserve'), method: 'POST', timeoutMs: 10000, retries: 0, retryIntervalMs: 1000, retryBackoff: 1 },
         { parallel: [[{ id: 'stock', url: 'not a url', method: 'POST' }], [{ url: url('/e/pay'), method: 'POST' }]], join: 'any' },
       ],
     };
@@ -135,7 +175,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('says plainly that an orchestration that started meanwhile can no longer be edited (409)', async () => {
-    const { sub, as } = await newUser('late-editor');
+    const { sub, as } = await system.newUser('late-editor');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -159,7 +199,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('draws a parallel group as it ran: its branches side by side, each call with its attempts', async () => {
-    const { sub, as } = await newUser('parallel');
+    const { sub, as } = await system.newUser('parallel');
     const { body: created } = await as
       .post('/orchestrations')
       .send({
@@ -199,7 +239,7 @@ describe('orchestrations v2 in the dashboard: edit, parallel groups, Approve and
   });
 
   it('approves a waiting orchestration, which then completes, and rejects another, which then fails, as its plan says', async () => {
-    const { sub, as } = await newUser('approver');
+    const { sub, as } = await system.newUser('approver');
     // The payment goes through only when approved.
     system.target.respond('/w/pay', (_, request) =>
       (JSON.parse(request.body) as { approved: unknown }).approved === true

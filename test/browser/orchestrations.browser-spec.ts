@@ -1,45 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { pagePerTest, launchBrowser, screenshot, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { signInWithToken, statusTabs } from './support/dashboard';
+import { browserPerFile, screenshot } from './support/browser';
+import { diagram, signInWithToken, statusTabs } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
-/** The nodes of the orchestration diagram, top to bottom, as `[title, state, summary line]`. */
-async function diagram(page: Page): Promise<string[][]> {
-  return page
-    .locator('.node[data-node]')
-    .evaluateAll((nodes) =>
-      nodes.map((node) => [
-        node.getAttribute('data-node') ?? '',
-        (/state-(\w+)/.exec(node.className) ?? [])[1] ?? '',
-        (node.querySelector('summary')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
-      ]),
-    );
-}
-
 describe('orchestrations in the dashboard (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  browserPerFile((p) => (page = p));
   const url = (path: string) => system.target.url(path);
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   async function finished(as: AuthedApi, id: string) {
     return eventually(async () => {

@@ -1,39 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { formatDuration } from '../../apps/dashboard/src/format';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
+import { browserPerFile, screenshot, shownTime } from './support/browser';
+import { diagram, eventuallyExpect, recordRequests, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('failing runs in the dashboard: retry, select and act, tags, callbacks, flow control (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  browserPerFile((p) => (page = p));
   const url = (path: string) => system.target.url(path);
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
-
-  /** A user of the test's own, so that its lists hold only what it made. */
-  async function newUser(prefix: string): Promise<{ sub: string; as: AuthedApi }> {
-    const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
-    return { sub, as: await system.as(sub) };
-  }
 
   async function ended<T extends { status: string }>(as: AuthedApi, path: string, until = (r: T) => r.status !== 'scheduled'): Promise<T> {
     return eventually(async () => {
@@ -42,10 +21,15 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     }, 20_000);
   }
 
-  it('retries a failed task from the failed-runs view and links the new run, which says what it retries', async () => {
-    const { sub, as } = await newUser('retrier');
+  it('shows failed runs with when each ended, the latest first; retries one and links the new run, which says what it retries', async () => {
+    const { sub, as } = await system.newUser('retrier');
     system.target.failTimes('/runs/flaky', 1, 503);
     system.target.respond('/runs/broken', () => ({ status: 500, body: { error: 'down' } }));
+    // Made first but due later: it ends last, so it is listed first.
+    const { body: later } = await as
+      .post('/tasks')
+      .send({ name: 'invoice 6', url: url('/runs/broken'), delayMs: 2_000 })
+      .expect(201);
     const { body: task } = await as
       .post('/tasks')
       .send({ name: 'invoice 7', url: url('/runs/flaky') })
@@ -56,21 +40,41 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
       .expect(201);
     expect((await ended<{ status: string }>(as, `/tasks/${task.id}`)).status).toBe('failed');
     expect((await ended<{ status: string }>(as, `/orchestrations/${orchestration.id}`)).status).toBe('failed');
+    expect((await ended<{ status: string }>(as, `/tasks/${later.id}`)).status).toBe('failed');
+    // When each ended, as the lists say (visibility's close time).
+    const endOf = async (collection: string, id: string) =>
+      eventually(async () => {
+        const { body } = await as.get(`/${collection}`).query({ status: 'failed' }).expect(200);
+        return (body.items as Array<{ id: string; finishedAt: string | null }>).find((r) => r.id === id)?.finishedAt ?? undefined;
+      }, 10_000);
+    const [laterEnded, taskEnded, orchestrationEnded] = [
+      await endOf('tasks', later.id),
+      await endOf('tasks', task.id),
+      await endOf('orchestrations', orchestration.id),
+    ];
+    expect(Date.parse(laterEnded)).toBeGreaterThan(Date.parse(taskEnded));
 
     await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/failed');
     const tasks = page.locator('table[data-collection="tasks"] tbody tr');
-    await tasks.first().waitFor();
-    await expect(tableRows(page)).resolves.toEqual([
-      ['invoice 7', `POST ${url('/runs/flaky')}`, shownTime(task.runAt), 'Retry'],
-      ['order 8', '1 step', shownTime(orchestration.runAt), 'Retry'],
-    ]);
+    await eventuallyExpect(
+      () => tableRows(page),
+      (rows) =>
+        expect(rows).toEqual([
+          ['invoice 6', `POST ${url('/runs/broken')}`, shownTime(later.runAt), shownTime(laterEnded), 'Retry'],
+          ['invoice 7', `POST ${url('/runs/flaky')}`, shownTime(task.runAt), shownTime(taskEnded), 'Retry'],
+          ['order 8', '1 step', shownTime(orchestration.runAt), shownTime(orchestrationEnded), 'Retry'],
+        ]),
+    );
+    await expect(page.locator('table[data-collection="tasks"] caption').textContent()).resolves.toBe(
+      'Failed tasks, the latest to end first',
+    );
     await screenshot(page, 'failed-runs');
 
     const retry = page.waitForResponse((r) => r.url().endsWith(`/tasks/${task.id}/retry`));
     await page.getByRole('button', { name: 'Retry invoice 7' }).click();
     const created = await (await retry).json();
     expect([created.status, created.retryOf, created.name]).toEqual(['scheduled', task.id, 'invoice 7']);
-    const retried = tasks.first().locator('.retried');
+    const retried = tasks.nth(1).locator('.retried');
     await expect(retried.textContent()).resolves.toBe(`Retried as ${created.id}`);
 
     await retried.getByRole('link', { name: created.id }).click();
@@ -84,7 +88,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it('cancels two selected scheduled tasks in one bulk job and shows its progress until done 2 of 2', async () => {
-    const { sub, as } = await newUser('bulk');
+    const { sub, as } = await system.newUser('bulk');
     const later = async (name: string) =>
       (
         await as
@@ -101,8 +105,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     await page.getByLabel('Select reminder a').check();
     await page.getByLabel('Select reminder b').check();
     await expect(page.getByRole('region', { name: 'Selected' }).locator('span').first().textContent()).resolves.toBe('2 selected');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks/bulk') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks/bulk');
 
     await page.getByRole('button', { name: 'Cancel selected' }).click();
     await expect(page.getByRole('group', { name: 'Cancel 2 scheduled tasks?' }).count()).resolves.toBe(1);
@@ -153,8 +156,120 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     await screenshot(page, 'bulk-cancel');
   });
 
+  it('retries the selected failed tasks in one bulk job: its progress until done 2 of 2, the new runs listed, a scheduled one left as it is', async () => {
+    const { sub, as } = await system.newUser('bulk-retry');
+    system.target.failTimes('/runs/export-a', 1, 500);
+    system.target.failTimes('/runs/export-b', 1, 500);
+    const make = async (name: string, path: string, delayMs?: number) =>
+      (
+        await as
+          .post('/tasks')
+          .send({ name, url: url(path), delayMs })
+          .expect(201)
+      ).body as { id: string };
+    const a = await make('export a', '/runs/export-a');
+    const b = await make('export b', '/runs/export-b');
+    const c = await make('export c', '/runs/export-c', 3_600_000);
+    expect((await ended<{ status: string }>(as, `/tasks/${a.id}`)).status).toBe('failed');
+    expect((await ended<{ status: string }>(as, `/tasks/${b.id}`)).status).toBe('failed');
+
+    await signInWithToken(page, system.baseUrl, await testToken(sub));
+    await eventuallyExpect(
+      async () => (await tableRows(page)).map((r) => [r[0], r[1]]).sort(),
+      (rows) =>
+        expect(rows).toEqual([
+          ['export a', '✕ failed'],
+          ['export b', '✕ failed'],
+          ['export c', '◷ scheduled'],
+        ]),
+    );
+    for (const name of ['export a', 'export b', 'export c']) await page.getByLabel(`Select ${name}`).check();
+    const posts = recordRequests(page, 'POST', '/tasks/bulk');
+    await page.getByRole('button', { name: 'Retry selected' }).click();
+
+    const job = page.getByRole('region', { name: 'Bulk job: Retry 2 tasks' });
+    await job.locator('.badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await expect(job.locator('.bulk-counts').textContent()).resolves.toBe('done 2 · failed 0 · skipped 0 · of 2 matched');
+    const bar = job.locator('progress');
+    await expect(Promise.all([bar.getAttribute('value'), bar.getAttribute('max')])).resolves.toEqual(['2', '2']);
+    await expect(job.locator('p.muted').textContent()).resolves.toBe(
+      'Each retry is a new task, in the list now, that names the one it retries.',
+    );
+    await expect(page.locator('.outcome .notice').textContent()).resolves.toBe(
+      '1 selected task left as it is: only a failed or cancelled one can be retried.',
+    );
+    expect(posts.map((p) => p.postDataJSON())).toEqual([{ action: 'retry', filter: { ids: [a.id, b.id], status: 'failed' } }]);
+
+    // The new runs: one per failed task, each naming the one it retries, and called again.
+    const listed = async () => ((await as.get('/tasks').expect(200)).body.items as Array<{ id: string }>).map((t) => t.id);
+    const retries = await eventually(async () => {
+      const ids = (await listed()).filter((id) => ![a.id, b.id, c.id].includes(id));
+      return ids.length === 2 ? ids : undefined;
+    }, 10_000);
+    const again = await Promise.all(retries.map((id) => ended<{ name: string; status: string; retryOf: string }>(as, `/tasks/${id}`)));
+    expect(again.map((t) => [t.name, t.status, t.retryOf]).sort()).toEqual([
+      ['export a', 'completed', a.id],
+      ['export b', 'completed', b.id],
+    ]);
+    expect(system.target.calledPaths('/runs/export-')).toEqual(expect.arrayContaining(['a', 'a', 'b', 'b']));
+    expect(system.target.calledPaths('/runs/export-')).toHaveLength(4);
+    await eventuallyExpect(
+      async () => (await tableRows(page)).map((r) => [r[0], r[1]]).sort(),
+      (rows) =>
+        expect(rows).toEqual([
+          ['export a', '✓ completed'],
+          ['export a', '✕ failed'],
+          ['export b', '✓ completed'],
+          ['export b', '✕ failed'],
+          ['export c', '◷ scheduled'],
+        ]),
+      20_000,
+    );
+    await screenshot(page, 'bulk-retry');
+  });
+
+  it('retries a failed orchestration from the step picked on its page: the steps before it are not called again', async () => {
+    const { sub, as } = await system.newUser('from-step');
+    system.target.failTimes('/runs/fs/c', 1, 500);
+    const { body: orchestration } = await as
+      .post('/orchestrations')
+      .send({
+        name: 'order 9',
+        steps: [{ url: url('/runs/fs/a') }, { url: url('/runs/fs/b') }, { url: url('/runs/fs/c') }],
+        conditionCheck: { url: url('/runs/fs/check'), method: 'GET' },
+      })
+      .expect(201);
+    expect((await ended<{ status: string }>(as, `/orchestrations/${orchestration.id}`)).status).toBe('failed');
+    expect(system.target.calledPaths('/runs/fs/')).toEqual(['a', 'check', 'b', 'check', 'c']);
+
+    await signInWithToken(page, system.baseUrl, await testToken(sub), `/ui/orchestrations/${orchestration.id}`);
+    await page.locator('h1 .badge', { hasText: 'failed' }).waitFor();
+    const fromStep = page.getByLabel('From step');
+    await expect(fromStep.locator('option').allTextContents()).resolves.toEqual(['1', '2', '3 (the one that failed)']);
+    await expect(fromStep.inputValue()).resolves.toBe('3');
+    await fromStep.selectOption('2');
+    const retry = page.waitForResponse((r) => r.url().endsWith(`/orchestrations/${orchestration.id}/retry`));
+    await page.getByRole('button', { name: 'Retry', exact: true }).click();
+    const response = await retry;
+    expect(response.request().postDataJSON()).toEqual({ fromStep: 2 });
+    const created = (await response.json()) as { id: string };
+    await page.getByText('Retried: this orchestration is the new run, due now.').waitFor();
+    expect(decodeURIComponent(new URL(page.url()).pathname)).toBe(`/ui/orchestrations/${created.id}`);
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await expect(page.locator('.retry-of').textContent()).resolves.toBe(`Retry of ${orchestration.id}`);
+    await expect(diagram(page)).resolves.toEqual([
+      ['Step 1', 'passed', `✓ passed Step 1 POST ${url('/runs/fs/b')} · 1 attempt · last HTTP 200`],
+      ['Check after step 1', 'passed', `✓ passed Check after step 1 GET ${url('/runs/fs/check')} · 1 try · last HTTP 200`],
+      ['Step 2', 'passed', `✓ passed Step 2 POST ${url('/runs/fs/c')} · 1 attempt · last HTTP 200`],
+      ['Check after step 2', 'passed', `✓ passed Check after step 2 GET ${url('/runs/fs/check')} · 1 try · last HTTP 200`],
+    ]);
+    const { body: again } = await as.get(`/orchestrations/${created.id}`).expect(200);
+    expect(again).toMatchObject({ retryOf: orchestration.id, stepCount: 2, status: 'completed' });
+    expect(system.target.calledPaths('/runs/fs/')).toEqual(['a', 'check', 'b', 'check', 'c', 'b', 'check', 'c', 'check']);
+  });
+
   it('narrows a list to the runs with every tag of the filter, and shows each run its tags as chips', async () => {
-    const { sub, as } = await newUser('tagger');
+    const { sub, as } = await system.newUser('tagger');
     const make = async (name: string, tags: Record<string, string>) =>
       (
         await as
@@ -224,7 +339,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it("shows a task's callback outcome, and how long its call waited its turn under flow control", async () => {
-    const { sub, as } = await newUser('flow');
+    const { sub, as } = await system.newUser('flow');
     const key = `partner-${randomUUID().slice(0, 8)}`;
     const runAt = new Date(Date.now() + 2_000).toISOString();
     const made = await Promise.all(
@@ -280,7 +395,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     await screenshot(page, 'task-callback-flow');
   });
   it('shows the Retry-After of a 429 on its attempt, and the wait before the next one', async () => {
-    const { sub, as } = await newUser('patient');
+    const { sub, as } = await system.newUser('patient');
     system.target.respond('/runs/busy', (n) =>
       n === 0 ? { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '2' } } : { status: 200 },
     );
@@ -309,7 +424,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
   });
 
   it('creates a task with tags and a callback from the form, and shows both on its page', async () => {
-    const { sub } = await newUser('former');
+    const { sub } = await system.newUser('former');
     await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/tasks/new');
     await page.getByLabel('Name (optional)').fill('tagged report');
     await page.getByRole('group', { name: 'Call', exact: true }).getByLabel('URL').fill(url('/runs/report'));
@@ -320,8 +435,7 @@ describe('failing runs in the dashboard: retry, select and act, tags, callbacks,
     const callback = page.getByRole('group', { name: 'Callback call' });
     await callback.getByLabel('URL').fill(url('/runs/done-hook'));
     await page.getByLabel('cancelled').check();
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks');
     await page.getByRole('button', { name: 'Create task' }).click();
     await page.getByText('Task created: tagged report.').waitFor();
     expect(posts.map((p) => p.postDataJSON())).toEqual([

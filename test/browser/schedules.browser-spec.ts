@@ -1,30 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { Page, Request } from 'playwright-core';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { launchBrowser, pagePerTest, screenshot, shownTime, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { eventuallyExpect, rowNames, signInWithToken, tableRows } from './support/dashboard';
+import type { Page } from 'playwright-core';
+import { testSystemPerFile, testToken } from '../support/test-system';
+import { browserPerFile, screenshot, shownTime } from './support/browser';
+import {
+  eventuallyExpect,
+  expectNothingChangedNothingSent,
+  recordRequests,
+  rowNames,
+  signInWithToken,
+  tableRows,
+} from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('schedules in the dashboard (Chromium, API, worker, loopback target)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
   let page: Page;
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
+  browserPerFile((p) => (page = p));
 
   it('creates a cron schedule from the form, says when it runs in words with its zone, lists the next runs, and pauses and resumes it', async () => {
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/schedules/new');
@@ -146,6 +138,43 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     );
     await screenshot(page, 'schedule-list');
   });
+  it('narrows the schedule list to those with every tag of the filter; a chip adds its tag, and a filter can be removed', async () => {
+    const sub = `tags-${randomUUID()}`;
+    const user = await system.as(sub);
+    const task = { url: system.target.url('/s/tagged') };
+    const make = (name: string, tags: Record<string, string>) =>
+      user.post('/schedules').send({ name, everyMs: 3_600_000, task, tags }).expect(201);
+    await make('eu nightly', { region: 'eu', tier: 'gold' });
+    await make('eu hourly', { region: 'eu' });
+    await make('us nightly', { region: 'us', tier: 'gold' });
+    const requests: string[] = [];
+    page.on('request', (request) => new URL(request.url()).pathname === '/schedules' && requests.push(new URL(request.url()).search));
+    await signInWithToken(page, system.baseUrl, await testToken(sub), '/ui/schedules');
+    const names = async () => (await rowNames(page)).sort();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu hourly', 'eu nightly', 'us nightly']));
+
+    await page.getByLabel('Filter by tag').fill('region:eu');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu hourly', 'eu nightly']));
+    expect(new URL(page.url()).searchParams.getAll('tag')).toEqual(['region:eu']);
+    expect(requests.at(-1)).toBe('?limit=20&tag=region%3Aeu');
+    await expect(page.locator('table.list caption').textContent()).resolves.toBe('Schedules, tagged region:eu, yours');
+
+    // A chip adds its tag to the filter.
+    const chips = page.locator('tr', { has: page.getByRole('link', { name: 'eu nightly' }) }).locator('.tags li');
+    await expect(chips.allTextContents()).resolves.toEqual(['region:eu', 'tier:gold']);
+    await chips.getByRole('link', { name: 'tier:gold' }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu nightly']));
+    expect(new URL(page.url()).searchParams.getAll('tag')).toEqual(['region:eu', 'tier:gold']);
+
+    await page.getByRole('button', { name: 'Remove the tag filter region:eu' }).click();
+    await eventuallyExpect(names, (shown) => expect(shown).toEqual(['eu nightly', 'us nightly']));
+    await page.getByLabel('Filter by tag').fill('region:mars');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.getByText('No schedules tagged tier:gold and region:mars yet.').waitFor();
+    await screenshot(page, 'schedule-tag-filter');
+  });
+
   it("edits a schedule's timing and task: a bad cron is a 400 next to its field; fixed, only what changed is sent and saved", async () => {
     const sub = `edit-${randomUUID()}`;
     const user = await system.as(sub);
@@ -167,13 +196,8 @@ describe('schedules in the dashboard (Chromium, API, worker, loopback target)', 
     const task = page.getByRole('group', { name: 'Each run calls' });
     await expect(task.getByLabel('URL').inputValue()).resolves.toBe(system.target.url('/s/export'));
     await expect(task.getByLabel('Retries').inputValue()).resolves.toBe('1');
-    const patches: Request[] = [];
-    page.on('request', (request) => request.method() === 'PATCH' && patches.push(request));
-    // Nothing changed: nothing is sent.
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
-    await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
-    expect(patches).toHaveLength(0);
+    await expectNothingChangedNothingSent(page);
+    const patches = recordRequests(page, 'PATCH');
 
     await page.getByLabel('Cron expression').check();
     await page.getByLabel('Cron', { exact: true }).fill('every night');

@@ -1,31 +1,16 @@
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { hs256Token } from '../support/jwt';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { pagePerTest, inPage, launchBrowser, screenshot, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { testSystemPerFile, testToken } from '../support/test-system';
+import { browserPerFile, inPage, screenshot } from './support/browser';
 import { eventuallyExpect, signInWithToken } from './support/dashboard';
 
 jest.setTimeout(60_000);
 
 describe('signing in to the dashboard (Chromium, dev sign-in on, Temporal UI configured)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile({ API_DEV_SIGN_IN: 'true', TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
   let page: Page;
-
-  beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem({ API_DEV_SIGN_IN: 'true', TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
+  browserPerFile((p) => (page = p));
 
   it('asks a signed-out visitor for a token, and refuses a bad one with the API reason', async () => {
     await page.goto(`${system.baseUrl}/ui/tasks`);

@@ -1,39 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { Page, Request } from 'playwright-core';
 import { LambdaTarget } from '../support/lambda-target';
-import { startTestSystem, testToken, type AuthedApi, type TestSystem } from '../support/test-system';
+import { SqsTarget } from '../support/sqs-target';
+import { testSystemPerFile, testToken, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
-import { pagePerTest, shownTime, inPage, launchBrowser, markWindow, screenshot, setTabHidden, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
-import { eventuallyExpect, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
+import { browserPerFile, inPage, markWindow, screenshot, setTabHidden, shownTime } from './support/browser';
+import { eventuallyExpect, recordRequests, rowNames, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
-describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambda targets)', () => {
-  let system: TestSystem;
+describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP, Lambda and SQS targets)', () => {
   let lambda: LambdaTarget;
-  let restoreEnv: () => void;
-  let browser: TestBrowser;
+  let sqs: SqsTarget;
+  let restoreEnv: Array<() => void>;
   let page: Page;
   const api = () => system.api();
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
     lambda = await LambdaTarget.start({ region: 'eu-central-1' });
-    restoreEnv = lambda.useAsAwsEndpoint();
-    system = await startTestSystem({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
-    browser = await launchBrowser();
+    sqs = await SqsTarget.start('eu-central-1');
+    restoreEnv = [lambda.useAsAwsEndpoint(), sqs.useAsAwsEndpoint()];
   });
+  const system = testSystemPerFile({ TEMPORAL_UI_URL: 'http://127.0.0.1:8233' });
+  browserPerFile((p) => (page = p));
   afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-    restoreEnv?.();
+    for (const restore of restoreEnv?.reverse() ?? []) restore();
     await lambda?.stop();
+    await sqs?.stop();
   });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   async function finished(id: string, as: AuthedApi = api()) {
     return eventually(async () => {
@@ -265,8 +259,7 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambd
 
   it('checks JSON as it is typed, sends nothing while it is bad, and shows the API 400 next to the fields it names', async () => {
     await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/tasks/new');
-    const posts: Request[] = [];
-    page.on('request', (request) => request.method() === 'POST' && request.url().endsWith('/tasks') && posts.push(request));
+    const posts = recordRequests(page, 'POST', '/tasks');
     await page.getByLabel('URL').fill(system.target.url('/x'));
     await page.getByLabel('Headers (JSON object)').fill('{"x-api-key": 42}');
     await expect(page.locator('#f-headers-error').textContent()).resolves.toBe('every value must be a string; not x-api-key');
@@ -319,5 +312,38 @@ describe('tasks in the dashboard (Chromium, API, worker, loopback HTTP and Lambd
     const response = page.locator('section', { has: page.getByRole('heading', { name: 'Response' }) });
     await expect(response.locator('p').first().textContent()).resolves.toBe('Status 200 · function version $LATEST');
     expect(JSON.parse(lambda.invocations('report')[0].payload)).toEqual({ reportId: 7 });
+  });
+
+  it('creates a task that sends an SQS message from the form; the message arrives with its attributes, and the page shows the queue, body and MessageId', async () => {
+    const queueUrl = 'https://sqs.eu-central-1.amazonaws.com/123456789012/orders';
+    await signInWithToken(page, system.baseUrl, await testToken(system.owner), '/ui/tasks/new');
+    await page.getByLabel('Name (optional)').fill('order 42 message');
+    await page.getByLabel('Amazon SQS message').check();
+    await expect(page.getByLabel('URL', { exact: true }).count()).resolves.toBe(0);
+    await page.getByLabel('Queue URL').fill(queueUrl);
+    await page.getByLabel('Message body (JSON)').fill('{"orderId": 42}');
+    const posts = recordRequests(page, 'POST', '/tasks');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByText('Task created: order 42 message.').waitFor();
+    expect(posts.map((p) => p.postDataJSON())).toEqual([{ name: 'order 42 message', sqs: { queueUrl, messageBody: { orderId: 42 } } }]);
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: 20_000 });
+
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+    const [message] = sqs.messages();
+    expect(message).toMatchObject({
+      queueUrl,
+      body: '{"orderId":42}',
+      attributes: { 'idempotency-key': id, 'x-task-id': id, 'x-task-attempt': '1' },
+      status: 200,
+    });
+    const { body: task } = await api().get(`/tasks/${id}`).expect(200);
+    const call = page.locator('section', { has: page.getByRole('heading', { name: 'Call' }) });
+    await expect(call.locator('dt').allTextContents()).resolves.toEqual(['SQS queue', 'Message body', 'Retry policy']);
+    await expect(call.locator('dd').first().textContent()).resolves.toBe(queueUrl);
+    await expect(call.locator('pre').textContent()).resolves.toBe('{\n  "orderId": 42\n}');
+    const response = page.locator('section', { has: page.getByRole('heading', { name: 'Response' }) });
+    await expect(response.locator('pre').textContent()).resolves.toBe(JSON.stringify(task.result.body, null, 2));
+    expect(task.result.body).toEqual({ messageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    await screenshot(page, 'task-sqs');
   });
 });

@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
-import { pagePerTest, launchBrowser, type TestBrowser } from './support/browser';
-import { ensureDashboardBuilt } from './support/dashboard-build';
+import { testSystemPerFile, testToken } from '../support/test-system';
+import { browserPerFile } from './support/browser';
 import { eventuallyExpect, signInWithToken, statusTabs, tableRows } from './support/dashboard';
 
 jest.setTimeout(90_000);
 
 describe('users in the dashboard: each sees their own, an admin may see everyone (Chromium, API, worker)', () => {
-  let system: TestSystem;
-  let browser: TestBrowser;
+  const system = testSystemPerFile();
   let page: Page;
+  browserPerFile((p) => (page = p));
   const run = randomUUID().slice(0, 8);
   const bob = `bob-${run}`;
   let bobs: { task: { id: string }; orchestration: { id: string }; schedule: { id: string } };
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await launchBrowser();
     const asBob = await system.as(bob);
     const url = system.target.url('/users/later');
     bobs = {
@@ -32,14 +28,6 @@ describe('users in the dashboard: each sees their own, an admin may see everyone
       schedule: (await asBob.post('/schedules').send({ name: "bob's schedule", everyMs: 3_600_000, task: { url } }).expect(201)).body,
     };
   });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.teardown();
-  });
-  pagePerTest(
-    () => browser,
-    (p) => (page = p),
-  );
 
   it("never shows a user who is not an admin another user's tasks, orchestrations or schedules, nor the all-users switch", async () => {
     await signInWithToken(page, system.baseUrl, await testToken(`alice-${run}`), '/ui/tasks?owner=all');

@@ -11,15 +11,14 @@ import {
   sustainedRate,
   type BenchContext,
 } from '../../bench/scenarios';
-import { startTestSystem, testToken, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, testToken } from '../support/test-system';
 
 /** Runs every benchmark scenario at a tiny scale, so `npm run bench` cannot rot. */
 describe('benchmark scenarios (smoke, tiny scale)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   let ctx: BenchContext;
 
   beforeAll(async () => {
-    system = await startTestSystem();
     const target = await ArrivalTarget.start();
     const base = {
       apiUrl: system.baseUrl,
@@ -36,7 +35,6 @@ describe('benchmark scenarios (smoke, tiny scale)', () => {
   });
   afterAll(async () => {
     await ctx?.target.stop();
-    await system?.teardown();
   });
 
   it('measures steady lateness: every task arrives once, none early', async () => {

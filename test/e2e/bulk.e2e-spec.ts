@@ -1,21 +1,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { BulkActions } from '../../apps/api/src/bulk/bulk-actions';
-import { startTestSystem, type AuthedApi, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, type AuthedApi } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 type Job = { id: string; status: string; matched: number; done: number; failed: number; skipped: number; failures: unknown[] };
 
 describe('bulk cancel and retry (e2e, dev server)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
   const later = { delayMs: 3_600_000 };
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   /** Tasks due in an hour, tagged, made `count` at a time. */
   async function scheduledTasks(count: number, tags: Record<string, string>, as: AuthedApi = api()): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 /** The most arrivals in any window of `windowMs` (sliding). */
@@ -13,15 +13,8 @@ function mostInAnyWindow(arrivals: number[], windowMs: number): number {
 }
 
 describe('flow control across workers: calls over the limit wait their turn (e2e, dev server)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function finished(kind: 'tasks' | 'orchestrations', id: string): Promise<Record<string, unknown>> {
     await eventually(

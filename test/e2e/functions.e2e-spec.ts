@@ -24,8 +24,7 @@ describe('POST /functions (e2e, moto Lambda)', () => {
   /** The test's own view of Lambda, to see what the API deployed. */
   let lambda: LambdaClient;
   let roleArn: string;
-  /** The AWS variables this file sets for the API's Lambda client (the standard provider chain), and what they were. */
-  const awsEnv: Record<string, string | undefined> = {};
+  let restoreEnv: () => void;
   const api = () => admin;
   const arnOf = (name: string) => `arn:aws:lambda:us-east-1:${MOTO_ACCOUNT_ID}:function:${name}`;
 
@@ -36,16 +35,7 @@ describe('POST /functions (e2e, moto Lambda)', () => {
     roleArn = moto.roleArn;
     lambda = new LambdaClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     // The API finds Lambda as in production: endpoint, region and credentials from the environment.
-    const env = {
-      AWS_ENDPOINT_URL_LAMBDA: moto.endpoint,
-      AWS_REGION: moto.region,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-    };
-    for (const [name, value] of Object.entries(env)) {
-      awsEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
+    restoreEnv = moto.useAsAwsEndpoint('LAMBDA');
     system = await startTestSystem({ API_BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) });
     admin = await system.as('ops', { admin: true });
   }, 300_000);
@@ -53,10 +43,7 @@ describe('POST /functions (e2e, moto Lambda)', () => {
     await system?.teardown();
     lambda?.destroy();
     await moto?.stop();
-    for (const [name, value] of Object.entries(awsEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
   });
 
   async function functionNames(): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LambdaTarget } from '../support/lambda-target';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { startTestSystem, testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 interface AttemptBody {
@@ -12,17 +12,15 @@ interface AttemptBody {
 describe('Lambda targets (e2e, dev server, a loopback Lambda Invoke endpoint)', () => {
   let lambda: LambdaTarget;
   let restoreEnv: () => void;
-  let system: TestSystem;
-  const api = () => system.api();
 
   beforeAll(async () => {
     lambda = await LambdaTarget.start({ region: 'eu-central-1' });
     // The worker finds Lambda as in production: AWS_ENDPOINT_URL_LAMBDA, region and credentials from the environment.
     restoreEnv = lambda.useAsAwsEndpoint();
-    system = await startTestSystem();
   });
+  const system = testSystemPerFile();
+  const api = () => system.api();
   afterAll(async () => {
-    await system?.teardown();
     restoreEnv?.();
     await lambda?.stop();
   });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../libs/runtime/config';
 import { TEST_JWT_SECRET } from '../support/jwt';
 import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 /** The value of one Prometheus sample, e.g. `name{a="b"}`; undefined when absent. */
@@ -14,13 +14,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('health and metrics (e2e, dev server)', () => {
-  let system: TestSystem;
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
+  const system = testSystemPerFile();
   const anonymous = () => request(system.baseUrl);
 
   it('answers liveness and readiness without a token', async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 interface StepBody {
@@ -11,15 +11,8 @@ interface StepBody {
 }
 
 describe('/orchestrations: parallel groups, data between calls, waits, changes before start (e2e, dev server)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function finished(id: string): Promise<Record<string, unknown>> {
     await eventually(async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 interface AttemptBody {
@@ -8,15 +8,8 @@ interface AttemptBody {
 }
 
 describe('/orchestrations (e2e, dev server, loopback target)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function statusOf(id: string): Promise<string> {
     return (await api().get(`/orchestrations/${id}/status`).expect(200)).body.status;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 /** The nominal time of a schedule's run, from its task id (`task-<schedule id>-<nominal time>`). */
@@ -8,15 +8,8 @@ function nominalOf(taskId: string): number {
 }
 
 describe('/schedules (e2e, dev server, loopback target)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function schedulesCount(): Promise<number> {
     return (await api().get('/schedules').query({ limit: 100 }).expect(200)).body.items.length;

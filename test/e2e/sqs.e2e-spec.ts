@@ -1,20 +1,8 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MOTO_ACCOUNT_ID, startMotoServer, type MotoServer } from '../support/moto-server';
 import { SqsTarget } from '../support/sqs-target';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
-
-/** Sets AWS variables for the worker (its SQS client reads them as in production) until the returned function restores them. */
-function useAwsEnvironment(values: Record<string, string>): () => void {
-  const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, values);
-  return () => {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-}
 
 async function finished(system: TestSystem, kind: 'tasks' | 'orchestrations', id: string): Promise<Record<string, unknown>> {
   return eventually(async () => {
@@ -27,24 +15,17 @@ describe('SQS targets against moto (e2e, dev server)', () => {
   let moto: MotoServer;
   let sqs: SQSClient;
   let restore: () => void;
-  let system: TestSystem;
   const queueUrl = (name: string) => `https://sqs.us-east-1.amazonaws.com/${MOTO_ACCOUNT_ID}/${name}`;
 
   beforeAll(async () => {
     moto = await startMotoServer();
-    restore = useAwsEnvironment({
-      AWS_ENDPOINT_URL_SQS: moto.endpoint,
-      AWS_REGION: moto.region,
-      AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey,
-    });
+    restore = moto.useAsAwsEndpoint('SQS');
     sqs = new SQSClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     await sqs.send(new CreateQueueCommand({ QueueName: 'orders' }));
     await sqs.send(new CreateQueueCommand({ QueueName: 'orders.fifo', Attributes: { FifoQueue: 'true' } }));
-    system = await startTestSystem();
   }, 120_000);
+  const system = testSystemPerFile();
   afterAll(async () => {
-    await system?.teardown();
     restore?.();
     sqs?.destroy();
     await moto?.stop();
@@ -149,21 +130,14 @@ describe('SQS targets against moto (e2e, dev server)', () => {
 describe('SQS error paths, against a loopback SQS endpoint (e2e, dev server)', () => {
   let target: SqsTarget;
   let restore: () => void;
-  let system: TestSystem;
   const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs';
 
   beforeAll(async () => {
     target = await SqsTarget.start('eu-west-1');
-    restore = useAwsEnvironment({
-      AWS_ENDPOINT_URL_SQS: target.endpoint,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
-      AWS_SECRET_ACCESS_KEY: 'loopback-secret',
-    });
-    system = await startTestSystem();
+    restore = target.useAsAwsEndpoint();
   });
+  const system = testSystemPerFile();
   afterAll(async () => {
-    await system?.teardown();
     restore?.();
     await target?.stop();
   });

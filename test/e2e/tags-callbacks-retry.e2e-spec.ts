@@ -1,18 +1,11 @@
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from '../../activities';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 
 describe('tags, callbacks and retry of runs (e2e, dev server)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function finished(kind: 'tasks' | 'orchestrations', id: string): Promise<Record<string, unknown>> {
     return eventually(async () => {

@@ -1,20 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeWebhookSecret, ownerSigningKey, verifyWebhook } from '../../activities';
 import { CHANGE_CUTOFF_MS } from '../../common';
-import { startTestSystem, type TestSystem } from '../support/test-system';
+import { testSystemPerFile } from '../support/test-system';
 import { eventually } from '../support/wait';
 import { TEST_WEBHOOK_SECRET } from '../support/webhook-secret';
 
 describe('/tasks (e2e, dev server, loopback target)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   const api = () => system.api();
-
-  beforeAll(async () => {
-    system = await startTestSystem();
-  });
-  afterAll(async () => {
-    await system?.teardown();
-  });
 
   async function statusOf(id: string): Promise<string> {
     return (await api().get(`/tasks/${id}/status`).expect(200)).body.status;

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { decodeWebhookSecret, verifyWebhook } from '../../activities';
 import { hs256Token, TEST_JWT_SECRET, unsignedToken } from '../support/jwt';
 import { OidcIssuer } from '../support/oidc-issuer';
-import { startTestSystem, type AuthedApi, type TestSystem } from '../support/test-system';
+import { startTestSystem, testSystemPerFile, type AuthedApi, type TestSystem } from '../support/test-system';
 import { eventually } from '../support/wait';
 
 /** What every 401 answers: the message says what is wrong, and the RFC 6750 challenge. */
@@ -17,7 +17,7 @@ async function expect401(call: request.Test, message: string): Promise<void> {
 }
 
 describe('users: authentication, ownership, signing secrets, outbound safety, idempotency, rate limits (e2e)', () => {
-  let system: TestSystem;
+  const system = testSystemPerFile();
   let alice: AuthedApi;
   let bob: AuthedApi;
   let admin: AuthedApi;
@@ -25,11 +25,7 @@ describe('users: authentication, ownership, signing secrets, outbound safety, id
   const [aliceSub, bobSub] = [`alice-${run}`, `bob-${run}`];
 
   beforeAll(async () => {
-    system = await startTestSystem();
     [alice, bob, admin] = await Promise.all([system.as(aliceSub), system.as(bobSub), system.as(`admin-${run}`, { admin: true })]);
-  });
-  afterAll(async () => {
-    await system?.teardown();
   });
   const anonymous = () => request(system.baseUrl);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

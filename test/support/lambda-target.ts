@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useAwsEnvironment } from './aws-env';
 
 /** The invocation types the Invoke API accepts (X-Amz-Invocation-Type). */
 export type WireInvocationType = 'RequestResponse' | 'Event' | 'DryRun';
@@ -144,20 +145,12 @@ export class LambdaTarget {
    * @returns a function that restores the environment as it was.
    */
   useAsAwsEndpoint(): () => void {
-    const values: Record<string, string> = {
+    return useAwsEnvironment({
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
       AWS_REGION: this.region,
       AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
       AWS_SECRET_ACCESS_KEY: 'loopback-secret',
-    };
-    const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
-    Object.assign(process.env, values);
-    return () => {
-      for (const [name, value] of Object.entries(before)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    };
+    });
   }
 
   /** Registers (or replaces) a function. */

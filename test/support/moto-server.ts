@@ -5,6 +5,7 @@ import { stopProcess, waitForHttpOk } from '../../libs/runtime/app-process';
 import { freePort } from '../../libs/runtime/dev-server';
 import { projectRoot } from '../../libs/runtime/paths';
 import { findPython, pipInstallInto } from '../../libs/runtime/python-tools';
+import { useAwsEnvironment } from './aws-env';
 
 /** moto, the AWS service emulator, from PyPI (pinned), with its HTTP server's dependencies. */
 const MOTO_VERSION = '5.2.5';
@@ -25,6 +26,12 @@ export interface MotoServer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** ARN of an IAM role whose trust policy lets Lambda assume it. */
   roleArn: string;
+  /**
+   * Points the AWS SDK's standard environment (AWS_ENDPOINT_URL_<service>, region, credentials)
+   * at moto, as an operator points the API and worker at an emulator.
+   * @returns a function that restores the environment as it was.
+   */
+  useAsAwsEndpoint(service: 'LAMBDA' | 'SQS'): () => void;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process has exited. */
   stop(): Promise<void>;
 }
@@ -63,7 +70,15 @@ export async function startMotoServer(region = 'us-east-1'): Promise<MotoServer>
     });
     if (!config.ok) throw new Error(`moto refused its Lambda configuration: HTTP ${config.status} ${await config.text()}`);
     const roleArn = await createLambdaRole(endpoint, region);
-    return { endpoint, region, credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' }, roleArn, stop };
+    const credentials = { accessKeyId: 'moto', secretAccessKey: 'moto' };
+    const useAsAwsEndpoint = (service: 'LAMBDA' | 'SQS') =>
+      useAwsEnvironment({
+        [`AWS_ENDPOINT_URL_${service}`]: endpoint,
+        AWS_REGION: region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      });
+    return { endpoint, region, credentials, roleArn, useAsAwsEndpoint, stop };
   } catch (err) {
     await stop();
     throw new Error(`moto did not start: ${(err as Error).message}\n${stderr}`, { cause: err });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useAwsEnvironment } from './aws-env';
 
 /** One SendMessage that reached the target. */
 export interface RecordedMessage {
@@ -71,6 +72,20 @@ export class SqsTarget {
 
   get endpoint(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * Points the AWS SDK's standard environment (AWS_ENDPOINT_URL_SQS, region, static credentials)
+   * at this target, as an operator points the worker at an emulator.
+   * @returns a function that restores the environment as it was.
+   */
+  useAsAwsEndpoint(): () => void {
+    return useAwsEnvironment({
+      AWS_ENDPOINT_URL_SQS: this.endpoint,
+      AWS_REGION: this.region,
+      AWS_ACCESS_KEY_ID: 'AKIDLOOPBACK',
+      AWS_SECRET_ACCESS_KEY: 'loopback-secret',
+    });
   }
 
   /** Answers the n-th (0-based) SendMessage with the error `script` returns, or accepts it (null). */

@@ -31,6 +31,8 @@ export interface TestSystem {
   api(): AuthedApi;
   /** The API as another user (`sub`), optionally an admin. */
   as(sub: string, options?: { admin?: boolean }): Promise<AuthedApi>;
+  /** A new user of the test's own (`<prefix>-<random>`), so that its lists hold only what the test made. */
+  newUser(prefix: string): Promise<{ sub: string; as: AuthedApi }>;
   teardown(): Promise<void>;
 }
 
@@ -73,6 +75,10 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
   const as = async (sub: string, options: { admin?: boolean } = {}) =>
     request.agent(baseUrl).set('authorization', `Bearer ${await testToken(sub, options.admin)}`);
   const own = await as(owner);
+  const newUser = async (prefix: string) => {
+    const sub = `${prefix}-${randomUUID().slice(0, 8)}`;
+    return { sub, as: await as(sub) };
+  };
 
   return {
     config,
@@ -82,6 +88,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     owner,
     api: () => own,
     as,
+    newUser,
     teardown: async () => {
       await app.close();
       taskWorker.shutdown();
@@ -89,5 +96,46 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
       await connection.close();
       await target.stop();
     },
+  };
+}
+
+/**
+ * The test system of one test file: started before its tests (with `env`, or what `env()` gives
+ * once the file's earlier beforeAll hooks have run) and torn down after them. The object returned
+ * stands for it from the start, so tests read `system.api()` and `system.target` as they would the
+ * system itself; reading it outside a test or hook fails with a message that says why.
+ */
+export function testSystemPerFile(env: Record<string, string> | (() => Record<string, string>) = {}): TestSystem {
+  let started: TestSystem | undefined;
+  beforeAll(async () => {
+    started = await startTestSystem(typeof env === 'function' ? env() : env);
+  });
+  afterAll(async () => {
+    await started?.teardown();
+  });
+  const current = (): TestSystem => {
+    if (!started) throw new Error('the test system starts in beforeAll: use it inside a test or a hook');
+    return started;
+  };
+  return {
+    get config() {
+      return current().config;
+    },
+    get app() {
+      return current().app;
+    },
+    get baseUrl() {
+      return current().baseUrl;
+    },
+    get target() {
+      return current().target;
+    },
+    get owner() {
+      return current().owner;
+    },
+    api: () => current().api(),
+    as: (sub, options) => current().as(sub, options),
+    newUser: (prefix) => current().newUser(prefix),
+    teardown: () => current().teardown(),
   };
 }

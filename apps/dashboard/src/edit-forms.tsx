@@ -2,15 +2,27 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from './api';
 import { CallEditor, draftOf, liveProblems, parseNumber, toCall, type CallDraft, type Problems } from './call-editor';
 import { CallDetails, ErrorNotice, setFlash } from './components';
-import { Choice, Field, Group, TextField } from './fields';
-import { fromLocalInput, localZone, toLocalInput } from './format';
-import { FALLBACK, FallbackFields, FormHead, merge, NameField, SubmitRow, useSubmit, WhenFields, type When } from './forms';
+import { Group } from './fields';
+import { fromLocalInput, toLocalInput } from './format';
+import {
+  FALLBACK,
+  FallbackFields,
+  FormHead,
+  merge,
+  NameField,
+  SendingForm,
+  SubmitRow,
+  timing,
+  useSubmit,
+  WhenFields,
+  type WhenDraft,
+} from './forms';
 import { useTitle } from './hooks';
 import { CheckEditor, checkDraftOf, checkLiveProblems, stepDraftOf, StepsEditor, stepsLiveProblems, toCheck, toSteps } from './plan-editor';
 import { href, navigate } from './router';
 import { callbackDraftOf, CallbackEditor, tagDrafts, TagsEditor, toCallback, toTags, type TagDraft } from './run-extras';
+import { MoreFields, TimingFields, toAt, toEveryMs, type MoreDraft, type TimingDraft } from './schedule-fields';
 import type { Orchestration, OverlapPolicy, Schedule } from './types';
-import { cronInWords, everyInWords, OVERLAP_IN_WORDS } from './words';
 
 /** Reads a resource once, for a form to start from (a form is not refreshed under the typing). */
 function useResource<T>(path: string) {
@@ -76,9 +88,7 @@ function OrchestrationEditor({ o }: { o: Orchestration }) {
     callback: callbackDraftOf(o.callback),
   }));
   const [name, setName] = useState(initial.name);
-  const [when, setWhen] = useState<When>('at');
-  const [at, setAt] = useState(initial.at);
-  const [delay, setDelay] = useState('');
+  const [start, setStart] = useState<WhenDraft>({ when: 'at', at: initial.at, delay: '' });
   const [tags, setTags] = useState<TagDraft[]>(initial.tags);
   const [callback, setCallback] = useState(initial.callback);
   const [changeSteps, setChangeSteps] = useState(false);
@@ -100,16 +110,9 @@ function OrchestrationEditor({ o }: { o: Orchestration }) {
   const build = (problems: Problems) => {
     const body: Record<string, unknown> = {};
     if (name.trim() !== initial.name && name.trim()) body.name = name.trim();
-    if (when === 'now') body.initialDelayMs = 0;
-    if (when === 'delay') {
-      body.initialDelayMs = parseNumber(delay, 'initialDelayMs', problems);
-      if (body.initialDelayMs === undefined) problems.initialDelayMs ??= ['give the delay in ms'];
-    }
-    if (when === 'at' && at !== initial.at) {
-      const runAt = fromLocalInput(at);
-      if (!runAt) problems.runAt = ['give a date and time'];
-      body.runAt = runAt;
-    }
+    // Now is no delay from now; a time is sent only when it was changed.
+    if (start.when === 'now') body.initialDelayMs = 0;
+    else if (start.when === 'delay' || start.at !== initial.at) Object.assign(body, timing(start, 'initialDelayMs', problems));
     const given = toTags(tags, 'tags', problems);
     if (!same(given, o.tags ?? {})) body.tags = given;
     if (!same(callback, initial.callback)) body.callback = toCallback(callback, 'callback.', problems);
@@ -126,19 +129,13 @@ function OrchestrationEditor({ o }: { o: Orchestration }) {
     </label>
   );
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.send(
-          build,
-          (body) => api.patch<Orchestration>(path, body),
-          (saved) => {
-            setFlash(`Orchestration saved: ${saved.name ?? saved.id}.`);
-            navigate(href.orchestration(saved.id));
-          },
-        );
+    <SendingForm
+      submit={submit}
+      build={build}
+      send={(body) => api.patch<Orchestration>(path, body)}
+      done={(saved) => {
+        setFlash(`Orchestration saved: ${saved.name ?? saved.id}.`);
+        navigate(href.orchestration(saved.id));
       }}
     >
       <FormHead title={`Edit ${o.name ?? 'orchestration'}`} />
@@ -148,22 +145,13 @@ function OrchestrationEditor({ o }: { o: Orchestration }) {
       </p>
       {submit.summary(live)}
       <NameField value={name} onInput={setName} errors={errors} />
-      <WhenFields
-        when={when}
-        setWhen={setWhen}
-        at={at}
-        setAt={setAt}
-        delay={delay}
-        setDelay={setDelay}
-        delayPath="initialDelayMs"
-        errors={errors}
-      />
+      <WhenFields draft={start} onChange={setStart} delayKey="initialDelayMs" errors={errors} />
       <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} />
       <CallbackEditor prefix="callback." draft={callback} onChange={setCallback} errors={errors} />
       <Group legend="Plan">
         <p class="hint">
-          The orchestration shows each call's target and id, not its headers, body or retry fields: a part you replace is sent whole, as
-          this form holds it, so give those again where it needs them.
+          A part you replace is sent whole, as this form holds it: each call starts as the orchestration has it (target, headers, body, time
+          limit, retries).
         </p>
         {replace('Replace the steps', changeSteps, setChangeSteps)}
         {changeSteps && <StepsEditor steps={steps} onChange={setSteps} errors={errors} />}
@@ -181,12 +169,10 @@ function OrchestrationEditor({ o }: { o: Orchestration }) {
         )}
       </Group>
       <SubmitRow busy={submit.busy} label="Save changes" cancelTo={href.orchestration(o.id)} back="Back to the orchestration" />
-    </form>
+    </SendingForm>
   );
 }
 
-type Kind = 'cron' | 'everyMs' | 'at';
-const OVERLAPS = (Object.keys(OVERLAP_IN_WORDS) as OverlapPolicy[]).map((p) => [p, `${p}: ${OVERLAP_IN_WORDS[p]}`] as const);
 /** The fields of a schedule's task a PATCH changes (the rest is fixed at creation). */
 const TASK_FIELDS = ['url', 'method', 'headers', 'body', 'lambda', 'timeoutMs', 'retries', 'retryIntervalMs', 'retryBackoff'] as const;
 
@@ -199,28 +185,25 @@ export function EditSchedulePage({ id }: { id: string }) {
 
 function ScheduleEditor({ s }: { s: Schedule }) {
   const path = `/schedules/${encodeURIComponent(s.id)}`;
-  const initialKind: Kind = s.cron !== undefined ? 'cron' : s.everyMs !== undefined ? 'everyMs' : 'at';
-  const [initial] = useState(() => ({
-    cron: s.cron ?? '',
-    everyMs: s.everyMs !== undefined ? String(s.everyMs) : '',
-    at: (s.at ?? []).map(toLocalInput),
-    startAt: s.startAt ? toLocalInput(s.startAt) : '',
-    endAt: s.endAt ? toLocalInput(s.endAt) : '',
-    jitterMs: String(s.jitterMs),
-    catchupWindowMs: String(s.catchupWindowMs),
-    task: draftOf(s.task),
-  }));
-  const [kind, setKind] = useState<Kind>(initialKind);
-  const [cron, setCron] = useState(initial.cron);
-  const [timezone, setTimezone] = useState(s.timezone);
-  const [everyMs, setEveryMs] = useState(initial.everyMs);
-  const [at, setAt] = useState<string[]>(initial.at.length > 0 ? initial.at : ['']);
-  const [more, setMore] = useState({
-    startAt: initial.startAt,
-    endAt: initial.endAt,
-    jitterMs: initial.jitterMs,
-    catchupWindowMs: initial.catchupWindowMs,
+  const [initial] = useState(() => {
+    const at = (s.at ?? []).map(toLocalInput);
+    const timing: TimingDraft = {
+      kind: s.cron !== undefined ? 'cron' : s.everyMs !== undefined ? 'everyMs' : 'at',
+      cron: s.cron ?? '',
+      timezone: s.timezone,
+      everyMs: s.everyMs !== undefined ? String(s.everyMs) : '',
+      at: at.length > 0 ? at : [''],
+    };
+    const more: MoreDraft = {
+      startAt: s.startAt ? toLocalInput(s.startAt) : '',
+      endAt: s.endAt ? toLocalInput(s.endAt) : '',
+      jitterMs: String(s.jitterMs),
+      catchupWindowMs: String(s.catchupWindowMs),
+    };
+    return { timing, more, task: draftOf(s.task) };
   });
+  const [timing, setTiming] = useState(initial.timing);
+  const [more, setMore] = useState(initial.more);
   const [overlap, setOverlap] = useState<OverlapPolicy>(s.overlap);
   const [tags, setTags] = useState<TagDraft[]>(() => tagDrafts(s.tags));
   const [task, setTask] = useState<CallDraft>(initial.task);
@@ -231,24 +214,17 @@ function ScheduleEditor({ s }: { s: Schedule }) {
 
   const build = (problems: Problems) => {
     const body: Record<string, unknown> = {};
-    if (kind === 'cron' && (kind !== initialKind || cron.trim() !== initial.cron)) body.cron = cron.trim();
-    if (kind === 'everyMs' && (kind !== initialKind || everyMs !== initial.everyMs)) {
-      body.everyMs = parseNumber(everyMs, 'everyMs', problems);
-      if (body.everyMs === undefined) problems.everyMs ??= ['give the interval in ms'];
-    }
-    if (kind === 'at' && (kind !== initialKind || !same(at, initial.at))) {
-      body.at = at.map((value, i) => {
-        const iso = fromLocalInput(value);
-        if (!iso) problems[`at[${i}]`] = ['give a date and time, or remove this one'];
-        return iso;
-      });
-    }
-    if (timezone.trim() !== s.timezone) body.timezone = timezone.trim();
+    const { kind } = timing;
+    const moved = kind !== initial.timing.kind;
+    if (kind === 'cron' && (moved || timing.cron.trim() !== initial.timing.cron)) body.cron = timing.cron.trim();
+    if (kind === 'everyMs' && (moved || timing.everyMs !== initial.timing.everyMs)) body.everyMs = toEveryMs(timing.everyMs, problems);
+    if (kind === 'at' && (moved || !same(timing.at, initial.timing.at))) body.at = toAt(timing.at, problems);
+    if (timing.timezone.trim() !== s.timezone) body.timezone = timing.timezone.trim();
     // A bound emptied is removed (null).
     for (const key of ['startAt', 'endAt'] as const)
-      if (more[key] !== initial[key]) body[key] = more[key] ? (fromLocalInput(more[key]) ?? more[key]) : null;
+      if (more[key] !== initial.more[key]) body[key] = more[key] ? (fromLocalInput(more[key]) ?? more[key]) : null;
     for (const key of ['jitterMs', 'catchupWindowMs'] as const) {
-      if (more[key] === initial[key]) continue;
+      if (more[key] === initial.more[key]) continue;
       const n = parseNumber(more[key], key, problems);
       if (n === undefined && !problems[key]) problems[key] = ['give a number of ms'];
       body[key] = n;
@@ -274,147 +250,29 @@ function ScheduleEditor({ s }: { s: Schedule }) {
     return body;
   };
 
-  let preview: string | null = null;
-  if (kind === 'cron' && cron.trim()) {
-    try {
-      preview = `${cronInWords(cron)} (${timezone || 'UTC'})`;
-    } catch (err) {
-      preview = `Not a cron expression this page can read: ${String(err).replace(/^Error: /, '')}`;
-    }
-  }
-  if (kind === 'everyMs' && Number(everyMs) > 0) preview = everyInWords(Number(everyMs));
-  const moreHasErrors = ['startAt', 'endAt', 'jitterMs', 'catchupWindowMs', 'overlap'].some((p) => errors[p]);
-
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.send(
-          build,
-          (body) => api.patch<Schedule>(path, body),
-          (saved) => {
-            setFlash(`Schedule saved: ${saved.name ?? saved.id}.`);
-            navigate(href.schedule(saved.id));
-          },
-        );
+    <SendingForm
+      submit={submit}
+      build={build}
+      send={(body) => api.patch<Schedule>(path, body)}
+      done={(saved) => {
+        setFlash(`Schedule saved: ${saved.name ?? saved.id}.`);
+        navigate(href.schedule(saved.id));
       }}
     >
       <FormHead title={`Edit ${s.name ?? 'schedule'}`} />
       <p class="lead">Only what you change is sent. Runs already started are not changed; later runs follow the new settings.</p>
       {submit.summary(live)}
-      <Group legend="When">
-        <Choice
-          legend="Timing"
-          name="kind"
-          value={kind}
-          options={[
-            ['cron', 'Cron expression'],
-            ['everyMs', 'Every interval'],
-            ['at', 'At listed times'],
-          ]}
-          onChange={setKind}
-        />
-        {kind === 'cron' && <TextField path="cron" label="Cron" value={cron} onInput={setCron} errors={errors} placeholder="0 9 * * 1-5" />}
-        {kind === 'everyMs' && (
-          <TextField path="everyMs" label="Every (ms)" value={everyMs} onInput={setEveryMs} errors={errors} numeric placeholder="30000" />
-        )}
-        {kind === 'at' && (
-          <Field path="at" label="Times" errors={errors} hint={`In your time zone, ${localZone()}.`}>
-            {(wiring) => (
-              <ol class="at-list" id={wiring.id} aria-describedby={wiring['aria-describedby']}>
-                {at.map((value, i) => (
-                  <li key={i}>
-                    <TextField
-                      path={`at[${i}]`}
-                      label={`Time ${i + 1}`}
-                      type="datetime-local"
-                      step="1"
-                      value={value}
-                      onInput={(v) => setAt(at.map((x, j) => (j === i ? v : x)))}
-                      errors={errors}
-                    />
-                    {at.length > 1 && (
-                      <button type="button" class="link" onClick={() => setAt(at.filter((_, j) => j !== i))}>
-                        Remove time {i + 1}
-                      </button>
-                    )}
-                  </li>
-                ))}
-                <li>
-                  <button type="button" onClick={() => setAt([...at, ''])}>
-                    Add a time
-                  </button>
-                </li>
-              </ol>
-            )}
-          </Field>
-        )}
-        <TextField
-          path="timezone"
-          label="Time zone"
-          value={timezone}
-          onInput={setTimezone}
-          errors={errors}
-          hint="IANA name, e.g. Europe/Berlin."
-        />
-        <p class="preview" aria-live="polite">
-          {preview ?? ''}
-        </p>
-      </Group>
-      <details class="more" open={moreHasErrors}>
-        <summary>More: start, end, jitter, overlap, catch-up</summary>
-        <div class="row">
-          <TextField
-            path="startAt"
-            label="No run before (empty: no bound)"
-            type="datetime-local"
-            step="1"
-            value={more.startAt}
-            onInput={(startAt) => setMore({ ...more, startAt })}
-            errors={errors}
-          />
-          <TextField
-            path="endAt"
-            label="No run after (empty: no bound)"
-            type="datetime-local"
-            step="1"
-            value={more.endAt}
-            onInput={(endAt) => setMore({ ...more, endAt })}
-            errors={errors}
-          />
-        </div>
-        <div class="row numbers">
-          <TextField
-            path="jitterMs"
-            label="Random delay up to (ms)"
-            value={more.jitterMs}
-            onInput={(jitterMs) => setMore({ ...more, jitterMs })}
-            errors={errors}
-            numeric
-          />
-          <TextField
-            path="catchupWindowMs"
-            label="Catch-up window (ms)"
-            value={more.catchupWindowMs}
-            onInput={(catchupWindowMs) => setMore({ ...more, catchupWindowMs })}
-            errors={errors}
-            numeric
-          />
-        </div>
-        <Field path="overlap" label="A run due while the previous one still runs" errors={errors}>
-          {(wiring) => (
-            <select {...wiring} value={overlap} onChange={(e) => setOverlap(e.currentTarget.value as OverlapPolicy)}>
-              {OVERLAPS.map(([value, words]) => (
-                <option key={value} value={value}>
-                  {words}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </details>
+      <TimingFields draft={timing} onChange={setTiming} errors={errors} />
+      <MoreFields
+        summary="More: start, end, jitter, overlap, catch-up"
+        emptyBound="empty: no bound"
+        more={more}
+        setMore={setMore}
+        overlap={overlap}
+        setOverlap={setOverlap}
+        errors={errors}
+      />
       {sqsTask ? (
         <Group legend="Each run calls">
           <CallDetails call={s.task} />
@@ -435,6 +293,6 @@ function ScheduleEditor({ s }: { s: Schedule }) {
       <p class="hint">Flow control, which failures are retried, and each run's callback are fixed at creation.</p>
       <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} hint="Your own labels, also put on each later run." />
       <SubmitRow busy={submit.busy} label="Save changes" cancelTo={href.schedule(s.id)} back="Back to the schedule" />
-    </form>
+    </SendingForm>
   );
 }

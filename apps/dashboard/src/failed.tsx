@@ -1,16 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api';
-import { CallLine, ErrorNotice, RefreshNote, TagChips, Time, useHeadingFocus } from './components';
+import { CallLine, ErrorNotice, RefreshNote, Time, useHeadingFocus } from './components';
 import { capitalize, plural } from './format';
 import { usePolling, useTitle } from './hooks';
-import { OwnerSwitch, TagFilter, useListParams } from './lists';
+import { ColumnHeads, NameCell, OwnerSwitch, TagFilter, useListParams } from './lists';
 import { href } from './router';
 import type { OrchestrationSummary, Page, TaskSummary } from './types';
 
-/** How many of each kind the page shows (the newest); the lists page through all of them. */
+/** How many of each kind the page shows (those that ended last); the lists page through all of them. */
 const SHOWN = 20;
 
-/** Failed tasks and orchestrations, newest first, each with Retry (a new run, linked once made). */
+/** Failed tasks and orchestrations, the latest to end first, each with when it ended and Retry (a new run, linked once made). */
 export function FailedRunsPage() {
   const { tags, owner, admin } = useListParams();
   useTitle('Failed runs');
@@ -34,6 +34,16 @@ export function FailedRunsPage() {
       <FailedList collection="orchestrations" tags={tags} owner={owner} />
     </>
   );
+}
+
+/**
+ * The runs by when they ended, the latest first; one still ending (failed, its callback still
+ * running) before them. Lists come from visibility in about this order already; sorted here so
+ * the page says it exactly.
+ */
+function latestEndedFirst<T extends { finishedAt: string | null }>(items: T[]): T[] {
+  const end = (item: T) => (item.finishedAt === null ? Infinity : Date.parse(item.finishedAt));
+  return [...items].sort((a, b) => end(b) - end(a) || 0);
 }
 
 /** What became of a Retry pressed on this page: the new run, or the refusal. */
@@ -64,7 +74,7 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
       setBusy(null);
     }
   };
-  const items = list.data?.items;
+  const items = list.data && latestEndedFirst(list.data.items);
   const headingId = `h-failed-${collection}`;
   return (
     <section aria-labelledby={headingId}>
@@ -73,22 +83,19 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
       <div class="table-wrap" aria-busy={list.data === undefined || list.stale}>
         <table class={`list failed-list ${list.stale ? 'stale' : ''}`} data-collection={collection}>
           <caption class="sr-only">
-            {title}, newest first{tags.length > 0 ? `, tagged ${tags.join(' and ')}` : ''}
+            {title}, the latest to end first{tags.length > 0 ? `, tagged ${tags.join(' and ')}` : ''}
           </caption>
           <thead>
             <tr>
-              <th scope="col" class="col-name">
-                {capitalize(noun)}
-              </th>
-              <th scope="col" class="col-call">
-                {collection === 'tasks' ? 'Call' : 'Steps'}
-              </th>
-              <th scope="col" class="col-time">
-                Was due
-              </th>
-              <th scope="col" class="col-retry">
-                Retry
-              </th>
+              <ColumnHeads
+                columns={[
+                  ['name', capitalize(noun)],
+                  ['call', collection === 'tasks' ? 'Call' : 'Steps'],
+                  ['time', 'Was due'],
+                  ['time', 'Ended'],
+                  ['retry', 'Retry'],
+                ]}
+              />
             </tr>
           </thead>
           <tbody>
@@ -97,18 +104,15 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
               const label = item.name ?? item.id;
               return (
                 <tr key={item.id}>
-                  <td data-label={capitalize(noun)} class="col-name">
-                    <div>
-                      <a href={href.run(item.id)}>{label}</a>
-                      {item.name && <div class="id muted">{item.id}</div>}
-                      <TagChips tags={item.tags} />
-                    </div>
-                  </td>
+                  <NameCell label={capitalize(noun)} to={href.run(item.id)} item={item} />
                   <td data-label={collection === 'tasks' ? 'Call' : 'Steps'} class="col-call">
                     {'stepCount' in item ? plural(item.stepCount, 'step') : <CallLine call={item} />}
                   </td>
                   <td data-label="Was due">
                     <Time iso={item.runAt} />
+                  </td>
+                  <td data-label="Ended">
+                    {item.finishedAt ? <Time iso={item.finishedAt} relative /> : <span class="muted">ending…</span>}
                   </td>
                   <td data-label="Retry" class="col-retry">
                     {outcome && 'id' in outcome ? (
@@ -148,7 +152,7 @@ function FailedList({ collection, tags, owner }: { collection: 'tasks' | 'orches
       </div>
       {list.data?.nextCursor && (
         <p>
-          The newest {SHOWN} are shown: <a href={href.list(collection, { status: 'failed', tag: tags })}>every failed {noun}</a>.
+          The {SHOWN} that ended last are shown: <a href={href.list(collection, { status: 'failed', tag: tags })}>every failed {noun}</a>.
         </p>
       )}
       <RefreshNote updatedAt={list.updatedAt} live />

@@ -1,16 +1,17 @@
+import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, newIdempotencyKey } from './api';
 import { CallEditor, emptyCall, liveProblems, parseNumber, toCall, type CallDraft, type Problems } from './call-editor';
 import { setFlash, useHeadingFocus } from './components';
 import type { Action } from './errors';
-import { Choice, ErrorSummary, Field, Group, TextField, type FieldErrors } from './fields';
+import { Choice, ErrorSummary, Group, TextField, type FieldErrors } from './fields';
 import { fromLocalInput, localZone } from './format';
 import { useTitle } from './hooks';
 import { CheckEditor, checkLiveProblems, emptyCheck, emptyStep, StepsEditor, stepsLiveProblems, toCheck, toSteps } from './plan-editor';
 import { href, navigate } from './router';
 import { CallbackEditor, emptyCallback, toCallback, toTags, TagsEditor, type TagDraft } from './run-extras';
+import { MoreFields, TimingFields, toAt, toEveryMs, type MoreDraft, type TimingDraft } from './schedule-fields';
 import type { Orchestration, OverlapPolicy, Schedule, Task } from './types';
-import { cronInWords, everyInWords, OVERLAP_IN_WORDS } from './words';
 
 /**
  * Sending a form: the form's own checks first (nothing is sent while one fails), then the API;
@@ -26,12 +27,13 @@ export function useSubmit<T>(action: Action = 'create') {
   const key = useRef<string | null>(null);
 
   const send = async (
+    // A build may read a file first (a deployment package): it may answer later.
     build: (problems: Problems) => unknown,
     post: (body: unknown, key: string) => Promise<T>,
     done: (created: T) => void,
   ) => {
     const problems: Problems = {};
-    const body = build(problems);
+    const body: unknown = await build(problems);
     setServerErrors({});
     setError(null);
     setOwnErrors(problems);
@@ -61,6 +63,8 @@ export function useSubmit<T>(action: Action = 'create') {
   return { send, errors, summary, busy };
 }
 
+export type Submit<T> = ReturnType<typeof useSubmit<T>>;
+
 export function merge(...sources: FieldErrors[]): FieldErrors {
   const merged: FieldErrors = {};
   for (const source of sources)
@@ -70,50 +74,59 @@ export function merge(...sources: FieldErrors[]): FieldErrors {
 
 export type When = 'now' | 'at' | 'delay';
 
-/** When a run starts: now, at a time (in the browser's zone), or after a delay. */
-export function WhenFields(props: {
+/** When a run starts, as typed: now, at a time (in the browser's zone), or after a delay. */
+export interface WhenDraft {
   when: When;
-  setWhen: (w: When) => void;
   at: string;
-  setAt: (v: string) => void;
   delay: string;
-  setDelay: (v: string) => void;
-  /** The API's path of the time (default runAt). */
-  atPath?: string;
-  delayPath: string;
+}
+
+export const START_NOW: WhenDraft = { when: 'now', at: '', delay: '' };
+
+/**
+ * When a run starts: now, at a time (in the browser's zone), or after a delay. The API's paths
+ * of its fields: `${prefix}runAt` and `${prefix}${delayKey}`.
+ */
+export function WhenFields(props: {
+  draft: WhenDraft;
+  onChange: (draft: WhenDraft) => void;
+  delayKey: string;
+  prefix?: string;
   errors: FieldErrors;
 }) {
+  const { draft, prefix = '' } = props;
+  const set = (change: Partial<WhenDraft>) => props.onChange({ ...draft, ...change });
   return (
     <Group legend="When">
       <Choice
         legend="Start"
         name="when"
-        value={props.when}
+        value={draft.when}
         options={[
           ['now', 'Now'],
           ['at', 'At a time'],
           ['delay', 'After a delay'],
         ]}
-        onChange={props.setWhen}
+        onChange={(when) => set({ when })}
       />
-      {props.when === 'at' && (
+      {draft.when === 'at' && (
         <TextField
-          path={props.atPath ?? 'runAt'}
+          path={`${prefix}runAt`}
           label="Time"
           type="datetime-local"
           step="1"
-          value={props.at}
-          onInput={props.setAt}
+          value={draft.at}
+          onInput={(at) => set({ at })}
           errors={props.errors}
           hint={`In your time zone, ${localZone()}.`}
         />
       )}
-      {props.when === 'delay' && (
+      {draft.when === 'delay' && (
         <TextField
-          path={props.delayPath}
+          path={`${prefix}${props.delayKey}`}
           label="Delay (ms)"
-          value={props.delay}
-          onInput={props.setDelay}
+          value={draft.delay}
+          onInput={(delay) => set({ delay })}
           errors={props.errors}
           numeric
           placeholder="90000"
@@ -123,19 +136,48 @@ export function WhenFields(props: {
   );
 }
 
-/** The timing fields of a request; a problem when the chosen one is empty or not a time. */
-export function timing(when: When, at: string, delay: string, delayPath: string, problems: Problems): Record<string, unknown> {
+/**
+ * The timing fields of a request (`runAt`, or the delay as `delayKey`; none for now); a problem,
+ * under `prefix`, when the chosen one is empty or not a time.
+ */
+export function timing({ when, at, delay }: WhenDraft, delayKey: string, problems: Problems, prefix = ''): Record<string, unknown> {
   if (when === 'at') {
     const runAt = fromLocalInput(at);
-    if (!runAt) problems.runAt = ['give a date and time'];
+    if (!runAt) problems[`${prefix}runAt`] = ['give a date and time'];
     return runAt ? { runAt } : {};
   }
   if (when === 'delay') {
-    const ms = parseNumber(delay, delayPath, problems);
-    if (ms === undefined && !problems[delayPath]) problems[delayPath] = ['give the delay in ms'];
-    return ms === undefined ? {} : { [delayPath]: ms };
+    const path = `${prefix}${delayKey}`;
+    const ms = parseNumber(delay, path, problems);
+    if (ms === undefined) problems[path] ??= ['give the delay in ms'];
+    return ms === undefined ? {} : { [delayKey]: ms };
   }
   return {};
+}
+
+/**
+ * A form of the dashboard: submitted, it builds its request and sends it through `submit`
+ * (the browser's own validation is off: the form's checks and the API's are shown instead).
+ */
+export function SendingForm<T>(props: {
+  submit: Submit<T>;
+  build: (problems: Problems) => unknown;
+  send: (body: unknown, key: string) => Promise<T>;
+  done: (saved: T) => void;
+  children: ComponentChildren;
+}) {
+  return (
+    <form
+      class="form"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.submit.send(props.build, props.send, props.done);
+      }}
+    >
+      {props.children}
+    </form>
+  );
 }
 
 export function NameField({
@@ -189,9 +231,7 @@ export function SubmitRow({
 export function NewTaskPage() {
   const [name, setName] = useState('');
   const [call, setCall] = useState<CallDraft>(emptyCall());
-  const [when, setWhen] = useState<When>('now');
-  const [at, setAt] = useState('');
-  const [delay, setDelay] = useState('');
+  const [start, setStart] = useState(START_NOW);
   const [tags, setTags] = useState<TagDraft[]>([]);
   const [callback, setCallback] = useState(emptyCallback());
   const submit = useSubmit<Task>();
@@ -207,45 +247,30 @@ export function NewTaskPage() {
     return {
       ...(name.trim() ? { name: name.trim() } : {}),
       ...toCall(call, '', problems, true),
-      ...timing(when, at, delay, 'delayMs', problems),
+      ...timing(start, 'delayMs', problems),
       ...(Object.keys(given).length > 0 ? { tags: given } : {}),
       ...(made ? { callback: made } : {}),
     };
   };
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.send(
-          build,
-          (body, key) => api.post<Task>('/tasks', body, { 'idempotency-key': key }),
-          (task) => {
-            setFlash(`Task created: ${task.name ?? task.id}.`);
-            navigate(href.task(task.id));
-          },
-        );
+    <SendingForm
+      submit={submit}
+      build={build}
+      send={(body, key) => api.post<Task>('/tasks', body, { 'idempotency-key': key })}
+      done={(task) => {
+        setFlash(`Task created: ${task.name ?? task.id}.`);
+        navigate(href.task(task.id));
       }}
     >
       <FormHead title="New task" />
       {submit.summary(live)}
       <NameField value={name} onInput={setName} errors={errors} />
       <CallEditor legend="Call" prefix="" draft={call} onChange={setCall} errors={errors} withRetry />
-      <WhenFields
-        when={when}
-        setWhen={setWhen}
-        at={at}
-        setAt={setAt}
-        delay={delay}
-        setDelay={setDelay}
-        delayPath="delayMs"
-        errors={errors}
-      />
+      <WhenFields draft={start} onChange={setStart} delayKey="delayMs" errors={errors} />
       <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} />
       <CallbackEditor prefix="callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create task" cancelTo="/ui/tasks" />
-    </form>
+    </SendingForm>
   );
 }
 
@@ -256,9 +281,7 @@ export function NewOrchestrationPage() {
   const [check, setCheck] = useState(emptyCheck());
   const [withFallback, setWithFallback] = useState(false);
   const [fallback, setFallback] = useState<CallDraft>(emptyCall());
-  const [when, setWhen] = useState<When>('now');
-  const [at, setAt] = useState('');
-  const [delay, setDelay] = useState('');
+  const [start, setStart] = useState(START_NOW);
   const [tags, setTags] = useState<TagDraft[]>([]);
   const [callback, setCallback] = useState(emptyCallback());
   const submit = useSubmit<Orchestration>();
@@ -278,25 +301,19 @@ export function NewOrchestrationPage() {
       steps: toSteps(steps, problems),
       conditionCheck: toCheck(check, problems),
       ...(withFallback ? { fallback: toCall(fallback, 'fallback.', problems, FALLBACK) } : {}),
-      ...timing(when, at, delay, 'initialDelayMs', problems),
+      ...timing(start, 'initialDelayMs', problems),
       ...(Object.keys(given).length > 0 ? { tags: given } : {}),
       ...(made ? { callback: made } : {}),
     };
   };
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.send(
-          build,
-          (body, key) => api.post<Orchestration>('/orchestrations', body, { 'idempotency-key': key }),
-          (o) => {
-            setFlash(`Orchestration created: ${o.name ?? o.id}.`);
-            navigate(href.orchestration(o.id));
-          },
-        );
+    <SendingForm
+      submit={submit}
+      build={build}
+      send={(body, key) => api.post<Orchestration>('/orchestrations', body, { 'idempotency-key': key })}
+      done={(o) => {
+        setFlash(`Orchestration created: ${o.name ?? o.id}.`);
+        navigate(href.orchestration(o.id));
       }}
     >
       <FormHead title="New orchestration" />
@@ -310,20 +327,11 @@ export function NewOrchestrationPage() {
       <StepsEditor steps={steps} onChange={setSteps} errors={errors} />
       <CheckEditor check={check} onChange={setCheck} errors={errors} />
       <FallbackFields enabled={withFallback} setEnabled={setWithFallback} fallback={fallback} setFallback={setFallback} errors={errors} />
-      <WhenFields
-        when={when}
-        setWhen={setWhen}
-        at={at}
-        setAt={setAt}
-        delay={delay}
-        setDelay={setDelay}
-        delayPath="initialDelayMs"
-        errors={errors}
-      />
+      <WhenFields draft={start} onChange={setStart} delayKey="initialDelayMs" errors={errors} />
       <TagsEditor path="tags" rows={tags} onChange={setTags} errors={errors} />
       <CallbackEditor prefix="callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create orchestration" cancelTo="/ui/orchestrations" />
-    </form>
+    </SendingForm>
   );
 }
 
@@ -359,18 +367,11 @@ export function FallbackFields(props: {
   );
 }
 
-type Kind = 'cron' | 'everyMs' | 'at';
-const OVERLAPS = (Object.keys(OVERLAP_IN_WORDS) as OverlapPolicy[]).map((p) => [p, `${p}: ${OVERLAP_IN_WORDS[p]}`] as const);
-
 /** `POST /schedules` from a form: a task, and a cron, an interval or a list of times. */
 export function NewSchedulePage() {
   const [name, setName] = useState('');
-  const [kind, setKind] = useState<Kind>('cron');
-  const [cron, setCron] = useState('');
-  const [timezone, setTimezone] = useState(localZone());
-  const [everyMs, setEveryMs] = useState('');
-  const [at, setAt] = useState<string[]>(['']);
-  const [more, setMore] = useState({ startAt: '', endAt: '', jitterMs: '', catchupWindowMs: '' });
+  const [timing, setTiming] = useState<TimingDraft>({ kind: 'cron', cron: '', timezone: localZone(), everyMs: '', at: [''] });
+  const [more, setMore] = useState<MoreDraft>({ startAt: '', endAt: '', jitterMs: '', catchupWindowMs: '' });
   const [overlap, setOverlap] = useState<OverlapPolicy>('skip');
   const [paused, setPaused] = useState(false);
   const [task, setTask] = useState<CallDraft>(emptyCall());
@@ -382,7 +383,6 @@ export function NewSchedulePage() {
     callback.enabled ? liveProblems(callback.call, 'task.callback.', { withRetry: true, callback: true }) : {},
   );
   const errors = submit.errors(live);
-  const moreHasErrors = ['startAt', 'endAt', 'jitterMs', 'catchupWindowMs', 'overlap', 'paused'].some((p) => errors[p]);
 
   const build = (problems: Problems) => {
     const made = toCallback(callback, 'task.callback.', problems);
@@ -390,21 +390,12 @@ export function NewSchedulePage() {
     const body: Record<string, unknown> = {
       ...(name.trim() ? { name: name.trim() } : {}),
       task: { ...toCall(task, 'task.', problems, true), ...(made ? { callback: made } : {}) },
-      timezone: timezone.trim(),
+      timezone: timing.timezone.trim(),
       ...(Object.keys(given).length > 0 ? { tags: given } : {}),
     };
-    if (kind === 'cron') body.cron = cron.trim();
-    if (kind === 'everyMs') {
-      body.everyMs = parseNumber(everyMs, 'everyMs', problems);
-      if (body.everyMs === undefined) problems.everyMs ??= ['give the interval in ms'];
-    }
-    if (kind === 'at') {
-      body.at = at.map((value, i) => {
-        const iso = fromLocalInput(value);
-        if (!iso) problems[`at[${i}]`] = ['give a date and time, or remove this one'];
-        return iso;
-      });
-    }
+    if (timing.kind === 'cron') body.cron = timing.cron.trim();
+    if (timing.kind === 'everyMs') body.everyMs = toEveryMs(timing.everyMs, problems);
+    if (timing.kind === 'at') body.at = toAt(timing.at, problems);
     for (const key of ['startAt', 'endAt'] as const) if (more[key]) body[key] = fromLocalInput(more[key]) ?? more[key];
     for (const key of ['jitterMs', 'catchupWindowMs'] as const) {
       const n = parseNumber(more[key], key, problems);
@@ -415,181 +406,34 @@ export function NewSchedulePage() {
     return body;
   };
 
-  let preview: string | null = null;
-  let previewProblem: string | null = null;
-  if (kind === 'cron' && cron.trim()) {
-    try {
-      preview = `${cronInWords(cron)} (${timezone || 'UTC'})`;
-    } catch (err) {
-      previewProblem = `Not a cron expression this page can read: ${String(err).replace(/^Error: /, '')}`;
-    }
-  }
-  if (kind === 'everyMs' && Number(everyMs) > 0) preview = everyInWords(Number(everyMs));
-
   return (
-    <form
-      class="form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit.send(
-          build,
-          (body, key) => api.post<Schedule>('/schedules', body, { 'idempotency-key': key }),
-          (s) => {
-            setFlash(`Schedule created: ${s.name ?? s.id}.`);
-            navigate(href.schedule(s.id));
-          },
-        );
+    <SendingForm
+      submit={submit}
+      build={build}
+      send={(body, key) => api.post<Schedule>('/schedules', body, { 'idempotency-key': key })}
+      done={(s) => {
+        setFlash(`Schedule created: ${s.name ?? s.id}.`);
+        navigate(href.schedule(s.id));
       }}
     >
       <FormHead title="New schedule" />
       <p class="lead">Each run is a task, listed under Tasks with this schedule.</p>
       {submit.summary(live)}
       <NameField value={name} onInput={setName} errors={errors} hint="A label of your own; also the name of every run." />
-      <Group legend="When">
-        <Choice
-          legend="Timing"
-          name="kind"
-          value={kind}
-          options={[
-            ['cron', 'Cron expression'],
-            ['everyMs', 'Every interval'],
-            ['at', 'At listed times'],
-          ]}
-          onChange={setKind}
-        />
-        {kind === 'cron' && (
-          <>
-            <TextField
-              path="cron"
-              label="Cron"
-              value={cron}
-              onInput={setCron}
-              errors={errors}
-              placeholder="0 9 * * 1-5"
-              hint="Minute hour day-of-month month day-of-week, or @daily, @hourly…"
-            />
-            <TextField
-              path="timezone"
-              label="Time zone"
-              value={timezone}
-              onInput={setTimezone}
-              errors={errors}
-              list="zones"
-              hint="The zone the cron is read in (IANA name)."
-            />
-            <datalist id="zones">
-              {Intl.supportedValuesOf('timeZone').map((z) => (
-                <option key={z} value={z} />
-              ))}
-            </datalist>
-          </>
-        )}
-        {kind === 'everyMs' && (
-          <TextField
-            path="everyMs"
-            label="Every (ms)"
-            value={everyMs}
-            onInput={setEveryMs}
-            errors={errors}
-            numeric
-            placeholder="30000"
-            hint="Whole seconds, at least 1000; aligned to the Unix epoch."
-          />
-        )}
-        {kind === 'at' && (
-          <Field path="at" label="Times" errors={errors} hint={`In your time zone, ${localZone()}.`}>
-            {(wiring) => (
-              <ol class="at-list" id={wiring.id} aria-describedby={wiring['aria-describedby']}>
-                {at.map((value, i) => (
-                  <li key={i}>
-                    <TextField
-                      path={`at[${i}]`}
-                      label={`Time ${i + 1}`}
-                      type="datetime-local"
-                      step="1"
-                      value={value}
-                      onInput={(v) => setAt(at.map((x, j) => (j === i ? v : x)))}
-                      errors={errors}
-                    />
-                    {at.length > 1 && (
-                      <button type="button" class="link" onClick={() => setAt(at.filter((_, j) => j !== i))}>
-                        Remove time {i + 1}
-                      </button>
-                    )}
-                  </li>
-                ))}
-                <li>
-                  <button type="button" onClick={() => setAt([...at, ''])}>
-                    Add a time
-                  </button>
-                </li>
-              </ol>
-            )}
-          </Field>
-        )}
-        <p class="preview" aria-live="polite">
-          {preview ?? previewProblem ?? ''}
-        </p>
-      </Group>
-      <details class="more" open={moreHasErrors}>
-        <summary>More options: start, end, jitter, overlap, catch-up, paused</summary>
-        <div class="row">
-          <TextField
-            path="startAt"
-            label="No run before (optional)"
-            type="datetime-local"
-            step="1"
-            value={more.startAt}
-            onInput={(startAt) => setMore({ ...more, startAt })}
-            errors={errors}
-          />
-          <TextField
-            path="endAt"
-            label="No run after (optional)"
-            type="datetime-local"
-            step="1"
-            value={more.endAt}
-            onInput={(endAt) => setMore({ ...more, endAt })}
-            errors={errors}
-          />
-        </div>
-        <div class="row numbers">
-          <TextField
-            path="jitterMs"
-            label="Random delay up to (ms)"
-            value={more.jitterMs}
-            onInput={(jitterMs) => setMore({ ...more, jitterMs })}
-            errors={errors}
-            numeric
-            placeholder="0"
-          />
-          <TextField
-            path="catchupWindowMs"
-            label="Catch-up window (ms)"
-            value={more.catchupWindowMs}
-            onInput={(catchupWindowMs) => setMore({ ...more, catchupWindowMs })}
-            errors={errors}
-            numeric
-            placeholder="60000"
-            hint="After an outage, runs missed by at most this much are made up."
-          />
-        </div>
-        <Field path="overlap" label="A run due while the previous one still runs" errors={errors}>
-          {(wiring) => (
-            <select {...wiring} value={overlap} onChange={(e) => setOverlap(e.currentTarget.value as OverlapPolicy)}>
-              {OVERLAPS.map(([value, text]) => (
-                <option key={value} value={value}>
-                  {text}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+      <TimingFields draft={timing} onChange={setTiming} errors={errors} />
+      <MoreFields
+        summary="More options: start, end, jitter, overlap, catch-up, paused"
+        emptyBound="optional"
+        more={more}
+        setMore={setMore}
+        overlap={overlap}
+        setOverlap={setOverlap}
+        errors={errors}
+      >
         <label class="switch">
           <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.currentTarget.checked)} /> Create it paused
         </label>
-      </details>
+      </MoreFields>
       <CallEditor legend="Each run calls" prefix="task." draft={task} onChange={setTask} errors={errors} withRetry />
       <TagsEditor
         path="tags"
@@ -600,6 +444,6 @@ export function NewSchedulePage() {
       />
       <CallbackEditor prefix="task.callback." draft={callback} onChange={setCallback} errors={errors} />
       <SubmitRow busy={submit.busy} label="Create schedule" cancelTo="/ui/schedules" />
-    </form>
+    </SendingForm>
   );
 }

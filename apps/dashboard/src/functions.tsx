@@ -3,8 +3,8 @@ import { api } from './api';
 import { parseJson, parseNumber, type Problems } from './call-editor';
 import { Notice } from './components';
 import { Choice, Field, Group, JsonField, SelectField, TextField } from './fields';
-import { fromLocalInput, localZone } from './format';
-import { FormHead, SubmitRow, useSubmit, WhenFields, type When } from './forms';
+import { localZone } from './format';
+import { FormHead, SendingForm, START_NOW, SubmitRow, timing, useSubmit, WhenFields } from './forms';
 import { href } from './router';
 import { useSession } from './session';
 import type { DeployedFunction } from './types';
@@ -72,9 +72,7 @@ function DeployForm() {
   const [runName, setRunName] = useState('');
   const [payload, setPayload] = useState('');
   const [retries, setRetries] = useState('');
-  const [when, setWhen] = useState<When>('now');
-  const [at, setAt] = useState('');
-  const [delay, setDelay] = useState('');
+  const [start, setStart] = useState(START_NOW);
   const [cron, setCron] = useState('');
   const [timezone, setTimezone] = useState(localZone());
   const [deployed, setDeployed] = useState<DeployedFunction[]>([]);
@@ -90,21 +88,6 @@ function DeployForm() {
     if (source === STARTERS[runtime].source) setSource(STARTERS[next].source);
     if (next === 'java21') setCodeForm('zip');
     setRuntime(next);
-  };
-
-  /** When the task is due: its fields inside `task`. */
-  const taskTiming = (problems: Problems): Record<string, unknown> => {
-    if (when === 'at') {
-      const runAt = fromLocalInput(at);
-      if (!runAt) problems['task.runAt'] = ['give a date and time'];
-      return runAt ? { runAt } : {};
-    }
-    if (when === 'delay') {
-      const delayMs = parseNumber(delay, 'task.delayMs', problems);
-      if (delayMs === undefined) problems['task.delayMs'] ??= ['give the delay in ms'];
-      return delayMs === undefined ? {} : { delayMs };
-    }
-    return {};
   };
 
   const build = async (problems: Problems) => {
@@ -127,7 +110,7 @@ function DeployForm() {
     const n = parseNumber(retries, `${prefix}retries`, problems);
     if (n !== undefined) run.retries = n;
     if (also === 'task') {
-      body.task = { ...(runName.trim() ? { name: runName.trim() } : {}), ...run, ...taskTiming(problems) };
+      body.task = { ...(runName.trim() ? { name: runName.trim() } : {}), ...run, ...timing(start, 'delayMs', problems, 'task.') };
     } else {
       body.schedule = { ...(runName.trim() ? { name: runName.trim() } : {}), cron: cron.trim(), timezone: timezone.trim(), task: run };
     }
@@ -136,21 +119,11 @@ function DeployForm() {
 
   return (
     <>
-      <form
-        class="form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          // Reading a package is asynchronous: the request is built first, then sent as every form's is.
-          const found: Problems = {};
-          void build(found).then((body) =>
-            submit.send(
-              (problems) => Object.assign(problems, found) && body,
-              (request) => api.post<DeployedFunction>('/functions', request),
-              (fn) => setDeployed([fn, ...deployed]),
-            ),
-          );
-        }}
+      <SendingForm
+        submit={submit}
+        build={build}
+        send={(body) => api.post<DeployedFunction>('/functions', body)}
+        done={(fn) => setDeployed((all) => [fn, ...all])}
       >
         <FormHead title="Functions" />
         <p class="lead">
@@ -280,19 +253,7 @@ function DeployForm() {
               />
             </>
           )}
-          {also === 'task' && (
-            <WhenFields
-              when={when}
-              setWhen={setWhen}
-              at={at}
-              setAt={setAt}
-              delay={delay}
-              setDelay={setDelay}
-              atPath="task.runAt"
-              delayPath="task.delayMs"
-              errors={errors}
-            />
-          )}
+          {also === 'task' && <WhenFields draft={start} onChange={setStart} delayKey="delayMs" prefix="task." errors={errors} />}
           {also === 'schedule' && (
             <div class="row">
               <TextField path="schedule.cron" label="Cron" value={cron} onInput={setCron} errors={errors} placeholder="0 9 * * 1-5" />
@@ -301,7 +262,7 @@ function DeployForm() {
           )}
         </Group>
         <SubmitRow busy={submit.busy} label="Deploy function" cancelTo="/ui/tasks" back="Back to the tasks" />
-      </form>
+      </SendingForm>
       {deployed.map((fn) => (
         <Deployed key={fn.arn} fn={fn} />
       ))}

@@ -402,26 +402,16 @@ export function RunListPage({ collection }: { collection: 'tasks' | 'orchestrati
                   onChange={(e) => items && selection.setAll(items, e.currentTarget.checked)}
                 />
               </th>
-              <th scope="col" class="col-name">
-                {capitalize(noun)}
-              </th>
-              <th scope="col" class="col-status">
-                Status
-              </th>
-              <th scope="col" class="col-call">
-                {collection === 'tasks' ? 'Call' : 'Steps'}
-              </th>
-              <th scope="col" class="col-time">
-                Due
-              </th>
-              <th scope="col" class="col-time">
-                Created
-              </th>
-              {allUsers && (
-                <th scope="col" class="col-owner">
-                  Owner
-                </th>
-              )}
+              <ColumnHeads
+                columns={[
+                  ['name', capitalize(noun)],
+                  ['status', 'Status'],
+                  ['call', collection === 'tasks' ? 'Call' : 'Steps'],
+                  ['time', 'Due'],
+                  ['time', 'Created'],
+                  ...(allUsers ? ([['owner', 'Owner']] as const) : []),
+                ]}
+              />
             </tr>
           </thead>
           <tbody>
@@ -435,13 +425,12 @@ export function RunListPage({ collection }: { collection: 'tasks' | 'orchestrati
                     onChange={(e) => selection.toggle(item.id, item.status, e.currentTarget.checked)}
                   />
                 </td>
-                <td data-label={capitalize(noun)} class="col-name">
-                  <div>
-                    <a href={collection === 'tasks' ? href.task(item.id) : href.orchestration(item.id)}>{item.name ?? item.id}</a>
-                    {item.name && <div class="id muted">{item.id}</div>}
-                    <TagChips tags={item.tags} to={withTag} />
-                  </div>
-                </td>
+                <NameCell
+                  label={capitalize(noun)}
+                  to={collection === 'tasks' ? href.task(item.id) : href.orchestration(item.id)}
+                  item={item}
+                  tagTo={withTag}
+                />
                 <td data-label="Status">
                   <StatusBadge status={item.status} />
                 </td>
@@ -471,6 +460,39 @@ export function RunListPage({ collection }: { collection: 'tasks' | 'orchestrati
       <Pager page={page} nextCursor={list.data?.nextCursor} older={older} newer={newer} limit={limit} />
       <RefreshNote updatedAt={list.updatedAt} live />
     </>
+  );
+}
+
+/** A list's column headings, each `[class col-…, heading]`. */
+export function ColumnHeads({ columns }: { columns: ReadonlyArray<readonly [string, string]> }) {
+  return (
+    <>
+      {columns.map(([column, heading], i) => (
+        <th key={i} scope="col" class={`col-${column}`}>
+          {heading}
+        </th>
+      ))}
+    </>
+  );
+}
+
+/** The first cell of a list's row: the name (or id) as a link, the id under a name, and the tags. */
+export function NameCell(props: {
+  label: string;
+  to: string;
+  item: { id: string; name: string | null; tags: Record<string, string> };
+  /** Where a tag links (a list filtered by it); plain chips without. */
+  tagTo?: (tag: string) => string;
+}) {
+  const { item } = props;
+  return (
+    <td data-label={props.label} class="col-name">
+      <div>
+        <a href={props.to}>{item.name ?? item.id}</a>
+        {item.name && <div class="id muted">{item.id}</div>}
+        <TagChips tags={item.tags} to={props.tagTo} />
+      </div>
+    </td>
   );
 }
 

@@ -1,21 +1,23 @@
 import { api } from './api';
-import { ErrorNotice, Notice, RefreshNote, StatusBadge, TagChips, Time, useFlash, useHeadingFocus } from './components';
+import { ErrorNotice, Notice, RefreshNote, StatusBadge, Time, useFlash, useHeadingFocus } from './components';
 import { usePolling, useTitle } from './hooks';
-import { OwnerSwitch, Pager, useCursors, useListParams, whose } from './lists';
-import { href } from './router';
+import { ColumnHeads, NameCell, OwnerSwitch, Pager, TagFilter, useCursors, useListParams, whose } from './lists';
+import { href, queryObject } from './router';
 import type { Page, ScheduleSummary } from './types';
 import { scheduleInWords } from './words';
 
-/** Schedules: their timing in words and next run, paged, refreshed. */
+/** Schedules: their timing in words and next run, a tag filter, paged, refreshed. */
 export function ScheduleListPage() {
-  const { limit, allUsers, owner, admin } = useListParams();
-  const filter = JSON.stringify([owner, limit]);
+  const { query, limit, allUsers, owner, admin, tags } = useListParams();
+  const filter = JSON.stringify([owner, limit, tags]);
   const { cursor, page, older, newer } = useCursors(filter);
   useTitle('Schedules');
   const heading = useHeadingFocus(['schedules']);
   const flash = useFlash();
-  const list = usePolling(`${filter}|${cursor}`, () => api.get<Page<ScheduleSummary>>('/schedules', { limit, cursor, owner }));
+  const list = usePolling(`${filter}|${cursor}`, () => api.get<Page<ScheduleSummary>>('/schedules', { limit, cursor, owner, tag: tags }));
   const items = list.data?.items;
+  const withTag = (tag: string) => href.list('schedules', { ...queryObject(query), tag: [...new Set([...tags, tag])] });
+  const tagged = tags.length > 0 ? ` tagged ${tags.join(' and ')}` : '';
   return (
     <>
       <div class="page-head">
@@ -28,41 +30,31 @@ export function ScheduleListPage() {
       </div>
       {flash && <Notice>{flash}</Notice>}
       <div class="list-controls">{admin && <OwnerSwitch owner={owner} />}</div>
+      <TagFilter tags={tags} />
       <ErrorNotice error={list.error} />
       <div class="table-wrap" aria-busy={list.data === undefined || list.stale}>
         <table class={`list ${list.stale ? 'stale' : ''}`}>
-          <caption class="sr-only">Schedules{whose(owner)}</caption>
+          <caption class="sr-only">
+            Schedules{tagged ? `,${tagged}` : ''}
+            {whose(owner)}
+          </caption>
           <thead>
             <tr>
-              <th scope="col" class="col-name">
-                Schedule
-              </th>
-              <th scope="col" class="col-status">
-                State
-              </th>
-              <th scope="col" class="col-call">
-                When
-              </th>
-              <th scope="col" class="col-time">
-                Next run
-              </th>
-              {allUsers && (
-                <th scope="col" class="col-owner">
-                  Owner
-                </th>
-              )}
+              <ColumnHeads
+                columns={[
+                  ['name', 'Schedule'],
+                  ['status', 'State'],
+                  ['call', 'When'],
+                  ['time', 'Next run'],
+                  ...(allUsers ? ([['owner', 'Owner']] as const) : []),
+                ]}
+              />
             </tr>
           </thead>
           <tbody>
             {items?.map((s) => (
               <tr key={s.id}>
-                <td data-label="Schedule" class="col-name">
-                  <div>
-                    <a href={href.schedule(s.id)}>{s.name ?? s.id}</a>
-                    {s.name && <div class="id muted">{s.id}</div>}
-                    <TagChips tags={s.tags} />
-                  </div>
-                </td>
+                <NameCell label="Schedule" to={href.schedule(s.id)} item={s} tagTo={withTag} />
                 <td data-label="State">
                   <StatusBadge status={s.state} />
                 </td>
@@ -77,7 +69,7 @@ export function ScheduleListPage() {
         </table>
         {items?.length === 0 && (
           <p class="empty">
-            No schedules {page > 1 ? 'on this page' : 'yet'}. <a href="/ui/schedules/new">Create one</a>.
+            No schedules{tagged} {page > 1 ? 'on this page' : 'yet'}. <a href="/ui/schedules/new">Create one</a>.
           </p>
         )}
       </div>

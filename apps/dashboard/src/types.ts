@@ -81,6 +81,8 @@ export interface TaskSummary extends CallView {
   status: RunStatus;
   runAt: string;
   createdAt: string;
+  /** When it ended (completed, failed or cancelled); null while open. */
+  finishedAt: string | null;
   scheduleId: string | null;
   tags: Tags;
 }
@@ -119,6 +121,8 @@ export interface OrchestrationSummary {
   stepCount: number;
   runAt: string;
   createdAt: string;
+  /** When it ended (completed, failed or cancelled); null while open. */
+  finishedAt: string | null;
   tags: Tags;
 }
 

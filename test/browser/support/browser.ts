@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { projectRoot } from '../../../libs/runtime/paths';
+import { ensureDashboardBuilt } from './dashboard-build';
 
 /** Debian's Chromium: the tests never download a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -134,6 +135,34 @@ export function pagePerTest(browser: () => TestBrowser, use: (page: Page) => voi
     await page?.close();
     expect(errors).toEqual([]);
   });
+}
+
+/**
+ * Chromium for the whole test file, the dashboard built first, and a fresh page before each test
+ * handed to `use` (see pagePerTest). Declared after the file's test system, it starts after it.
+ * The object returned stands for the browser from the start (for a test that opens more pages).
+ */
+export function browserPerFile(use: (page: Page) => void): TestBrowser {
+  let launched: TestBrowser | undefined;
+  beforeAll(async () => {
+    ensureDashboardBuilt();
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  const current = (): TestBrowser => {
+    if (!launched) throw new Error('the browser starts in beforeAll: use it inside a test or a hook');
+    return launched;
+  };
+  pagePerTest(current, use);
+  return {
+    get context() {
+      return current().context;
+    },
+    page: (options) => current().page(options),
+    close: () => current().close(),
+  };
 }
 
 /** `2026-11-24 14:05:00`: an instant in `timeZone` (default the browser's), as the dashboard writes times. */

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
 /** Signs in on the dashboard by pasting `token`, from `path` (a page of the dashboard). */
 export async function signInWithToken(page: Page, baseUrl: string, token: string, path = '/ui/tasks'): Promise<void> {
@@ -54,4 +54,33 @@ export async function statusTabs(page: Page): Promise<Array<[string, string]>> {
         (link) => [link.firstChild?.textContent?.trim() ?? '', link.querySelector('.count')?.textContent?.trim() ?? ''] as [string, string],
       ),
     );
+}
+
+/** The nodes of the orchestration diagram (a group's calls among them), top to bottom, as `[title, state, summary line]`. */
+export async function diagram(page: Page): Promise<string[][]> {
+  return page
+    .locator('.node[data-node]')
+    .evaluateAll((nodes) =>
+      nodes.map((node) => [
+        node.getAttribute('data-node') ?? '',
+        (/state-(\w+)/.exec(node.className) ?? [])[1] ?? '',
+        (node.querySelector('summary')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      ]),
+    );
+}
+
+/** The requests of `method` (to `path` only, when given) the page sends from now on, in order; each one's body is its postDataJSON(). */
+export function recordRequests(page: Page, method: string, path?: string): Request[] {
+  const sent: Request[] = [];
+  page.on('request', (r) => r.method() === method && (path === undefined || new URL(r.url()).pathname === path) && sent.push(r));
+  return sent;
+}
+
+/** Saves an edit form in which nothing was changed: the form says so, and sends nothing. */
+export async function expectNothingChangedNothingSent(page: Page): Promise<void> {
+  const patches = recordRequests(page, 'PATCH');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.locator('.error-summary strong').textContent()).resolves.toBe('Not sent.');
+  await expect(page.locator('.error-summary li').allTextContents()).resolves.toEqual(['nothing was changed: change a field first']);
+  expect(patches).toHaveLength(0);
 }
