@@ -12,6 +12,12 @@ const { EventType, PendingActivityState } = temporal.api.enums.v1;
  * before its due time, and each task woken more than 1.5 s ahead holds its call on a worker.
  */
 const BURST = 600;
+/**
+ * The restart and kill tests' burst: 400 due at one instant. On this 2-core cluster a burst's own
+ * tail nears 1 s at 600 (the bench: 1,000 in 1.1 s), which would measure the burst, not the
+ * hand-back; the kill still leaves about 190 calls held by the dead worker.
+ */
+const RESTART_BURST = 400;
 
 describe('calls held on two workers of a Temporal cluster', () => {
   let cluster: TestCluster;
@@ -137,9 +143,9 @@ describe('calls held on two workers of a Temporal cluster', () => {
   describe('with two workers alike', () => {
     let system: FaultSystem;
     beforeAll(async () => {
-      // 10 wakes a second: a burst of 600 wakes over the minute before its due time, so that the
+      // 6 wakes a second: a burst of 400 wakes over the 67 s before its due time, so that the
       // restarts and the kill find calls held long before it, whatever this machine's pace.
-      system = await FaultSystem.start({ workers: 2, apis: 1, temporal: cluster.temporal, env: { DISPATCH_WAKES_PER_SECOND: '10' } });
+      system = await FaultSystem.start({ workers: 2, apis: 1, temporal: cluster.temporal, env: { DISPATCH_WAKES_PER_SECOND: '6' } });
     });
     afterAll(async () => {
       await system?.teardown();
@@ -147,7 +153,7 @@ describe('calls held on two workers of a Temporal cluster', () => {
 
     it('makes every held call once, on time, through a rolling restart of both workers', async () => {
       const dueAt = Date.now() + 80_000;
-      const tasks = await burstDueAt(system, BURST, dueAt, '/rolling');
+      const tasks = await burstDueAt(system, RESTART_BURST, dueAt, '/rolling');
       await sleep(dueAt - 40_000 - Date.now());
       const held = [await system.workerMetric('scheduler_calls_held', 0), await system.workerMetric('scheduler_calls_held', 1)];
       // One worker at a time: it hands its held calls back (the other holds them), and comes back.
@@ -169,7 +175,7 @@ describe('calls held on two workers of a Temporal cluster', () => {
       const calls = system.callsByKey('/rolling');
       const lateness = summarize(tasks.map((t) => (calls.get(t.id)?.[0]?.arrivedAt ?? NaN) - dueAt));
       console.log(
-        `cluster rolling restart: ${BURST} tasks, ${held.join(' + ')} held before, both workers restarted ${restartedBy} ms before due; ` +
+        `cluster rolling restart: ${RESTART_BURST} tasks, ${held.join(' + ')} held before, both workers restarted ${restartedBy} ms before due; ` +
           `lateness p50 ${lateness.p50} / p99 ${lateness.p99} / max ${lateness.max} ms`,
       );
       expect(held[0] + held[1]).toBeGreaterThan(50);
@@ -183,7 +189,7 @@ describe('calls held on two workers of a Temporal cluster', () => {
 
     it('has the calls held by a worker killed with kill -9 made once, by the other worker, within 10 s of their due time', async () => {
       const dueAt = Date.now() + 80_000;
-      const tasks = await burstDueAt(system, BURST, dueAt, '/killed');
+      const tasks = await burstDueAt(system, RESTART_BURST, dueAt, '/killed');
       await sleep(dueAt - 5_000 - Date.now());
       const heldByKilled = await system.workerMetric('scheduler_calls_held', 1);
       await system.killWorker(1);
@@ -202,10 +208,10 @@ describe('calls held on two workers of a Temporal cluster', () => {
       const lateness = tasks.map((t) => (calls.get(t.id)?.[0]?.arrivedAt ?? NaN) - dueAt);
       const late = summarize(lateness.filter((ms) => ms >= 1_000));
       console.log(
-        `cluster worker kill -9: ${BURST} tasks, ${heldByKilled} held by the killed worker 5 s before due, ${adopted} adopted by the other; ` +
+        `cluster worker kill -9: ${RESTART_BURST} tasks, ${heldByKilled} held by the killed worker 5 s before due, ${adopted} adopted by the other; ` +
           `${lateness.filter((ms) => ms < 1_000).length} on time; the ${late.count} late ones: p50 ${late.p50} / p95 ${late.p95} / max ${late.max} ms`,
       );
-      expect(heldByKilled).toBeGreaterThan(150);
+      expect(heldByKilled).toBeGreaterThan(120);
       expect(adopted).toBeGreaterThanOrEqual(heldByKilled - 10);
       expect(tasks.filter((t) => calls.get(t.id)?.length !== 1).map((t) => t.id)).toEqual([]);
       expect(lateness.filter((ms) => ms < 0 || ms > 10_000)).toEqual([]);
