@@ -102,6 +102,25 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
  * waits until its frontend answers.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<RunningDevServer> {
+  // A port picked here may be taken before the CLI binds it (the ports it picks for itself too):
+  // a server that exits at start on a port of our choice is started again on others. Seen once in
+  // CI, right after the cluster tests: 'start-dev exited with code 2'.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (options.port || attempt >= DEV_SERVER_START_ATTEMPTS || !(err instanceof DevServerExitedError)) throw err;
+    }
+  }
+}
+
+/** Starts of a dev server on ports picked here, when the CLI exits at start. */
+const DEV_SERVER_START_ATTEMPTS = 3;
+
+/** The CLI exited before its frontend answered. */
+class DevServerExitedError extends Error {}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const port = options.port || (await freePort(ip));
   const uiPort = options.uiPort ?? port + 1000;
@@ -124,13 +143,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Ru
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 
-  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', options.stdio ?? 'ignore', options.stdio ?? 'ignore'] });
+  const inherit = options.stdio === 'inherit';
+  const child = spawn(temporalBinary('temporal'), args, { stdio: ['ignore', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe'] });
+  // What the CLI said last, for the error if it exits at start (otherwise discarded).
+  let said = '';
+  const keep = (chunk: Buffer) => (said = (said + chunk.toString()).slice(-2_000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const address = `${ip}:${port}`;
   const stop = (): Promise<void> => stopProcess(child, 'SIGTERM', STOP_GRACE_MS);
 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`temporal server start-dev exited with code ${child.exitCode} (args: ${args.join(' ')})`);
+    if (child.exitCode !== null) {
+      throw new DevServerExitedError(
+        `temporal server start-dev exited with code ${child.exitCode} (args: ${args.join(' ')})${said ? `; it said: ${said.trim()}` : ''}`,
+      );
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
