@@ -53,6 +53,8 @@ describe('held calls (dev server, real time)', () => {
       WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE!,
       OUTBOUND_ALLOW_CIDRS: TEST_OUTBOUND_ALLOW_CIDRS,
       LOG_LEVEL: 'warn',
+      // In-process workers share the test's event loop: no adoption, so no lease (see test-system.ts).
+      WORKER_DEAD_AFTER_MS: '0',
     });
     const worker = await createTaskWorker(config, workerConnection);
     return { worker, done: worker.run() };
