@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { appEnvironment } from '../libs/runtime/app-environment';
+import { appEnvironment, localApiUrl } from '../libs/runtime/app-environment';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { loadClusterSettings, loadConfig, type ClusterSettings } from '../libs/runtime/config';
 import { projectRoot } from '../libs/runtime/paths';
@@ -78,11 +78,7 @@ async function main(): Promise<void> {
   const log = (line: string) => console.log(`cluster: ${line}`);
   const ports = clusterPorts(settings.temporalPort, settings.postgresPort, settings.uiPort || null);
   const env = appEnvironment(root, dataDir);
-  const apiHost = env.API_HOST === '0.0.0.0' || env.API_HOST === '::' || !env.API_HOST ? '127.0.0.1' : env.API_HOST;
-  const apiUrls = Array.from(
-    { length: REPLICAS },
-    (_, i) => `http://${apiHost.includes(':') ? `[${apiHost}]` : apiHost}:${settings.apiPort + i}`,
-  );
+  const apiUrls = Array.from({ length: REPLICAS }, (_, i) => localApiUrl(env.API_HOST, settings.apiPort + i));
   // Calls never reach the system's own ports (every loopback one is allowed otherwise): Temporal's
   // services (the frontend's HTTP API serves every user's history), PostgreSQL, the UI, the APIs
   // and the workers' metrics.

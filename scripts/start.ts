@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { appEnvironment } from '../libs/runtime/app-environment';
+import { appEnvironment, localApiUrl } from '../libs/runtime/app-environment';
 import { spawnApp, stopProcess, waitForHttpOk } from '../libs/runtime/app-process';
 import { loadConfig } from '../libs/runtime/config';
 import { freePort, startDevServer, type RunningDevServer } from '../libs/runtime/dev-server';
@@ -34,11 +34,6 @@ const devServerSettings = {
   logLevel: (process.env.TEMPORAL_LOG_LEVEL ?? 'error') as 'debug' | 'info' | 'warn' | 'error',
 };
 
-/** An IPv6 address in brackets, for a URL. */
-function bracketed(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 let server: RunningDevServer | null = null;
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -61,7 +56,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
   const env = appEnvironment(root, dataDir);
-  const apiUrl = `http://${bracketed(env.API_HOST === '0.0.0.0' || env.API_HOST === '::' ? '127.0.0.1' : env.API_HOST!)}:${env.API_PORT ?? 3000}`;
+  const apiUrl = localApiUrl(env.API_HOST, env.API_PORT ?? 3000);
   if (!process.env.TEMPORAL_ADDRESS) {
     // The dev server's HTTP API and metrics ports are pinned (the CLI would pick random ones), so
     // that calls can be refused them: its HTTP API serves every user's history.

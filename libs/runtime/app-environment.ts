@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newPayloadKeyEntry } from '../codec';
-import { isLoopbackHost } from './config';
+import { bracketed, isLoopbackHost } from './config';
 
 /** What `npm start` and `npm run cluster` allow as call destinations beyond public addresses (production allows nothing). */
 export const LOOPBACK = '127.0.0.0/8,::1/128';
@@ -55,4 +55,10 @@ export function appEnvironment(root: string, dataDir: string, base: NodeJS.Proce
   }
   env.WORKFLOW_BUNDLE_PATH ??= join(root, 'dist', 'workflow-bundle.js');
   return env;
+}
+
+/** The URL this machine reaches an API on that listens on `host` (any address: loopback) and `port`. */
+export function localApiUrl(host: string | undefined, port: number | string): string {
+  const reachable = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${bracketed(reachable)}:${port}`;
 }

@@ -318,7 +318,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** An IPv6 address in brackets, as `host:port` needs it. */
-function bracketed(host: string): string {
+export function bracketed(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 

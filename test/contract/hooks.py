@@ -61,7 +61,7 @@ MAX_CALLS = 100
 REFERENCE = re.compile(r"\{\{\s*calls\.([a-z][a-z0-9_]{0,39})\.(status|body)((?:\.[^.{}\s]+)*)\s*\}\}")
 LOOKS_LIKE_REFERENCE = re.compile(r"\{\{\s*calls\.")
 # The creations of runs the stateful and coverage phases make due in an hour, by the field that delays them.
-STATEFUL_DELAY_FIELDS = {"/tasks": "delayMs", "/orchestrations": "initialDelayMs"}
+DELAY_FIELDS = {"/tasks": "delayMs", "/orchestrations": "initialDelayMs"}
 LATER_PHASES = ("stateful", "coverage")
 STATEFUL_LEAD = timedelta(hours=1)
 _KEY_SUFFIXES = itertools.count(1)
@@ -141,7 +141,7 @@ def map_case(context: Any, case: Any) -> Any:
             for part in PLAN_PARTS:
                 case.body.pop(part, None)
     if case.meta.phase.name in LATER_PHASES and case.method.upper() == "POST" and isinstance(case.body, dict):
-        delay_field = STATEFUL_DELAY_FIELDS.get(case.operation.path)
+        delay_field = DELAY_FIELDS.get(case.operation.path)
         if delay_field is not None:
             _due_in_an_hour_at_least(case.body, delay_field)
         if case.meta.phase.name == "coverage" and case.operation.path == "/schedules":
